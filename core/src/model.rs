@@ -1,0 +1,148 @@
+//! The state graph of one lowered `async fn`: the data every output (generated code summary,
+//! DOT/SVG/Mermaid diagrams, rustdoc table, comparison with rustc) is built from.
+//!
+//! Nodes are the states in rustc's order: `Unresumed`, `Returned`, `Panicked`, then
+//! `Suspend0..N` in source order (rustc's variant indices 0, 1, 2, 3..). Edges are every possible
+//! transition, labelled with what causes it.
+
+use petgraph::graph::{DiGraph, NodeIndex};
+
+/// A lowered `async fn` as a graph of states.
+#[derive(Clone, Debug)]
+pub struct StateGraph {
+    /// The fn's name as written (`fetch_user`), with `Type::` prepended for methods when known.
+    pub fn_name: String,
+    /// The signature as written, for titles (`async fn fetch_user(id: u32) -> Result<User, Error>`).
+    pub signature: String,
+    /// Line of the `fn` keyword in the source file (1-based), 0 when unknown.
+    pub line: usize,
+    /// States and transitions. Node `i` is state `i` in rustc's variant order.
+    pub graph: DiGraph<State, Transition>,
+}
+
+/// One variant of the generated state enum.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct State {
+    /// `Unresumed`, `Suspend0`, ..., `Returned`, `Panicked`: the variant name in the generated
+    /// enum, identical to rustc's names.
+    pub name: String,
+    /// What kind of state it is.
+    pub kind: StateKind,
+    /// For `SuspendN`: the awaited expression and where it is.
+    pub awaitee: Option<Awaitee>,
+    /// The values this variant holds, in field order of the generated variant (for suspension
+    /// states: the awaitee is not listed here, it is `awaitee`; locals follow in reverse
+    /// declaration order, which is the drop order).
+    pub saved: Vec<SavedLocal>,
+}
+
+/// The kind of a state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum StateKind {
+    /// Created, never polled: holds the arguments.
+    Unresumed,
+    /// Completed: polling again panics with "`async fn` resumed after completion".
+    Returned,
+    /// A poll panicked: polling again panics with "`async fn` resumed after panicking".
+    Panicked,
+    /// Suspended at the `n`th `.await` in source order.
+    Suspend(usize),
+}
+
+/// The awaited expression of a suspension state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Awaitee {
+    /// The expression before `.await`, as written (whitespace normalised).
+    pub expr: String,
+    /// Source line (1-based) of the `.await`, 0 when unknown.
+    pub line: usize,
+    /// Source column (0-based) of the `.await`, 0 when unknown.
+    pub column: usize,
+    /// Saved locals the awaited call borrows. awaitgraph moves them into a compiler-checked
+    /// `async move` block stored as the awaitee, which hands them back with the output; they
+    /// live inside the awaitee while suspended. Empty when the awaitee borrows nothing saved.
+    pub wraps: Vec<String>,
+}
+
+/// A value held by a state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SavedLocal {
+    /// The name in the source (`buf`, `self`, or a hidden name such as `__e0` for temporaries).
+    pub name: String,
+    /// The field name in the generated variant.
+    pub field: String,
+    /// The declared type, if the source writes one (`let x: u32`, or a parameter).
+    pub ty: Option<String>,
+    /// Why it is held.
+    pub origin: SavedOrigin,
+    /// Source line (1-based) of its declaration, 0 when unknown.
+    pub line: usize,
+}
+
+/// Why a state holds a value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SavedOrigin {
+    /// A parameter of the fn (including `self`), held by `Unresumed`.
+    Argument,
+    /// A local (or parameter) used after the await or that may still need dropping.
+    Local,
+    /// A hidden temporary the lowering introduced to keep evaluation order or a temporary's
+    /// lifetime across the await.
+    Temporary,
+}
+
+/// A possible transition between two states.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transition {
+    /// What causes it.
+    pub kind: TransitionKind,
+    /// A short label: `first poll`, `Pending`, `Ready`, `Ready · ? Err → return`, `return`, ...
+    pub label: String,
+}
+
+/// The cause of a transition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TransitionKind {
+    /// The first poll starts running the body.
+    FirstPoll,
+    /// The awaitee returned `Pending`: the future stays in its state (self loop).
+    Pending,
+    /// The awaitee returned `Ready` and the body ran to the next await or to the end.
+    Ready,
+    /// The body returned early (`return`, or `?` on an error/`None`).
+    EarlyReturn,
+    /// A panic unwound out of `poll` (drawn dashed).
+    Unwind,
+    /// Polling a completed future panics.
+    PollAfterCompletion,
+}
+
+impl StateGraph {
+    /// An empty graph for `fn_name`.
+    pub fn new(fn_name: impl Into<String>, signature: impl Into<String>, line: usize) -> Self {
+        StateGraph {
+            fn_name: fn_name.into(),
+            signature: signature.into(),
+            line,
+            graph: DiGraph::new(),
+        }
+    }
+
+    /// The states in rustc's variant order.
+    pub fn states(&self) -> impl Iterator<Item = (NodeIndex, &State)> {
+        self.graph.node_indices().map(move |i| (i, &self.graph[i]))
+    }
+
+    /// The state named `name`.
+    pub fn state(&self, name: &str) -> Option<NodeIndex> {
+        self.graph.node_indices().find(|&i| self.graph[i].name == name)
+    }
+
+    /// Number of `SuspendN` states.
+    pub fn suspend_count(&self) -> usize {
+        self.graph
+            .node_weights()
+            .filter(|s| matches!(s.kind, StateKind::Suspend(_)))
+            .count()
+    }
+}
