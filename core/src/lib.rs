@@ -13,3 +13,8 @@
 #![warn(missing_docs)]
 
 pub mod model;
+pub mod config;
+pub mod macros;
+pub mod normalize;
+pub mod parse;
+pub mod rewrite;

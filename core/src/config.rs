@@ -1,0 +1,120 @@
+//! Phase 1: the attribute's arguments.
+//!
+//! Input:  `crate = "::my_reexport::awaitgraph", diagrams = false`
+//! Output: `Config { krate: ::my_reexport::awaitgraph, diagrams: false }`
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::parse::{Parse, ParseStream};
+use syn::{LitBool, LitStr, Path, Token};
+
+/// Options of `#[state_machine(...)]`.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Path of the runtime crate in generated code (`crate = "path"`), default `::awaitgraph`.
+    pub krate: Path,
+    /// Write diagram files at expansion (`diagrams = false` turns it off).
+    pub diagrams: bool,
+    /// Append the state table to the fn's rustdoc (`doc = false` turns it off).
+    pub doc: bool,
+}
+
+const KEYS: &str = "`crate = \"path\"`, `diagrams = true|false`, `doc = true|false`";
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            krate: syn::parse_quote!(::awaitgraph),
+            diagrams: true,
+            doc: true,
+        }
+    }
+}
+
+impl Parse for Config {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let mut config = Config::default();
+        let mut seen: Vec<String> = Vec::new();
+        while !input.is_empty() {
+            let key: syn::Ident = if input.peek(Token![crate]) {
+                let k: Token![crate] = input.parse()?;
+                syn::Ident::new("crate", k.span)
+            } else {
+                input.parse().map_err(|e| {
+                    syn::Error::new(e.span(), format!("expected one of {KEYS}"))
+                })?
+            };
+            let name = key.to_string();
+            if seen.contains(&name) {
+                return Err(syn::Error::new(
+                    key.span(),
+                    format!("duplicate option `{name}`: give it once"),
+                ));
+            }
+            seen.push(name.clone());
+            input.parse::<Token![=]>()?;
+            match name.as_str() {
+                "crate" => {
+                    let lit: LitStr = input.parse()?;
+                    config.krate = lit.parse().map_err(|_| {
+                        syn::Error::new(
+                            lit.span(),
+                            "expected a path such as `crate = \"::my_crate::awaitgraph\"`",
+                        )
+                    })?;
+                }
+                "diagrams" => config.diagrams = input.parse::<LitBool>()?.value,
+                "doc" => config.doc = input.parse::<LitBool>()?.value,
+                _ => {
+                    return Err(syn::Error::new(
+                        key.span(),
+                        format!("unknown option `{name}`; valid options: {KEYS}"),
+                    ));
+                }
+            }
+            if !input.is_empty() {
+                input.parse::<Token![,]>()?;
+            }
+        }
+        Ok(config)
+    }
+}
+
+impl Config {
+    /// Parses the attribute's tokens.
+    pub fn from_tokens(args: TokenStream) -> syn::Result<Self> {
+        syn::parse2(args)
+    }
+
+    /// `#krate::__private` as tokens.
+    pub fn private(&self) -> TokenStream {
+        let k = &self.krate;
+        quote!(#k::__private)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_options() {
+        let c = Config::from_tokens(quote!()).unwrap();
+        let k = &c.krate;
+        assert_eq!(quote!(#k).to_string(), ":: awaitgraph");
+        assert!(c.diagrams && c.doc);
+        let c = Config::from_tokens(quote!(crate = "::x::ag", diagrams = false)).unwrap();
+        let k = &c.krate;
+        assert_eq!(quote!(#k).to_string(), ":: x :: ag");
+        assert!(!c.diagrams && c.doc);
+    }
+
+    #[test]
+    fn rejects_duplicates_and_unknown_keys() {
+        let e = Config::from_tokens(quote!(doc = true, doc = false)).unwrap_err();
+        assert!(e.to_string().contains("duplicate option `doc`"));
+        let e = Config::from_tokens(quote!(colour = true)).unwrap_err();
+        assert!(e.to_string().contains("unknown option `colour`"), "{e}");
+        assert!(e.to_string().contains("crate = "));
+    }
+}

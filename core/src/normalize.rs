@@ -1,0 +1,618 @@
+//! Phase 3b: the body into a tree of scopes where every `.await` is a statement.
+//!
+//! Input:  `{ let data = format!("{}-{}", name, fetch(n).await?); let len = process(data).await; Ok(len) }`
+//! Output: `Block [
+//!            Nested(let data = { Await(__v0 = fetch(n)); Tail(format!("{}-{}", name, __v0?)) }),
+//!            Await(let len = process(data)),
+//!            Tail(Ok(len)) ]`
+//!
+//! Awaits nested in expressions are hoisted in evaluation order: operands evaluated before an
+//! await that are not stable places move into hidden locals `__eN` first, receivers that are
+//! temporaries too (so `Noisy::new().len() + f().await` keeps the `Noisy` alive across the await
+//! as rustc does). A statement that needs hidden locals becomes a nested block, so they drop at
+//! the end of the statement, like rustc's temporaries.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, quote};
+use syn::spanned::Spanned;
+use syn::visit::{self, Visit};
+use syn::{Expr, Ident, Pat};
+
+use crate::macros;
+
+/// A scope: the body, or a nested block created for a statement with awaits inside.
+#[derive(Clone, Debug)]
+pub struct Block {
+    /// The statements in order. The last may be a [`Stmt::Tail`] or a `Nested` with
+    /// [`Head::Tail`], giving the block's value.
+    pub stmts: Vec<Stmt>,
+}
+
+/// A statement of the lowered tree.
+#[derive(Clone, Debug)]
+pub enum Stmt {
+    /// Code without awaits, kept verbatim.
+    Code(syn::Stmt),
+    /// A suspension point.
+    Await(Await),
+    /// A statement whose value is computed by a nested block holding awaits.
+    Nested {
+        /// How the block's value is used.
+        head: Head,
+        /// The nested block.
+        block: Block,
+    },
+    /// The block's value (no awaits inside).
+    Tail(Expr),
+}
+
+/// How a nested block's value is used.
+#[derive(Clone, Debug)]
+pub enum Head {
+    /// `let <pat> = { .. };`
+    Let(Box<Pat>),
+    /// `{ .. };`
+    Expr,
+    /// `{ .. }` as the enclosing block's value.
+    Tail,
+}
+
+/// A suspension point: `let <bind> = <awaitee>.await;`.
+#[derive(Clone, Debug)]
+pub struct Await {
+    /// Index among all awaits, in source order: this is `Suspend<index>`.
+    pub index: usize,
+    /// Where the output goes.
+    pub bind: Bind,
+    /// The expression before `.await` (no awaits inside).
+    pub awaitee: Expr,
+    /// The span of the `.await`.
+    pub span: Span,
+}
+
+/// Where the output of an await goes.
+#[derive(Clone, Debug)]
+pub enum Bind {
+    /// `let <pat> = x.await;`
+    Pat(Box<Pat>),
+    /// `x.await;`: dropped at once.
+    Discard,
+    /// A hidden local `__vN` used by the rest of the statement.
+    Hidden(Ident),
+}
+
+/// The first `.await` in `e` that belongs to the fn itself (not to a closure or async block).
+pub fn first_await(e: &Expr) -> Option<Span> {
+    struct Find(Option<Span>);
+    impl<'a> Visit<'a> for Find {
+        fn visit_expr(&mut self, e: &'a Expr) {
+            if self.0.is_some() {
+                return;
+            }
+            match e {
+                Expr::Await(a) => {
+                    visit::visit_expr(self, &a.base);
+                    if self.0.is_none() {
+                        self.0 = Some(a.await_token.span);
+                    }
+                }
+                Expr::Closure(_) | Expr::Async(_) | Expr::Const(_) => {}
+                Expr::Macro(m) => self.visit_macro(&m.mac),
+                _ => visit::visit_expr(self, e),
+            }
+        }
+        fn visit_item(&mut self, _: &'a syn::Item) {}
+        fn visit_macro(&mut self, m: &'a syn::Macro) {
+            if self.0.is_some() {
+                return;
+            }
+            match macros::parse_known(m) {
+                Some(Ok(args)) => {
+                    for e in args.exprs() {
+                        self.visit_expr(e);
+                    }
+                }
+                _ => self.0 = macros::tokens_await(&m.tokens),
+            }
+        }
+    }
+    let mut f = Find(None);
+    f.visit_expr(e);
+    f.0
+}
+
+fn stmt_await(s: &syn::Stmt) -> Option<Span> {
+    match s {
+        syn::Stmt::Local(l) => {
+            let init = l.init.as_ref()?;
+            first_await(&init.expr).or_else(|| init.diverge.as_ref().and_then(|d| first_await(&d.1)))
+        }
+        syn::Stmt::Expr(e, _) => first_await(e),
+        syn::Stmt::Macro(m) => first_await(&Expr::Macro(syn::ExprMacro {
+            attrs: vec![],
+            mac: m.mac.clone(),
+        })),
+        syn::Stmt::Item(_) => None,
+    }
+}
+
+/// Lowers the (rewritten) body. Item statements are returned separately: they are placed
+/// before the generated machine, where every state can see them.
+pub fn normalize(body: syn::Block) -> syn::Result<(Block, Vec<syn::Stmt>, usize)> {
+    let mut n = Normalizer {
+        awaits: 0,
+        temps: 0,
+        items: Vec::new(),
+        errors: None,
+    };
+    let block = n.block(body.stmts);
+    match n.errors {
+        Some(e) => Err(e),
+        None => Ok((block, n.items, n.awaits)),
+    }
+}
+
+struct Normalizer {
+    awaits: usize,
+    temps: usize,
+    items: Vec<syn::Stmt>,
+    errors: Option<syn::Error>,
+}
+
+fn unsupported(span: Span, what: &str) -> syn::Error {
+    syn::Error::new(
+        span,
+        format!(
+            "#[state_machine] does not lower an `.await` inside {what} yet (awaitgraph lowers sequential async fns; control flow with awaits is tracked in its issue 3); move the awaiting part into a separate `async fn` without the attribute and await that, or await before the branch: `let v = fut.await;`"
+        ),
+    )
+}
+
+impl Normalizer {
+    fn error(&mut self, e: syn::Error) {
+        match &mut self.errors {
+            Some(all) => all.combine(e),
+            None => self.errors = Some(e),
+        }
+    }
+
+    fn hidden(&mut self, prefix: &str) -> Ident {
+        let i = Ident::new(&format!("__{prefix}{}", self.temps), Span::mixed_site());
+        self.temps += 1;
+        i
+    }
+
+    fn block(&mut self, stmts: Vec<syn::Stmt>) -> Block {
+        let count = stmts.len();
+        let mut out = Vec::new();
+        for (i, stmt) in stmts.into_iter().enumerate() {
+            let last = i + 1 == count;
+            match stmt {
+                syn::Stmt::Item(_) => self.items.push(stmt),
+                syn::Stmt::Macro(ref m) if m.mac.path.is_ident("macro_rules") => {
+                    self.items.push(stmt)
+                }
+                _ if stmt_await(&stmt).is_none() => {
+                    if let (true, syn::Stmt::Expr(e, None)) = (last, &stmt) {
+                        out.push(Stmt::Tail(e.clone()));
+                    } else {
+                        out.push(Stmt::Code(stmt));
+                    }
+                }
+                syn::Stmt::Local(local) => {
+                    let Some(init) = local.init else {
+                        out.push(Stmt::Code(syn::Stmt::Local(local)));
+                        continue;
+                    };
+                    if let Some((_, diverge)) = &init.diverge {
+                        self.error(unsupported(
+                            first_await(&init.expr)
+                                .or_else(|| first_await(diverge))
+                                .unwrap_or_else(|| local.let_token.span),
+                            "a `let .. else` statement",
+                        ));
+                        continue;
+                    }
+                    self.statement(*init.expr, Head::Let(Box::new(local.pat)), &mut out);
+                }
+                syn::Stmt::Expr(e, semi) => {
+                    let head = if semi.is_none() && last {
+                        Head::Tail
+                    } else {
+                        Head::Expr
+                    };
+                    self.statement(e, head, &mut out);
+                }
+                syn::Stmt::Macro(m) => {
+                    let e = Expr::Macro(syn::ExprMacro {
+                        attrs: m.attrs,
+                        mac: m.mac,
+                    });
+                    self.statement(e, Head::Expr, &mut out);
+                }
+            }
+        }
+        Block { stmts: out }
+    }
+
+    /// A statement `<head> <e>` where `e` contains awaits.
+    fn statement(&mut self, e: Expr, head: Head, out: &mut Vec<Stmt>) {
+        // `let p = x.await;`, `x.await;` and a tail `x.await` stay flat.
+        if let Expr::Await(a) = &e {
+            if first_await(&a.base).is_none() {
+                let index = self.next_await();
+                let bind = match head {
+                    Head::Let(p) => Bind::Pat(p),
+                    Head::Expr => Bind::Discard,
+                    Head::Tail => Bind::Hidden(self.hidden("v")),
+                };
+                let tail = match &bind {
+                    Bind::Hidden(v) => Some(Stmt::Tail(syn::parse_quote!(#v))),
+                    _ => None,
+                };
+                out.push(Stmt::Await(Await {
+                    index,
+                    bind,
+                    awaitee: (*a.base).clone(),
+                    span: a.await_token.span,
+                }));
+                out.extend(tail);
+                return;
+            }
+        }
+        let mut inner = Vec::new();
+        let value = self.hoist(e, &mut inner);
+        inner.push(Stmt::Tail(value));
+        out.push(Stmt::Nested {
+            head,
+            block: Block { stmts: inner },
+        });
+    }
+
+    fn next_await(&mut self) -> usize {
+        let i = self.awaits;
+        self.awaits += 1;
+        i
+    }
+
+    /// Binds `e` (no awaits) to a hidden local now, keeping receivers that are temporaries
+    /// alive in hidden locals too. Returns the expression to use in its place.
+    fn bind_now(&mut self, mut e: Expr, out: &mut Vec<Stmt>) -> Expr {
+        if is_stable(&e) {
+            return e;
+        }
+        self.keep_temporaries(&mut e, out);
+        let t = self.hidden("e");
+        out.push(Stmt::Code(syn::parse_quote!(let #t = #e;)));
+        syn::parse_quote!(#t)
+    }
+
+    /// `make().len()` → `let __e0 = make();` and `__e0.len()`: the temporary lives as long as
+    /// rustc's would (to the end of the statement), even across an await that follows.
+    fn keep_temporaries(&mut self, e: &mut Expr, out: &mut Vec<Stmt>) {
+        let base = match e {
+            Expr::MethodCall(m) => &mut m.receiver,
+            Expr::Field(f) => &mut f.base,
+            Expr::Index(i) => &mut i.expr,
+            Expr::Paren(p) => return self.keep_temporaries(&mut p.expr, out),
+            _ => return,
+        };
+        if is_place(base) {
+            return;
+        }
+        self.keep_temporaries(base, out);
+        let t = self.hidden("e");
+        let b = &**base;
+        out.push(Stmt::Code(syn::parse_quote!(let #t = #b;)));
+        **base = syn::parse_quote!(#t);
+    }
+
+    /// Hoists the operands of an expression in evaluation order.
+    fn operands(&mut self, ops: Vec<&mut Expr>, out: &mut Vec<Stmt>) {
+        let last = ops.iter().rposition(|e| first_await(e).is_some());
+        let Some(last) = last else { return };
+        for (i, op) in ops.into_iter().enumerate() {
+            if i > last {
+                break;
+            }
+            let taken = std::mem::replace(op, Expr::Verbatim(TokenStream::new()));
+            let mut v = if first_await(&taken).is_some() {
+                self.hoist(taken, out)
+            } else {
+                taken
+            };
+            if i < last {
+                v = self.bind_now(v, out);
+            }
+            *op = v;
+        }
+    }
+
+    /// Hoists every await out of `e`; returns what remains to evaluate after them.
+    fn hoist(&mut self, mut e: Expr, out: &mut Vec<Stmt>) -> Expr {
+        if first_await(&e).is_none() {
+            return e;
+        }
+        match &mut e {
+            Expr::Await(a) => {
+                let base = std::mem::replace(&mut *a.base, Expr::Verbatim(TokenStream::new()));
+                let awaitee = self.hoist(base, out);
+                let index = self.next_await();
+                let v = self.hidden("v");
+                out.push(Stmt::Await(Await {
+                    index,
+                    bind: Bind::Hidden(v.clone()),
+                    awaitee,
+                    span: a.await_token.span,
+                }));
+                return syn::parse_quote!(#v);
+            }
+            Expr::Call(c) => {
+                let mut ops = vec![&mut *c.func];
+                ops.extend(c.args.iter_mut());
+                self.operands(ops, out);
+            }
+            Expr::MethodCall(m) => {
+                let mut ops = vec![&mut *m.receiver];
+                ops.extend(m.args.iter_mut());
+                self.operands(ops, out);
+            }
+            Expr::Binary(b) => {
+                use syn::BinOp::*;
+                match b.op {
+                    And(_) | Or(_) if first_await(&b.right).is_some() => {
+                        let s = first_await(&b.right).unwrap_or_else(|| b.span());
+                        self.error(unsupported(s, "the right operand of `&&` or `||` (it runs conditionally)"));
+                    }
+                    AddAssign(_) | SubAssign(_) | MulAssign(_) | DivAssign(_) | RemAssign(_)
+                    | BitXorAssign(_) | BitAndAssign(_) | BitOrAssign(_) | ShlAssign(_)
+                    | ShrAssign(_) => {
+                        if let Some(s) = first_await(&b.left) {
+                            self.error(unsupported(s, "the place of a compound assignment"));
+                        } else {
+                            self.operands(vec![&mut *b.right], out);
+                        }
+                    }
+                    _ => self.operands(vec![&mut *b.left, &mut *b.right], out),
+                }
+            }
+            Expr::Assign(a) => {
+                if let Some(s) = first_await(&a.left) {
+                    self.error(unsupported(s, "the place of an assignment"));
+                } else {
+                    self.operands(vec![&mut *a.right], out);
+                }
+            }
+            Expr::Unary(u) => self.operands(vec![&mut *u.expr], out),
+            Expr::Cast(c) => self.operands(vec![&mut *c.expr], out),
+            Expr::Paren(p) => self.operands(vec![&mut *p.expr], out),
+            Expr::Group(g) => self.operands(vec![&mut *g.expr], out),
+            Expr::Reference(r) => self.operands(vec![&mut *r.expr], out),
+            Expr::Field(f) => self.operands(vec![&mut *f.base], out),
+            Expr::Index(i) => self.operands(vec![&mut *i.expr, &mut *i.index], out),
+            Expr::Tuple(t) => self.operands(t.elems.iter_mut().collect(), out),
+            Expr::Array(a) => self.operands(a.elems.iter_mut().collect(), out),
+            Expr::Repeat(r) => self.operands(vec![&mut *r.expr], out),
+            Expr::Struct(s) => {
+                let mut ops: Vec<&mut Expr> = s.fields.iter_mut().map(|f| &mut f.expr).collect();
+                if let Some(rest) = &mut s.rest {
+                    ops.push(&mut **rest);
+                }
+                self.operands(ops, out);
+            }
+            Expr::Range(r) => {
+                let mut ops = Vec::new();
+                if let Some(a) = &mut r.start {
+                    ops.push(&mut **a);
+                }
+                if let Some(b) = &mut r.end {
+                    ops.push(&mut **b);
+                }
+                self.operands(ops, out);
+            }
+            Expr::Return(r) => {
+                if let Some(v) = &mut r.expr {
+                    self.operands(vec![&mut **v], out);
+                }
+            }
+            Expr::Break(b) => {
+                if let Some(v) = &mut b.expr {
+                    self.operands(vec![&mut **v], out);
+                }
+            }
+            Expr::Let(l) => self.operands(vec![&mut *l.expr], out),
+            Expr::Match(m) => {
+                let arm_await = m.arms.iter().find_map(|a| {
+                    first_await(&a.body).or_else(|| a.guard.as_ref().and_then(|g| first_await(&g.1)))
+                });
+                if let Some(s) = arm_await {
+                    self.error(unsupported(s, "a `match` arm"));
+                } else {
+                    self.operands(vec![&mut *m.expr], out);
+                }
+            }
+            Expr::If(i) => {
+                let branch = first_await(&Expr::Block(syn::ExprBlock {
+                    attrs: vec![],
+                    label: None,
+                    block: i.then_branch.clone(),
+                }))
+                .or_else(|| i.else_branch.as_ref().and_then(|(_, e)| first_await(e)));
+                if let Some(s) = branch {
+                    self.error(unsupported(s, "an `if` branch"));
+                } else {
+                    self.operands(vec![&mut *i.cond], out);
+                }
+            }
+            Expr::Block(b) if b.label.is_none() => {
+                let stmts = std::mem::take(&mut b.block.stmts);
+                let inner = self.block(stmts);
+                let t = self.hidden("e");
+                out.push(Stmt::Nested {
+                    head: Head::Let(Box::new(syn::parse_quote!(#t))),
+                    block: inner,
+                });
+                return syn::parse_quote!(#t);
+            }
+            Expr::Macro(m) => match macros::parse_known(&m.mac) {
+                Some(Ok(mut args)) => {
+                    self.operands(args.exprs_mut(), out);
+                    m.mac.tokens = args.to_tokens();
+                }
+                _ => {
+                    let span = macros::tokens_await(&m.mac.tokens).unwrap_or_else(|| m.span());
+                    let name = macros::name(&m.mac);
+                    self.error(syn::Error::new(
+                        span,
+                        format!("#[state_machine] cannot see inside `{name}!`, so it cannot lower the `.await` in its arguments; bind the awaited value to a local first: `let v = fut.await;` and pass `v` to `{name}!`"),
+                    ));
+                }
+            },
+            Expr::Loop(_) | Expr::While(_) | Expr::ForLoop(_) => {
+                let s = first_await(&e).unwrap_or_else(|| e.span());
+                self.error(unsupported(s, "a loop"));
+            }
+            Expr::Block(_) => {
+                let s = first_await(&e).unwrap_or_else(|| e.span());
+                self.error(unsupported(s, "a labelled block"));
+            }
+            other => {
+                let s = first_await(other).unwrap_or_else(|| other.span());
+                self.error(syn::Error::new(
+                    s,
+                    "#[state_machine] does not lower an `.await` in this position; bind the awaited value to a local first: `let v = fut.await;`",
+                ));
+            }
+        }
+        e
+    }
+}
+
+/// A place expression: a local, a field of one, `*x`, `x[i]` with a simple index.
+fn is_place(e: &Expr) -> bool {
+    match e {
+        Expr::Path(p) => p.qself.is_none(),
+        Expr::Field(f) => is_place(&f.base),
+        Expr::Paren(p) => is_place(&p.expr),
+        Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => is_place(&u.expr),
+        Expr::Index(i) => is_place(&i.expr) && is_stable(&i.index),
+        _ => false,
+    }
+}
+
+/// An operand whose evaluation can move after an await without any observable difference:
+/// literals, paths, and borrows of places (the await cannot mutate a place it does not borrow
+/// while rustc would keep the borrow).
+fn is_stable(e: &Expr) -> bool {
+    match e {
+        Expr::Lit(_) => true,
+        Expr::Path(p) => p.qself.is_none(),
+        Expr::Reference(r) => is_place(&r.expr),
+        Expr::Paren(p) => is_stable(&p.expr),
+        _ => false,
+    }
+}
+
+impl ToTokens for Bind {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        match self {
+            Bind::Pat(p) => p.to_tokens(tokens),
+            Bind::Discard => tokens.extend(quote!(_)),
+            Bind::Hidden(i) => i.to_tokens(tokens),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shape(b: &Block) -> String {
+        b.stmts
+            .iter()
+            .map(|s| match s {
+                Stmt::Code(c) => format!("code({})", crate::rewrite::compact(c)),
+                Stmt::Await(a) => format!(
+                    "await{}({} = {})",
+                    a.index,
+                    crate::rewrite::compact(&a.bind),
+                    crate::rewrite::compact(&a.awaitee)
+                ),
+                Stmt::Nested { head, block } => format!(
+                    "nested[{}]{{{}}}",
+                    match head {
+                        Head::Let(p) => format!("let {}", crate::rewrite::compact(p)),
+                        Head::Expr => "expr".into(),
+                        Head::Tail => "tail".into(),
+                    },
+                    shape(block)
+                ),
+                Stmt::Tail(e) => format!("tail({})", crate::rewrite::compact(e)),
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn run(body: TokenStream) -> String {
+        let (b, _, _) = normalize(syn::parse2(body).unwrap()).unwrap();
+        shape(&b)
+    }
+
+    #[test]
+    fn flat_awaits_stay_flat() {
+        assert_eq!(
+            run(quote!({ let x = f().await; g(x).await; x })),
+            "await0(x = f()); await1(_ = g(x)); tail(x)"
+        );
+    }
+
+    #[test]
+    fn nested_awaits_hoist_in_evaluation_order() {
+        assert_eq!(
+            run(quote!({ let y = h(a(), f().await, b()); })),
+            "nested[let y]{code(let __e0 = a();); await0(__v1 = f()); tail(h(__e0, __v1, b()))}"
+        );
+        assert_eq!(
+            run(quote!({ f().await.g().await })),
+            "nested[tail]{await0(__v0 = f()); await1(__v1 = __v0.g()); tail(__v1)}"
+        );
+    }
+
+    #[test]
+    fn temporaries_before_an_await_are_kept() {
+        assert_eq!(
+            run(quote!({ let n = Noisy::new().len() + f().await; })),
+            "nested[let n]{code(let __e0 = Noisy::new();); code(let __e1 = __e0.len();); await0(__v2 = f()); tail(__e1 + __v2)}"
+        );
+    }
+
+    #[test]
+    fn known_macros_are_expressions() {
+        assert_eq!(
+            run(quote!({ let d = format!("{}-{}", name, fetch(n).await); })),
+            "nested[let d]{await0(__v0 = fetch(n)); tail(format!(\"{}-{}\", name, __v0))}"
+        );
+    }
+
+    #[test]
+    fn control_flow_with_awaits_is_refused() {
+        for body in [
+            quote!({ if c { f().await; } }),
+            quote!({ loop { f().await; } }),
+            quote!({ let x = match y { _ => f().await }; }),
+            quote!({ let Some(x) = f().await else { return }; }),
+            quote!({ my_macro!(f().await) }),
+        ] {
+            let e = normalize(syn::parse2(body).unwrap()).err().expect("refused");
+            assert!(e.to_string().contains("#[state_machine]"), "{e}");
+        }
+    }
+
+    #[test]
+    fn items_are_set_apart() {
+        let (b, items, n) = normalize(syn::parse_quote!({ fn helper() {} let x = f().await; helper() })).unwrap();
+        assert_eq!(items.len(), 1);
+        assert_eq!(n, 1);
+        assert_eq!(b.stmts.len(), 2);
+    }
+}

@@ -1,0 +1,253 @@
+//! Phase 3a: rewrites the parts of the body that mean something else once the body runs inside
+//! the generated `poll` closure.
+//!
+//! Input:  `{ let n = self.n; let v = fetch(n).await?; if v > n { return 0; } v }`
+//! Output: `{ let n = __self.n;
+//!            let v = match Branch::branch(fetch(n).await) {
+//!                Continue(v) => v, Break(r) => break '__body FromResidual::from_residual(r) };
+//!            if v > n { break '__body 0; } v }`
+//!
+//! `self` cannot be rebound by `let`, so it becomes `__self` (also inside closures, async blocks
+//! and macro arguments, which capture it). `return` and `?` would return from the closure, so
+//! they break out of the labelled block `'__body` that holds the body; closures, async blocks
+//! and nested items keep their own `return` and `?`.
+
+use proc_macro2::{Group, Span, TokenStream, TokenTree};
+use quote::{ToTokens, quote_spanned};
+#[cfg(test)]
+use quote::quote;
+use syn::visit_mut::{self, VisitMut};
+use syn::{Expr, Ident, Lifetime};
+
+use crate::macros;
+
+/// What the rewrite found.
+#[derive(Default, Debug, Clone, Copy)]
+pub struct Found {
+    /// The body uses `?` (outside closures and async blocks).
+    pub question: bool,
+    /// The body uses `return`.
+    pub returns: bool,
+}
+
+/// The label of the block holding the body.
+pub fn body_label() -> Lifetime {
+    Lifetime::new("'__body", Span::mixed_site())
+}
+
+/// The name `self` is renamed to.
+pub fn self_ident(span: Span) -> Ident {
+    Ident::new("__self", span)
+}
+
+/// Rewrites `block` in place. `private` is the path of the runtime's `__private` module.
+pub fn rewrite(block: &mut syn::Block, private: &TokenStream) -> syn::Result<Found> {
+    let mut r = Rewriter {
+        private,
+        depth: 0,
+        found: Found::default(),
+        errors: None,
+    };
+    r.visit_block_mut(block);
+    match r.errors {
+        Some(e) => Err(e),
+        None => Ok(r.found),
+    }
+}
+
+struct Rewriter<'a> {
+    private: &'a TokenStream,
+    /// > 0 inside closures and async blocks: `return` and `?` are theirs.
+    depth: usize,
+    found: Found,
+    errors: Option<syn::Error>,
+}
+
+impl Rewriter<'_> {
+    fn error(&mut self, e: syn::Error) {
+        match &mut self.errors {
+            Some(all) => all.combine(e),
+            None => self.errors = Some(e),
+        }
+    }
+
+    fn rewrite_macro(&mut self, mac: &mut syn::Macro) {
+        if let Some(parsed) = macros::parse_known(mac) {
+            match parsed {
+                Ok(mut args) => {
+                    for e in args.exprs_mut() {
+                        self.visit_expr_mut(e);
+                    }
+                    mac.tokens = args.to_tokens();
+                }
+                Err(_) => mac.tokens = rename_self_tokens(mac.tokens.clone()),
+            }
+        } else {
+            mac.tokens = rename_self_tokens(mac.tokens.clone());
+        }
+    }
+}
+
+/// `self` → `__self` in opaque tokens, except `self::path`.
+fn rename_self_tokens(tokens: TokenStream) -> TokenStream {
+    let tts: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut out = Vec::with_capacity(tts.len());
+    for (i, tt) in tts.iter().enumerate() {
+        match tt {
+            TokenTree::Ident(id) if id == "self" => {
+                let path_follows = matches!(tts.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == ':');
+                if path_follows {
+                    out.push(tt.clone());
+                } else {
+                    out.push(TokenTree::Ident(self_ident(id.span())));
+                }
+            }
+            TokenTree::Group(g) => {
+                let mut ng = Group::new(g.delimiter(), rename_self_tokens(g.stream()));
+                ng.set_span(g.span());
+                out.push(TokenTree::Group(ng));
+            }
+            _ => out.push(tt.clone()),
+        }
+    }
+    out.into_iter().collect()
+}
+
+impl VisitMut for Rewriter<'_> {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        match e {
+            Expr::Path(p) if p.qself.is_none() && p.path.is_ident("self") => {
+                let span = p.path.segments[0].ident.span();
+                p.path.segments[0].ident = self_ident(span);
+            }
+            Expr::Closure(_) | Expr::Async(_) => {
+                self.depth += 1;
+                visit_mut::visit_expr_mut(self, e);
+                self.depth -= 1;
+            }
+            Expr::Return(r) if self.depth == 0 => {
+                self.found.returns = true;
+                if let Some(v) = &mut r.expr {
+                    self.visit_expr_mut(v);
+                }
+                let label = body_label();
+                let value = r.expr.take();
+                let span = r.return_token.span;
+                let attrs = &r.attrs;
+                *e = syn::parse2(quote_spanned!(span=> #(#attrs)* break #label #value))
+                    .expect("a break expression parses");
+            }
+            Expr::Try(t) if self.depth == 0 => {
+                self.found.question = true;
+                self.visit_expr_mut(&mut t.expr);
+                let label = body_label();
+                let p = self.private;
+                let inner = &t.expr;
+                let span = t.question_token.span;
+                let v = Ident::new("__v", Span::mixed_site());
+                let r = Ident::new("__r", Span::mixed_site());
+                let cf = quote_spanned!(span=> ::core::ops::ControlFlow);
+                *e = syn::parse2(quote_spanned! {span=>
+                    match #p::Branch::branch(#inner) {
+                        #cf::Continue(#v) => #v,
+                        #cf::Break(#r) => break #label (#p::FromResidual::from_residual(#r)),
+                    }
+                })
+                .expect("a match expression parses");
+            }
+            Expr::Macro(m) => self.rewrite_macro(&mut m.mac),
+            _ => visit_mut::visit_expr_mut(self, e),
+        }
+    }
+
+    fn visit_stmt_macro_mut(&mut self, m: &mut syn::StmtMacro) {
+        self.rewrite_macro(&mut m.mac);
+    }
+
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {
+        // Nested items have their own `self`, `return` and `?`.
+    }
+
+    fn visit_expr_const_mut(&mut self, _: &mut syn::ExprConst) {}
+
+    fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
+        self.rewrite_macro(m);
+    }
+
+    fn visit_expr_unsafe_mut(&mut self, u: &mut syn::ExprUnsafe) {
+        if let Some(span) = crate::normalize::first_await(&Expr::Unsafe(u.clone())) {
+            self.error(syn::Error::new(
+                span,
+                "#[state_machine] does not lower an `.await` inside an `unsafe` block: the lowered code would move the await out of it; await outside the block: `let v = fut.await; unsafe { .. v .. }`",
+            ));
+        }
+        visit_mut::visit_expr_unsafe_mut(self, u);
+    }
+}
+
+/// Renders tokens as compact source text (`fetch(n)` rather than `fetch (n)`), for labels.
+/// Prefers the source text when the tokens come straight from the user's file.
+pub fn compact(tokens: &impl ToTokens) -> String {
+    let tokens = tokens.to_token_stream();
+    if let (Some(first), Some(last)) = (tokens.clone().into_iter().next(), tokens.clone().into_iter().last()) {
+        if let Some(src) = first.span().join(last.span()).and_then(|s| s.source_text()) {
+            return src.split_whitespace().collect::<Vec<_>>().join(" ");
+        }
+    }
+    let raw = tokens.to_string();
+    let chars: Vec<char> = raw.chars().collect();
+    let mut out = String::with_capacity(raw.len());
+    for (i, &c) in chars.iter().enumerate() {
+        if c == ' ' {
+            let prev = if i > 0 { chars[i - 1] } else { ' ' };
+            let prev2 = if i > 1 { chars[i - 2] } else { ' ' };
+            let next = chars.get(i + 1).copied().unwrap_or(' ');
+            let next2 = chars.get(i + 2).copied().unwrap_or(' ');
+            let before = matches!(next, '(' | ')' | '.' | ',' | '?' | ']' | '[' | ';' | '>')
+                || (next == '!' && (prev.is_alphanumeric() || prev == '_'))
+                || (next == ':' && next2 == ':')
+                || (next == ':' && prev != ':');
+            let after = matches!(prev, '(' | '.' | '[' | '&' | '!' | '<') || (prev == ':' && prev2 == ':');
+            if before || after {
+                continue;
+            }
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(block: TokenStream) -> String {
+        let mut b: syn::Block = syn::parse2(block).unwrap();
+        rewrite(&mut b, &quote!(::awaitgraph::__private)).unwrap();
+        b.to_token_stream().to_string()
+    }
+
+    #[test]
+    fn self_return_and_question() {
+        let s = run(quote!({ let n = self.n; let v = f(n).await?; if v > 1 { return 0; } v }));
+        assert!(s.contains("__self . n"), "{s}");
+        assert!(s.contains("break '__body 0"), "{s}");
+        assert!(s.contains("Branch :: branch (f (n) . await)"), "{s}");
+        assert!(!s.contains("return"), "{s}");
+    }
+
+    #[test]
+    fn closures_keep_their_return_but_rename_self() {
+        let s = run(quote!({ let c = || { return self.x?; }; println!("{}", self.y); self::f() }));
+        assert!(s.contains("return __self . x ?"), "{s}");
+        assert!(s.contains("__self . y"), "{s}");
+        assert!(s.contains("self :: f"), "{s}");
+    }
+
+    #[test]
+    fn compact_text() {
+        assert_eq!(compact(&quote!(fetch(n))), "fetch(n)");
+        assert_eq!(compact(&quote!(self.conn.read(&mut buf))), "self.conn.read(&mut buf)");
+        assert_eq!(compact(&quote!(a::b::<u8>(x, y))), "a::b::<u8>(x, y)");
+    }
+}
