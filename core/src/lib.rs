@@ -13,8 +13,83 @@
 #![warn(missing_docs)]
 
 pub mod model;
+pub mod codegen;
 pub mod config;
+pub mod liveness;
 pub mod macros;
 pub mod normalize;
 pub mod parse;
 pub mod rewrite;
+pub mod states;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// The result of expanding one annotated fn.
+pub struct Expansion {
+    /// The tokens to emit.
+    pub tokens: TokenStream,
+    /// The state graph (absent when the input was refused).
+    pub graph: Option<model::StateGraph>,
+    /// The parsed configuration.
+    pub config: config::Config,
+}
+
+/// Expands `#[state_machine(args)] item`. Never panics: errors become `compile_error!` next to
+/// the original item, so the rest of the crate still type-checks and IDEs keep working.
+pub fn expand(args: TokenStream, item: TokenStream) -> Expansion {
+    let config = match config::Config::from_tokens(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let err = e.to_compile_error();
+            return Expansion {
+                tokens: quote!(#err #item),
+                graph: None,
+                config: config::Config::default(),
+            };
+        }
+    };
+    match lower(&config, item.clone()) {
+        Ok((tokens, graph)) => Expansion {
+            tokens,
+            graph: Some(graph),
+            config,
+        },
+        Err(e) => {
+            let err = e.to_compile_error();
+            Expansion {
+                tokens: quote!(#err #item),
+                graph: None,
+                config,
+            }
+        }
+    }
+}
+
+/// All phases: parse, rewrite, normalize, analyze, generate, build the graph.
+pub fn lower(config: &config::Config, item: TokenStream) -> syn::Result<(TokenStream, model::StateGraph)> {
+    let f = parse::parse(item)?;
+    let mut body = f.block.clone();
+    rewrite::rewrite(&mut body, &config.private())?;
+    let (tree, items, n_awaits) = normalize::normalize(body)?;
+    let analysis = liveness::analyze(&f, &tree, n_awaits)?;
+    let mut awaits = vec![(String::new(), proc_macro2::Span::call_site()); n_awaits];
+    collect_awaits(&tree, &mut awaits);
+    let first = codegen::generate(&f, &tree, &items, &analysis, config, None);
+    let graph = states::build(&f, &analysis, &awaits, &first.exits);
+    Ok((first.tokens, graph))
+}
+
+fn collect_awaits(b: &normalize::Block, out: &mut Vec<(String, proc_macro2::Span)>) {
+    for s in &b.stmts {
+        match s {
+            normalize::Stmt::Await(a) => {
+                if let Some(slot) = out.get_mut(a.index) {
+                    *slot = (rewrite::compact(&a.awaitee), a.span);
+                }
+            }
+            normalize::Stmt::Nested { block, .. } => collect_awaits(block, out),
+            _ => {}
+        }
+    }
+}

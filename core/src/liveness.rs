@@ -1,0 +1,944 @@
+//! Phase 4: which locals each suspension point saves, and how.
+//!
+//! Input:  the normalized tree of `let data = format!(.., fetch(n).await?); process(data).await; Ok(n)`
+//! Output: `Suspend0 saves [n, name]` (in scope, not moved: they might still need dropping or
+//!         be used later), `Suspend1 saves [n]` (`data` was moved into `process`).
+//!
+//! The rule, without types: a local is saved at an await if it is in scope there and either is
+//! used after it, or was not moved before it. "Moved" is only concluded from a bare path in a
+//! position that certainly moves or copies: a call or method argument, `let y = x`, a struct
+//! field, a tuple or array element, a `return`/`break` value, the right side of `=`, a capture
+//! of a `move` closure, the receiver of `into_*`, `unwrap*`, `expect*`, `ok`, `err`; and never
+//! when the move is conditional (inside a branch, loop, closure or the right of `&&`/`||`).
+//! Everything else keeps the local, which is what a value with drop glue needs.
+//!
+//! An awaited expression that borrows a saved local (`read(&mut buf)`, `self.conn.flush()` with
+//! `&mut self`, `rx.recv()`) or a temporary (`get(&url())`) is wrapped in a compiler-checked
+//! `async move` block that takes those locals and hands back the ones used later with its
+//! output: the state never holds a reference into itself.
+
+use std::collections::HashSet;
+
+use proc_macro2::{Span, TokenStream};
+use syn::spanned::Spanned;
+use syn::visit::{self, Visit};
+use syn::{Expr, Ident, Pat, Type};
+
+use crate::macros;
+use crate::normalize::{Bind, Block, Head, Stmt};
+use crate::parse::{AsyncFn, ParamKind};
+
+/// Index of a local in [`Analysis::locals`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct LocalId(pub usize);
+
+/// A local binding of the body (parameters included).
+#[derive(Clone, Debug)]
+pub struct Local {
+    /// The binding as written (its span points at the declaration).
+    pub ident: Ident,
+    /// `let mut x` / `mut x: T`.
+    pub mutable: bool,
+    /// Declared type, if written.
+    pub ty: Option<Type>,
+    /// Why it exists.
+    pub origin: Origin,
+    /// Unique field name in the state enum.
+    pub field: Ident,
+    /// Unique type parameter of the state enum.
+    pub type_param: Ident,
+    /// Locals it borrows, when its initializer is `&x`, `&mut x` or a non-`move` closure.
+    pub borrows: Vec<LocalId>,
+    /// Span of its initializer, for errors about what it borrows.
+    pub init_span: Span,
+}
+
+/// Why a local exists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// A parameter (index into the fn's parameters).
+    Param(usize),
+    /// `self`.
+    Receiver,
+    /// A `let` (or an await's pattern) in the body.
+    Let,
+    /// A hidden temporary of the lowering.
+    Hidden,
+}
+
+impl Local {
+    /// Declared as a shared reference: copying it while something borrows through it is fine.
+    pub fn is_shared_ref(&self) -> bool {
+        matches!(&self.ty, Some(Type::Reference(r)) if r.mutability.is_none())
+    }
+    /// Declared as `&mut`: passing it as an argument reborrows.
+    pub fn is_mut_ref(&self) -> bool {
+        matches!(&self.ty, Some(Type::Reference(r)) if r.mutability.is_some())
+    }
+}
+
+/// What a suspension point saves.
+#[derive(Clone, Debug, Default)]
+pub struct Suspension {
+    /// Saved in the variant, per nesting level of scopes (0 = the fn body), in declaration
+    /// order.
+    pub saved: Vec<Vec<LocalId>>,
+    /// When the awaitee is wrapped: the locals it takes and hands back with its output, in
+    /// declaration order (restored at their own level).
+    pub returned: Vec<LocalId>,
+    /// Whether the awaitee is wrapped in an `async move` block.
+    pub wrapped: bool,
+    /// The level of each returned local.
+    pub returned_levels: Vec<usize>,
+}
+
+/// The result of the analysis.
+#[derive(Clone, Debug)]
+pub struct Analysis {
+    /// Every local, in declaration order.
+    pub locals: Vec<Local>,
+    /// Per await (by index).
+    pub suspensions: Vec<Suspension>,
+    /// The awaits by index, with their expression text.
+    pub await_exprs: Vec<String>,
+    /// Locals declared by each await's pattern (by await index).
+    pub bind_locals: Vec<Vec<LocalId>>,
+}
+
+/// How an expression mentions a name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mention {
+    /// Certainly moved or copied.
+    Move,
+    /// Assigned a new value (`x = ..`).
+    Assign,
+    /// Anything else: a read, a borrow, a method receiver.
+    Use,
+}
+
+#[derive(Clone, Debug)]
+struct Ref {
+    name: String,
+    kind: Mention,
+    conditional: bool,
+}
+
+/// Collects the mentions of outer names in an expression, with inner bindings shadowing.
+struct Refs {
+    out: Vec<Ref>,
+    shadow: Vec<HashSet<String>>,
+    cond: usize,
+    ctx: Mention,
+    /// Borrows of temporaries (`&make()`, `make().method()`) seen.
+    temp_borrow: bool,
+}
+
+const CONSUMING: &[&str] = &["unwrap", "expect", "ok", "err", "unwrap_or", "unwrap_or_else", "unwrap_or_default", "expect_err", "unwrap_err"];
+
+impl Refs {
+    fn new() -> Self {
+        Refs {
+            out: Vec::new(),
+            shadow: Vec::new(),
+            cond: 0,
+            ctx: Mention::Use,
+            temp_borrow: false,
+        }
+    }
+
+    fn shadowed(&self, name: &str) -> bool {
+        self.shadow.iter().any(|s| s.contains(name))
+    }
+
+    fn mention(&mut self, name: String, kind: Mention) {
+        if !self.shadowed(&name) {
+            let conditional = self.cond > 0;
+            self.out.push(Ref {
+                name,
+                kind,
+                conditional,
+            });
+        }
+    }
+
+    fn bind_pat(&mut self, p: &Pat) {
+        let mut names = Vec::new();
+        pat_idents(p, &mut names);
+        if let Some(top) = self.shadow.last_mut() {
+            for (i, _, _) in names {
+                top.insert(i.to_string());
+            }
+        }
+    }
+
+    fn with(&mut self, ctx: Mention, e: &Expr) {
+        let old = std::mem::replace(&mut self.ctx, ctx);
+        self.visit_expr(e);
+        self.ctx = old;
+    }
+
+    fn cond<F: FnOnce(&mut Self)>(&mut self, f: F) {
+        self.cond += 1;
+        f(self);
+        self.cond -= 1;
+    }
+
+    fn scoped<F: FnOnce(&mut Self)>(&mut self, f: F) {
+        self.shadow.push(HashSet::new());
+        f(self);
+        self.shadow.pop();
+    }
+}
+
+impl<'a> Visit<'a> for Refs {
+    fn visit_expr(&mut self, e: &'a Expr) {
+        let ctx = std::mem::replace(&mut self.ctx, Mention::Use);
+        match e {
+            Expr::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {
+                let kind = if ctx == Mention::Move { Mention::Move } else { Mention::Use };
+                self.mention(p.path.segments[0].ident.to_string(), kind);
+            }
+            Expr::Call(c) => {
+                self.with(Mention::Use, &c.func);
+                for a in &c.args {
+                    self.with(Mention::Move, a);
+                }
+            }
+            Expr::MethodCall(m) => {
+                let name = m.method.to_string();
+                let consuming = name.starts_with("into_") || CONSUMING.contains(&name.as_str());
+                if !is_place(&m.receiver) && !consuming {
+                    self.temp_borrow = true;
+                }
+                self.with(if consuming { Mention::Move } else { Mention::Use }, &m.receiver);
+                for a in &m.args {
+                    self.with(Mention::Move, a);
+                }
+            }
+            Expr::Reference(r) => {
+                if !is_place(&r.expr) {
+                    self.temp_borrow = true;
+                }
+                self.with(Mention::Use, &r.expr);
+            }
+            Expr::Assign(a) => {
+                self.with(Mention::Move, &a.right);
+                if let Expr::Path(p) = &*a.left {
+                    if let Some(i) = p.path.get_ident() {
+                        self.mention(i.to_string(), Mention::Assign);
+                        return;
+                    }
+                }
+                self.with(Mention::Use, &a.left);
+            }
+            Expr::Struct(s) => {
+                for f in &s.fields {
+                    self.with(Mention::Move, &f.expr);
+                }
+                if let Some(r) = &s.rest {
+                    self.with(Mention::Use, r);
+                }
+            }
+            Expr::Tuple(t) => t.elems.iter().for_each(|x| self.with(Mention::Move, x)),
+            Expr::Array(a) => a.elems.iter().for_each(|x| self.with(Mention::Move, x)),
+            Expr::Return(r) => {
+                if let Some(v) = &r.expr {
+                    self.with(Mention::Move, v);
+                }
+            }
+            Expr::Break(b) => {
+                if let Some(v) = &b.expr {
+                    self.with(Mention::Move, v);
+                }
+            }
+            Expr::Paren(p) => self.with(ctx, &p.expr),
+            Expr::Group(g) => self.with(ctx, &g.expr),
+            Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_) | syn::BinOp::Or(_)) => {
+                self.visit_expr(&b.left);
+                self.cond(|s| s.visit_expr(&b.right));
+            }
+            Expr::If(i) => {
+                self.scoped(|s| {
+                    s.visit_expr(&i.cond);
+                    s.cond(|s| {
+                        s.visit_block(&i.then_branch);
+                        if let Some((_, e)) = &i.else_branch {
+                            s.visit_expr(e);
+                        }
+                    });
+                });
+            }
+            Expr::Let(l) => {
+                self.visit_expr(&l.expr);
+                self.bind_pat(&l.pat);
+            }
+            Expr::Match(m) => {
+                self.visit_expr(&m.expr);
+                self.cond(|s| {
+                    for arm in &m.arms {
+                        s.scoped(|s| {
+                            s.bind_pat(&arm.pat);
+                            if let Some((_, g)) = &arm.guard {
+                                s.visit_expr(g);
+                            }
+                            s.visit_expr(&arm.body);
+                        });
+                    }
+                });
+            }
+            Expr::Closure(c) => {
+                let is_move = c.capture.is_some();
+                let start = self.out.len();
+                self.cond(|s| {
+                    s.scoped(|s| {
+                        for p in &c.inputs {
+                            s.bind_pat(p);
+                        }
+                        s.visit_expr(&c.body);
+                    })
+                });
+                if is_move {
+                    for r in &mut self.out[start..] {
+                        r.kind = Mention::Move;
+                        r.conditional = self.cond > 0;
+                    }
+                }
+            }
+            Expr::Async(a) => {
+                let is_move = a.capture.is_some();
+                let start = self.out.len();
+                self.cond(|s| s.scoped(|s| s.visit_block(&a.block)));
+                if is_move {
+                    for r in &mut self.out[start..] {
+                        r.kind = Mention::Move;
+                        r.conditional = self.cond > 0;
+                    }
+                }
+            }
+            Expr::ForLoop(f) => {
+                self.visit_expr(&f.expr);
+                self.cond(|s| {
+                    s.scoped(|s| {
+                        s.bind_pat(&f.pat);
+                        s.visit_block(&f.body);
+                    })
+                });
+            }
+            Expr::While(w) => self.cond(|s| {
+                s.scoped(|s| {
+                    s.visit_expr(&w.cond);
+                    s.visit_block(&w.body);
+                })
+            }),
+            Expr::Loop(l) => self.cond(|s| s.scoped(|s| s.visit_block(&l.body))),
+            Expr::Macro(m) => self.visit_macro(&m.mac),
+            _ => visit::visit_expr(self, e),
+        }
+    }
+
+    fn visit_block(&mut self, b: &'a syn::Block) {
+        self.scoped(|s| {
+            for st in &b.stmts {
+                s.visit_stmt(st);
+            }
+        });
+    }
+
+    fn visit_local(&mut self, l: &'a syn::Local) {
+        if let Some(init) = &l.init {
+            self.with(Mention::Move, &init.expr);
+            if let Some((_, d)) = &init.diverge {
+                self.cond(|s| s.visit_expr(d));
+            }
+        }
+        self.bind_pat(&l.pat);
+    }
+
+    fn visit_item(&mut self, _: &'a syn::Item) {}
+
+    fn visit_macro(&mut self, m: &'a syn::Macro) {
+        match macros::parse_known(m) {
+            Some(Ok(args)) => {
+                for e in args.exprs() {
+                    if let Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(s),
+                        ..
+                    }) = e
+                    {
+                        for name in macros::format_captures(s) {
+                            self.mention(name, Mention::Use);
+                        }
+                    }
+                    self.with(Mention::Use, e);
+                }
+            }
+            _ => {
+                let mut idents = Vec::new();
+                macros::token_idents(&m.tokens, &mut idents);
+                for i in idents {
+                    self.mention(i.to_string(), Mention::Use);
+                }
+            }
+        }
+    }
+}
+
+fn is_place(e: &Expr) -> bool {
+    match e {
+        Expr::Path(_) => true,
+        Expr::Field(f) => is_place(&f.base),
+        Expr::Paren(p) => is_place(&p.expr),
+        Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => is_place(&u.expr),
+        Expr::Index(i) => is_place(&i.expr),
+        _ => false,
+    }
+}
+
+/// The bindings of a pattern: `(ident, mutable, by_ref)`, with the declared type if the
+/// pattern is `ident: T`.
+pub fn pat_idents(p: &Pat, out: &mut Vec<(Ident, bool, bool)>) {
+    match p {
+        Pat::Ident(i) => {
+            let s = i.ident.to_string();
+            // `None`, `Foo`: a unit variant or constant, not a binding (Rust naming convention).
+            let is_binding = i.by_ref.is_some()
+                || i.mutability.is_some()
+                || i.subpat.is_some()
+                || !s.starts_with(|c: char| c.is_uppercase());
+            if is_binding {
+                out.push((i.ident.clone(), i.mutability.is_some(), i.by_ref.is_some()));
+            }
+            if let Some((_, sub)) = &i.subpat {
+                pat_idents(sub, out);
+            }
+        }
+        Pat::Tuple(t) => t.elems.iter().for_each(|p| pat_idents(p, out)),
+        Pat::TupleStruct(t) => t.elems.iter().for_each(|p| pat_idents(p, out)),
+        Pat::Struct(s) => s.fields.iter().for_each(|f| pat_idents(&f.pat, out)),
+        Pat::Slice(s) => s.elems.iter().for_each(|p| pat_idents(p, out)),
+        Pat::Or(o) => {
+            if let Some(first) = o.cases.first() {
+                pat_idents(first, out);
+            }
+        }
+        Pat::Reference(r) => pat_idents(&r.pat, out),
+        Pat::Type(t) => pat_idents(&t.pat, out),
+        Pat::Paren(p) => pat_idents(&p.pat, out),
+        _ => {}
+    }
+}
+
+/// Where a local stands at a point of the body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Status {
+    Live,
+    Moved,
+}
+
+struct Snapshot {
+    /// (level, local, status) of every local in scope, innermost level last.
+    in_scope: Vec<(usize, LocalId, Status)>,
+    seq: usize,
+    /// Locals the awaitee mentions other than by a certain move.
+    borrowed: Vec<LocalId>,
+    /// Locals the awaitee mentions.
+    mentioned: Vec<LocalId>,
+    temp_borrow: bool,
+    span: Span,
+}
+
+struct Walker {
+    locals: Vec<Local>,
+    scopes: Vec<Vec<(String, LocalId)>>,
+    status: Vec<Status>,
+    last_use: Vec<usize>,
+    seq: usize,
+    snapshots: Vec<Option<Snapshot>>,
+    bind_locals: Vec<Vec<LocalId>>,
+    await_exprs: Vec<String>,
+    errors: Option<syn::Error>,
+    used_fields: HashSet<String>,
+    used_params: HashSet<String>,
+}
+
+impl Walker {
+    fn error(&mut self, e: syn::Error) {
+        match &mut self.errors {
+            Some(all) => all.combine(e),
+            None => self.errors = Some(e),
+        }
+    }
+
+    fn resolve(&self, name: &str) -> Option<LocalId> {
+        for scope in self.scopes.iter().rev() {
+            if let Some((_, id)) = scope.iter().rev().find(|(n, _)| n == name) {
+                return Some(*id);
+            }
+        }
+        None
+    }
+
+    fn unique(set: &mut HashSet<String>, base: String) -> String {
+        if set.insert(base.clone()) {
+            return base;
+        }
+        let mut i = 1;
+        loop {
+            let c = format!("{base}_{i}");
+            if set.insert(c.clone()) {
+                return c;
+            }
+            i += 1;
+        }
+    }
+
+    fn declare(
+        &mut self,
+        ident: Ident,
+        mutable: bool,
+        ty: Option<Type>,
+        origin: Origin,
+        init: Option<&Expr>,
+    ) -> LocalId {
+        let name = crate::parse::field_name(&ident);
+        let field_base = match origin {
+            Origin::Receiver => "self_".to_string(),
+            Origin::Hidden => name.trim_start_matches('_').to_string(),
+            _ => name.clone(),
+        };
+        let field = Walker::unique(&mut self.used_fields, field_base);
+        let param_base = match origin {
+            Origin::Receiver => "SelfValue".to_string(),
+            Origin::Hidden => format!("T{}", name.trim_start_matches(|c: char| !c.is_ascii_digit())),
+            _ => camel(&name),
+        };
+        let type_param = Walker::unique(&mut self.used_params, param_base);
+        let mut borrows = Vec::new();
+        if let Some(init) = init {
+            let mut refs = Refs::new();
+            let borrowed_expr = match init {
+                Expr::Reference(r) => Some(&*r.expr),
+                Expr::Closure(c) if c.capture.is_none() => Some(init),
+                _ => None,
+            };
+            if let Some(b) = borrowed_expr {
+                refs.visit_expr(b);
+                for r in refs.out {
+                    if let Some(id) = self.resolve(&r.name) {
+                        if !borrows.contains(&id) {
+                            borrows.push(id);
+                        }
+                    }
+                }
+            }
+        }
+        let id = LocalId(self.locals.len());
+        self.locals.push(Local {
+            field: Ident::new(&field, Span::mixed_site()),
+            type_param: Ident::new(&type_param, Span::mixed_site()),
+            ident: ident.clone(),
+            mutable,
+            ty,
+            origin,
+            borrows,
+            init_span: init.map(|e| e.span()).unwrap_or_else(|| ident.span()),
+        });
+        self.status.push(Status::Live);
+        self.last_use.push(0);
+        if let Some(s) = self.scopes.last_mut() {
+            s.push((name, id));
+        }
+        id
+    }
+
+    fn declare_pat(&mut self, pat: &Pat, init: Option<&Expr>, origin: Origin) -> Vec<LocalId> {
+        let ty = match pat {
+            Pat::Type(t) if matches!(&*t.pat, Pat::Ident(_)) => Some((*t.ty).clone()),
+            _ => None,
+        };
+        let mut names = Vec::new();
+        pat_idents(pat, &mut names);
+        let single = names.len() == 1;
+        let mut ids = Vec::new();
+        for (ident, mutable, by_ref) in names {
+            if by_ref {
+                self.error(syn::Error::new(
+                    ident.span(),
+                    "#[state_machine] cannot save a `ref` binding across an await; bind by value, or borrow after the await",
+                ));
+            }
+            let init = if single { init } else { None };
+            ids.push(self.declare(ident, mutable, ty.clone(), origin, init));
+        }
+        ids
+    }
+
+    fn apply(&mut self, refs: &[Ref]) {
+        for r in refs {
+            let Some(id) = self.resolve(&r.name) else { continue };
+            self.last_use[id.0] = self.seq;
+            match (r.kind, r.conditional) {
+                (Mention::Move, false) => self.status[id.0] = Status::Moved,
+                (Mention::Assign, false) => self.status[id.0] = Status::Live,
+                _ => {}
+            }
+        }
+    }
+
+    fn refs_of_stmt(s: &syn::Stmt) -> Refs {
+        let mut refs = Refs::new();
+        refs.shadow.push(HashSet::new());
+        match s {
+            syn::Stmt::Local(l) => {
+                if let Some(init) = &l.init {
+                    refs.with(Mention::Move, &init.expr);
+                    if let Some((_, d)) = &init.diverge {
+                        refs.cond(|r| r.visit_expr(d));
+                    }
+                }
+            }
+            syn::Stmt::Expr(e, _) => refs.visit_expr(e),
+            syn::Stmt::Macro(m) => refs.visit_macro(&m.mac),
+            syn::Stmt::Item(_) => {}
+        }
+        refs
+    }
+
+    fn block(&mut self, b: &Block) {
+        self.scopes.push(Vec::new());
+        self.stmts(&b.stmts);
+        self.scopes.pop();
+    }
+
+    fn stmts(&mut self, stmts: &[Stmt]) {
+        for s in stmts {
+            self.seq += 1;
+            match s {
+                Stmt::Code(stmt) => {
+                    let refs = Walker::refs_of_stmt(stmt);
+                    self.apply(&refs.out);
+                    if let syn::Stmt::Local(l) = stmt {
+                        let init = l.init.as_ref().map(|i| &*i.expr);
+                        let ids = self.declare_pat(&l.pat, init, origin_of(&l.pat));
+                        if l.init.is_none() {
+                            for id in ids {
+                                self.status[id.0] = Status::Moved;
+                            }
+                        }
+                    }
+                }
+                Stmt::Tail(e) => {
+                    let mut refs = Refs::new();
+                    refs.with(Mention::Move, e);
+                    self.apply(&refs.out);
+                }
+                Stmt::Nested { head, block } => {
+                    self.block(block);
+                    self.seq += 1;
+                    if let Head::Let(p) = head {
+                        self.declare_pat(p, None, origin_of(p));
+                    }
+                }
+                Stmt::Await(a) => {
+                    let mut refs = Refs::new();
+                    refs.visit_expr(&a.awaitee);
+                    let mut borrowed = Vec::new();
+                    let mut mentioned = Vec::new();
+                    for r in &refs.out {
+                        if let Some(id) = self.resolve(&r.name) {
+                            if !mentioned.contains(&id) {
+                                mentioned.push(id);
+                            }
+                            let reborrow = self.locals[id.0].is_mut_ref();
+                            if (r.kind != Mention::Move || reborrow) && !borrowed.contains(&id) {
+                                borrowed.push(id);
+                            }
+                        }
+                    }
+                    self.apply(&refs.out);
+                    let mut in_scope = Vec::new();
+                    for (level, scope) in self.scopes.iter().enumerate() {
+                        for (_, id) in scope {
+                            in_scope.push((level, *id, self.status[id.0]));
+                        }
+                    }
+                    if self.snapshots.len() <= a.index {
+                        self.snapshots.resize_with(a.index + 1, || None);
+                        self.bind_locals.resize_with(a.index + 1, Vec::new);
+                        self.await_exprs.resize_with(a.index + 1, String::new);
+                    }
+                    self.await_exprs[a.index] = crate::rewrite::compact(&a.awaitee);
+                    self.snapshots[a.index] = Some(Snapshot {
+                        in_scope,
+                        seq: self.seq,
+                        borrowed,
+                        mentioned,
+                        temp_borrow: refs.temp_borrow,
+                        span: a.span,
+                    });
+                    self.seq += 1;
+                    let ids = match &a.bind {
+                        Bind::Pat(p) => self.declare_pat(p, None, origin_of(p)),
+                        Bind::Hidden(i) => {
+                            vec![self.declare(i.clone(), false, None, Origin::Hidden, None)]
+                        }
+                        Bind::Discard => Vec::new(),
+                    };
+                    self.bind_locals[a.index] = ids;
+                }
+            }
+        }
+    }
+}
+
+fn origin_of(p: &Pat) -> Origin {
+    match p {
+        Pat::Ident(i) if i.ident.to_string().starts_with("__") => Origin::Hidden,
+        _ => Origin::Let,
+    }
+}
+
+fn camel(name: &str) -> String {
+    let mut out = String::new();
+    let mut up = true;
+    for c in name.chars() {
+        if c == '_' {
+            up = true;
+        } else if up {
+            out.extend(c.to_uppercase());
+            up = false;
+        } else {
+            out.push(c);
+        }
+    }
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, 'L');
+    }
+    if out == "Self" {
+        out.push('_');
+    }
+    out
+}
+
+/// Runs the analysis over the normalized body of `f`.
+pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis> {
+    let mut w = Walker {
+        locals: Vec::new(),
+        scopes: vec![Vec::new()],
+        status: Vec::new(),
+        last_use: Vec::new(),
+        seq: 0,
+        snapshots: Vec::new(),
+        bind_locals: Vec::new(),
+        await_exprs: Vec::new(),
+        errors: None,
+        used_fields: ["__awaitee".to_string()].into_iter().collect(),
+        used_params: HashSet::new(),
+    };
+    for i in 0..awaits {
+        w.used_params.insert(format!("Fut{i}"));
+    }
+    // Parameters: bound at the first poll in order, like rustc's `let x = x;` prologue.
+    for (i, p) in f.params.iter().enumerate() {
+        match &p.kind {
+            ParamKind::Receiver { mutable } => {
+                let id = w.declare(
+                    crate::rewrite::self_ident(Span::call_site()),
+                    *mutable,
+                    Some(p.ty.clone()),
+                    Origin::Receiver,
+                    None,
+                );
+                w.used_fields.insert(p.field.to_string());
+                let _ = id;
+            }
+            ParamKind::Ident { ident, mutable } => {
+                w.declare(ident.clone(), *mutable, Some(p.ty.clone()), Origin::Param(i), None);
+            }
+            ParamKind::Pattern(pat) => {
+                let ids = w.declare_pat(pat, None, Origin::Param(i));
+                let _ = ids;
+            }
+        }
+    }
+    w.block_root(body);
+
+    let mut suspensions = Vec::new();
+    let mut errors: Vec<syn::Error> = Vec::new();
+    for (index, snap) in w.snapshots.iter().enumerate() {
+        let Some(snap) = snap else {
+            suspensions.push(Suspension::default());
+            continue;
+        };
+        let depth = snap.in_scope.iter().map(|x| x.0).max().unwrap_or(0);
+        let mut s = Suspension {
+            saved: vec![Vec::new(); depth + 1],
+            ..Default::default()
+        };
+        let used_after = |id: LocalId| w.last_use[id.0] > snap.seq;
+        // Wrap when the awaitee borrows a local that stays in scope, or a temporary.
+        let needs_wrap = snap.temp_borrow
+            || snap.borrowed.iter().any(|id| {
+                let l = &w.locals[id.0];
+                !l.is_shared_ref()
+            });
+        s.wrapped = needs_wrap;
+        for &(level, id, status) in &snap.in_scope {
+            let local = &w.locals[id.0];
+            let keep = used_after(id) || status == Status::Live;
+            if !keep {
+                continue;
+            }
+            if needs_wrap && snap.mentioned.contains(&id) && !local.is_shared_ref() {
+                // Taken by the wrapping `async move` block; handed back if used later,
+                // otherwise dropped when the awaited call completes.
+                if used_after(id) {
+                    s.returned.push(id);
+                    s.returned_levels.push(level);
+                }
+                continue;
+            }
+            s.saved[level].push(id);
+        }
+        // A saved reference to another saved local cannot live in the state.
+        for level in &s.saved {
+            for &id in level {
+                let l = &w.locals[id.0];
+                for b in &l.borrows {
+                    let kept = s.saved.iter().any(|lv| lv.contains(b)) || s.returned.contains(b);
+                    if kept {
+                        let target = &w.locals[b.0].ident;
+                        let what = if l.borrows.len() == 1 { "borrows" } else { "borrows, among others," };
+                        let mut e = syn::Error::new(
+                            l.init_span,
+                            format!(
+                                "`{}` {what} `{target}` and both are kept across the `.await` of `Suspend{index}`; the state enum moves saved locals, so it cannot hold a reference from one to another. Borrow again after the await, or capture by value (`move |..|`, or a clone)",
+                                l.ident
+                            ),
+                        );
+                        e.combine(syn::Error::new(snap.span, "the await that keeps both"));
+                        errors.push(e);
+                    }
+                }
+            }
+        }
+        suspensions.push(s);
+    }
+    for e in errors {
+        w.error(e);
+    }
+    if let Some(e) = w.errors {
+        return Err(e);
+    }
+    Ok(Analysis {
+        locals: w.locals,
+        suspensions,
+        await_exprs: w.await_exprs,
+        bind_locals: w.bind_locals,
+    })
+}
+
+impl Walker {
+    fn block_root(&mut self, b: &Block) {
+        // The parameters' scope (level 0) is the body's scope, as in rustc's desugaring.
+        self.stmts(&b.stmts);
+    }
+}
+
+/// Unused; keeps `TokenStream` imported for docs.
+#[allow(dead_code)]
+fn _t(_: TokenStream) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    fn saved(f: TokenStream) -> Vec<String> {
+        let f = crate::parse::parse(f).unwrap();
+        let mut body = f.block.clone();
+        crate::rewrite::rewrite(&mut body, &quote!(::awaitgraph::__private)).unwrap();
+        let (b, _, n) = crate::normalize::normalize(body).unwrap();
+        let a = analyze(&f, &b, n).unwrap();
+        a.suspensions
+            .iter()
+            .map(|s| {
+                let mut v: Vec<String> = s
+                    .saved
+                    .iter()
+                    .flatten()
+                    .map(|id| a.locals[id.0].ident.to_string())
+                    .collect();
+                if s.wrapped {
+                    v.push(format!(
+                        "wrap[{}]",
+                        s.returned
+                            .iter()
+                            .map(|id| a.locals[id.0].ident.to_string())
+                            .collect::<Vec<_>>()
+                            .join(",")
+                    ));
+                }
+                v.join(" ")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn issue_example() {
+        let s = saved(quote! {
+            async fn demo(n: u64, name: &str) -> Result<usize, E> {
+                let data = format!("{}-{}", name, fetch(n).await?);
+                let len = process(data).await;
+                Ok(len + n as usize)
+            }
+        });
+        assert_eq!(s, ["n name", "n name"]);
+    }
+
+    #[test]
+    fn moved_locals_are_not_saved_unless_used() {
+        let s = saved(quote! {
+            async fn f() {
+                let a = S::new(); let b = S::new(); let c = 1;
+                drop(a);
+                g().await;
+                b.len();
+            }
+        });
+        assert_eq!(s, ["b c"]);
+    }
+
+    #[test]
+    fn borrowed_locals_wrap_the_awaitee() {
+        let s = saved(quote! {
+            async fn f(&mut self, out: &mut Vec<u8>) {
+                let mut buf = Vec::new();
+                let k = 1;
+                read(&mut buf).await;
+                self.conn.flush().await;
+                fill(out).await;
+                use_it(buf, out, k, self.n);
+            }
+        });
+        assert_eq!(
+            s,
+            [
+                "__self out k wrap[buf]",
+                "out buf k wrap[__self]",
+                "__self buf k wrap[out]"
+            ]
+        );
+    }
+
+    #[test]
+    fn references_between_saved_locals_are_refused() {
+        let f = crate::parse::parse(quote! {
+            async fn f() { let v = vec![1]; let r = &v; g().await; r.len(); }
+        })
+        .unwrap();
+        let (b, _, n) = crate::normalize::normalize(f.block.clone()).unwrap();
+        let e = analyze(&f, &b, n).unwrap_err();
+        assert!(e.to_string().contains("`r` borrows `v`"), "{e}");
+    }
+}
