@@ -273,7 +273,7 @@ pub fn generate(
     for (i, param) in f.params.iter().enumerate() {
         let field = &param.field;
         match &param.kind {
-            ParamKind::Receiver { mutable } => {
+            ParamKind::Receiver { mutable, span } => {
                 let l = analysis
                     .locals
                     .iter()
@@ -282,7 +282,8 @@ pub fn generate(
                 let (tp, ident) = l.unwrap_or_else(|| (ms("SelfValue"), ms("__self")));
                 unresumed_fields.push(quote!(#field: #tp));
                 type_params.push(tp);
-                unresumed_values.push(quote!(#field: self));
+                let self_token = Ident::new("self", *span);
+                unresumed_values.push(quote!(#field: #self_token));
                 let m = mutable.then(|| quote!(mut));
                 prologue.extend(quote!(let #m #ident = #field;));
             }
@@ -297,15 +298,26 @@ pub fn generate(
                 type_params.push(tp);
                 unresumed_values.push(quote!(#field: #ident));
                 let m = mutable.then(|| quote!(mut));
-                prologue.extend(quote!(let #m #ident = #field;));
+                let body_ident = param.rename.as_ref().unwrap_or(ident);
+                prologue.extend(quote!(let #m #body_ident = #field;));
             }
             ParamKind::Pattern(pat) => {
-                let tp = format_ident!("Arg{}", i, span = Span::mixed_site());
+                let (tp, hidden) = analysis
+                    .locals
+                    .iter()
+                    .find(|l| l.origin == Origin::Param(i))
+                    .map(|l| (l.type_param.clone(), l.ident.clone()))
+                    .unwrap_or_else(|| {
+                        (
+                            format_ident!("Arg{}", i, span = Span::mixed_site()),
+                            field.clone(),
+                        )
+                    });
                 unresumed_fields.push(quote!(#field: #tp));
                 type_params.push(tp);
                 // The signature gets a plain name for it: `__argN: T`.
                 unresumed_values.push(quote!(#field: #field));
-                prologue.extend(quote!(let #pat = #field;));
+                prologue.extend(quote!(let #hidden = #field; let #pat = #hidden;));
             }
         }
     }
@@ -428,7 +440,6 @@ pub fn generate(
             let lit = v.to_string();
             quote!(__State::#v { .. } => #lit)
         }));
-    let placeholders = type_params.iter().map(|_| quote!(_));
     let placeholders2 = type_params.iter().map(|_| quote!(_));
     let doc = extra_doc.map(|d| quote!(#[doc = #d]));
     let tokens = quote! {
@@ -452,10 +463,11 @@ pub fn generate(
                 fn is_returned(&self) -> bool { ::core::matches!(self, __State::Returned) }
                 fn state_name(&self) -> &'static str { match self { #(#name_arms),* } }
             }
+            let __init = __State::Unresumed { #(#unresumed_values),* };
             // Lints: restored locals may be unused or not mutated in the code after an await;
             // code after a suspension is unreachable; `?` lowers to a parenthesized break.
             #[allow(unused_variables, unused_mut, unused_parens, unreachable_code, clippy::let_unit_value, clippy::needless_return, clippy::never_loop)]
-            let __step = move |__s: &mut __State<#(#placeholders),*>, __cx: &mut ::core::task::Context<'_>| -> ::core::task::Poll<_> {
+            let __step = #p::step_fn(&__init, move |__s, __cx| {
                 #poll: loop {
                     let __sp: *mut __State<#(#placeholders2),*> = __s;
                     // SAFETY: `__sp` was just derived from `__s`, the only reference to the
@@ -467,10 +479,10 @@ pub fn generate(
                         __State::Panicked => #p::resumed_after_panicking(),
                     }
                 }
-            };
+            });
             // SAFETY: `__step` polls each awaitee in place and drops it in place (`vacate`),
             // and leaves the state `Panicked` while the body runs between suspensions.
-            unsafe { #p::Machine::new(__State::Unresumed { #(#unresumed_values),* }, __step) }
+            unsafe { #p::Machine::new(__init, __step) }
         }
     };
     let _ = &ctx.p;

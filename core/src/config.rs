@@ -40,9 +40,9 @@ impl Parse for Config {
                 let k: Token![crate] = input.parse()?;
                 syn::Ident::new("crate", k.span)
             } else {
-                input.parse().map_err(|e| {
-                    syn::Error::new(e.span(), format!("expected one of {KEYS}"))
-                })?
+                input
+                    .parse()
+                    .map_err(|e| syn::Error::new(e.span(), format!("expected one of {KEYS}")))?
             };
             let name = key.to_string();
             if seen.contains(&name) {

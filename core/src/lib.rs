@@ -12,14 +12,15 @@
 
 #![warn(missing_docs)]
 
-pub mod model;
 pub mod codegen;
 pub mod config;
 pub mod liveness;
 pub mod macros;
+pub mod model;
 pub mod normalize;
 pub mod parse;
 pub mod rewrite;
+pub mod shadow;
 pub mod states;
 
 use proc_macro2::TokenStream;
@@ -67,10 +68,28 @@ pub fn expand(args: TokenStream, item: TokenStream) -> Expansion {
 }
 
 /// All phases: parse, rewrite, normalize, analyze, generate, build the graph.
-pub fn lower(config: &config::Config, item: TokenStream) -> syn::Result<(TokenStream, model::StateGraph)> {
-    let f = parse::parse(item)?;
+pub fn lower(
+    config: &config::Config,
+    item: TokenStream,
+) -> syn::Result<(TokenStream, model::StateGraph)> {
+    let mut f = parse::parse(item)?;
     let mut body = f.block.clone();
     rewrite::rewrite(&mut body, &config.private())?;
+    let param_idents: Vec<Option<proc_macro2::Ident>> = f
+        .params
+        .iter()
+        .map(|p| match &p.kind {
+            parse::ParamKind::Ident { ident, .. } => Some(ident.clone()),
+            _ => None,
+        })
+        .collect();
+    for (p, new) in f
+        .params
+        .iter_mut()
+        .zip(shadow::rename(&param_idents, &mut body))
+    {
+        p.rename = new;
+    }
     let (tree, items, n_awaits) = normalize::normalize(body)?;
     let analysis = liveness::analyze(&f, &tree, n_awaits)?;
     let mut awaits = vec![(String::new(), proc_macro2::Span::call_site()); n_awaits];

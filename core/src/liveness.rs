@@ -8,7 +8,7 @@
 //! used after it, or was not moved before it. "Moved" is only concluded from a bare path in a
 //! position that certainly moves or copies: a call or method argument, `let y = x`, a struct
 //! field, a tuple or array element, a `return`/`break` value, the right side of `=`, a capture
-//! of a `move` closure, the receiver of `into_*`, `unwrap*`, `expect*`, `ok`, `err`; and never
+//! of a `move` closure, the receiver of `into`, `into_*`, `unwrap*`, `expect*`, `ok`, `err`; and never
 //! when the move is conditional (inside a branch, loop, closure or the right of `&&`/`||`).
 //! Everything else keeps the local, which is what a value with drop glue needs.
 //!
@@ -70,6 +70,11 @@ impl Local {
     /// Declared as a shared reference: copying it while something borrows through it is fine.
     pub fn is_shared_ref(&self) -> bool {
         matches!(&self.ty, Some(Type::Reference(r)) if r.mutability.is_none())
+    }
+    /// Declared with a type that has no drop glue (a reference or a primitive), so not saving
+    /// it when it is not used later changes nothing.
+    pub fn has_no_drop_glue(&self) -> bool {
+        self.ty.as_ref().is_some_and(no_drop_glue)
     }
     /// Declared as `&mut`: passing it as an argument reborrows.
     pub fn is_mut_ref(&self) -> bool {
@@ -133,7 +138,18 @@ struct Refs {
     temp_borrow: bool,
 }
 
-const CONSUMING: &[&str] = &["unwrap", "expect", "ok", "err", "unwrap_or", "unwrap_or_else", "unwrap_or_default", "expect_err", "unwrap_err"];
+const CONSUMING: &[&str] = &[
+    "into",
+    "unwrap",
+    "expect",
+    "ok",
+    "err",
+    "unwrap_or",
+    "unwrap_or_else",
+    "unwrap_or_default",
+    "expect_err",
+    "unwrap_err",
+];
 
 impl Refs {
     fn new() -> Self {
@@ -195,7 +211,11 @@ impl<'a> Visit<'a> for Refs {
         let ctx = std::mem::replace(&mut self.ctx, Mention::Use);
         match e {
             Expr::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {
-                let kind = if ctx == Mention::Move { Mention::Move } else { Mention::Use };
+                let kind = if ctx == Mention::Move {
+                    Mention::Move
+                } else {
+                    Mention::Use
+                };
                 self.mention(p.path.segments[0].ident.to_string(), kind);
             }
             Expr::Call(c) => {
@@ -210,7 +230,14 @@ impl<'a> Visit<'a> for Refs {
                 if !is_place(&m.receiver) && !consuming {
                     self.temp_borrow = true;
                 }
-                self.with(if consuming { Mention::Move } else { Mention::Use }, &m.receiver);
+                self.with(
+                    if consuming {
+                        Mention::Move
+                    } else {
+                        Mention::Use
+                    },
+                    &m.receiver,
+                );
                 for a in &m.args {
                     self.with(Mention::Move, a);
                 }
@@ -346,7 +373,7 @@ impl<'a> Visit<'a> for Refs {
 
     fn visit_local(&mut self, l: &'a syn::Local) {
         if let Some(init) = &l.init {
-            self.with(Mention::Move, &init.expr);
+            self.with(let_mention(&l.pat), &init.expr);
             if let Some((_, d)) = &init.diverge {
                 self.cond(|s| s.visit_expr(d));
             }
@@ -380,6 +407,47 @@ impl<'a> Visit<'a> for Refs {
                 }
             }
         }
+    }
+}
+
+/// The local at the root of the awaited method call's receiver (`conn` in `conn.read(..)`,
+/// `__self` in `self.conn.flush()`).
+fn receiver_root(e: &Expr) -> Option<String> {
+    fn root(e: &Expr) -> Option<String> {
+        match e {
+            Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
+            Expr::Field(f) => root(&f.base),
+            Expr::Paren(p) => root(&p.expr),
+            Expr::MethodCall(m) => root(&m.receiver),
+            _ => None,
+        }
+    }
+    match e {
+        Expr::MethodCall(m) => root(&m.receiver),
+        _ => None,
+    }
+}
+
+/// Whether `let <pat> = x;` moves all of `x`: a plain binding, or a destructuring that binds
+/// every part. `let _ = x`, `let S { a, .. } = x` leave (parts of) `x` in place.
+pub fn moves_whole(p: &Pat) -> bool {
+    match p {
+        Pat::Ident(i) => i.by_ref.is_none() && i.subpat.is_none(),
+        Pat::Type(t) => moves_whole(&t.pat),
+        Pat::Paren(p) => moves_whole(&p.pat),
+        Pat::Tuple(t) => t.elems.iter().all(moves_whole),
+        Pat::TupleStruct(t) => t.elems.iter().all(moves_whole),
+        Pat::Struct(s) => s.rest.is_none() && s.fields.iter().all(|f| moves_whole(&f.pat)),
+        Pat::Slice(s) => s.elems.iter().all(moves_whole),
+        _ => false,
+    }
+}
+
+fn let_mention(p: &Pat) -> Mention {
+    if moves_whole(p) {
+        Mention::Move
+    } else {
+        Mention::Use
     }
 }
 
@@ -443,6 +511,9 @@ struct Snapshot {
     borrowed: Vec<LocalId>,
     /// Locals the awaitee mentions.
     mentioned: Vec<LocalId>,
+    /// Mentioned locals a wrapping block hands back even if unused later: alive before the
+    /// await and not the receiver of the awaited method call (which may consume it).
+    wrap_keep: Vec<LocalId>,
     temp_borrow: bool,
     span: Span,
 }
@@ -509,7 +580,10 @@ impl Walker {
         let field = Walker::unique(&mut self.used_fields, field_base);
         let param_base = match origin {
             Origin::Receiver => "SelfValue".to_string(),
-            Origin::Hidden => format!("T{}", name.trim_start_matches(|c: char| !c.is_ascii_digit())),
+            Origin::Hidden => format!(
+                "T{}",
+                name.trim_start_matches(|c: char| !c.is_ascii_digit())
+            ),
             _ => camel(&name),
         };
         let type_param = Walker::unique(&mut self.used_params, param_base);
@@ -575,7 +649,9 @@ impl Walker {
 
     fn apply(&mut self, refs: &[Ref]) {
         for r in refs {
-            let Some(id) = self.resolve(&r.name) else { continue };
+            let Some(id) = self.resolve(&r.name) else {
+                continue;
+            };
             self.last_use[id.0] = self.seq;
             match (r.kind, r.conditional) {
                 (Mention::Move, false) => self.status[id.0] = Status::Moved,
@@ -591,7 +667,7 @@ impl Walker {
         match s {
             syn::Stmt::Local(l) => {
                 if let Some(init) = &l.init {
-                    refs.with(Mention::Move, &init.expr);
+                    refs.with(let_mention(&l.pat), &init.expr);
                     if let Some((_, d)) = &init.diverge {
                         refs.cond(|r| r.visit_expr(d));
                     }
@@ -641,7 +717,8 @@ impl Walker {
                 }
                 Stmt::Await(a) => {
                     let mut refs = Refs::new();
-                    refs.visit_expr(&a.awaitee);
+                    // `x.await` moves `x` into `IntoFuture::into_future`.
+                    refs.with(Mention::Move, &a.awaitee);
                     let mut borrowed = Vec::new();
                     let mut mentioned = Vec::new();
                     for r in &refs.out {
@@ -656,6 +733,24 @@ impl Walker {
                         }
                     }
                     self.apply(&refs.out);
+                    // A wrapped awaitee takes every local it mentions; those used later come
+                    // back with its output (see `analyze`).
+                    let wrapped = refs.temp_borrow
+                        || borrowed.iter().any(|id| !self.locals[id.0].is_shared_ref());
+                    let receiver = receiver_root(&a.awaitee).and_then(|n| self.resolve(&n));
+                    let mut wrap_keep = Vec::new();
+                    if wrapped {
+                        for id in &mentioned {
+                            if self.locals[id.0].is_shared_ref() {
+                                continue;
+                            }
+                            if self.status[id.0] == Status::Live && Some(*id) != receiver {
+                                wrap_keep.push(*id);
+                            } else {
+                                self.status[id.0] = Status::Moved;
+                            }
+                        }
+                    }
                     let mut in_scope = Vec::new();
                     for (level, scope) in self.scopes.iter().enumerate() {
                         for (_, id) in scope {
@@ -673,6 +768,7 @@ impl Walker {
                         seq: self.seq,
                         borrowed,
                         mentioned,
+                        wrap_keep,
                         temp_borrow: refs.temp_borrow,
                         span: a.span,
                     });
@@ -688,6 +784,26 @@ impl Walker {
                 }
             }
         }
+    }
+}
+
+fn no_drop_glue(t: &Type) -> bool {
+    const PRIMITIVES: &[&str] = &[
+        "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize",
+        "f32", "f64", "bool", "char",
+    ];
+    match t {
+        Type::Reference(_) | Type::Never(_) => true,
+        Type::Path(p) => {
+            p.qself.is_none()
+                && p.path
+                    .get_ident()
+                    .is_some_and(|i| PRIMITIVES.contains(&i.to_string().as_str()))
+        }
+        Type::Tuple(t) => t.elems.iter().all(no_drop_glue),
+        Type::Array(a) => no_drop_glue(&a.elem),
+        Type::Paren(p) => no_drop_glue(&p.elem),
+        _ => false,
     }
 }
 
@@ -741,9 +857,9 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
     // Parameters: bound at the first poll in order, like rustc's `let x = x;` prologue.
     for (i, p) in f.params.iter().enumerate() {
         match &p.kind {
-            ParamKind::Receiver { mutable } => {
+            ParamKind::Receiver { mutable, span } => {
                 let id = w.declare(
-                    crate::rewrite::self_ident(Span::call_site()),
+                    crate::rewrite::self_ident(*span),
                     *mutable,
                     Some(p.ty.clone()),
                     Origin::Receiver,
@@ -753,11 +869,23 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
                 let _ = id;
             }
             ParamKind::Ident { ident, mutable } => {
-                w.declare(ident.clone(), *mutable, Some(p.ty.clone()), Origin::Param(i), None);
+                let ident = p.rename.clone().unwrap_or_else(|| ident.clone());
+                w.declare(ident, *mutable, Some(p.ty.clone()), Origin::Param(i), None);
             }
             ParamKind::Pattern(pat) => {
-                let ids = w.declare_pat(pat, None, Origin::Param(i));
-                let _ = ids;
+                // rustc binds `let <pat> = __argN;`: what the pattern leaves in place stays
+                // alive in `__argN` until the end of the body.
+                let arg = w.declare(
+                    p.field.clone(),
+                    false,
+                    Some(p.ty.clone()),
+                    Origin::Param(i),
+                    None,
+                );
+                if moves_whole(pat) {
+                    w.status[arg.0] = Status::Moved;
+                }
+                w.declare_pat(pat, None, Origin::Let);
             }
         }
     }
@@ -785,14 +913,14 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
         s.wrapped = needs_wrap;
         for &(level, id, status) in &snap.in_scope {
             let local = &w.locals[id.0];
-            let keep = used_after(id) || status == Status::Live;
+            let keep = used_after(id) || (status == Status::Live && !local.has_no_drop_glue());
             if !keep {
                 continue;
             }
             if needs_wrap && snap.mentioned.contains(&id) && !local.is_shared_ref() {
                 // Taken by the wrapping `async move` block; handed back if used later,
                 // otherwise dropped when the awaited call completes.
-                if used_after(id) {
+                if used_after(id) || snap.wrap_keep.contains(&id) {
                     s.returned.push(id);
                     s.returned_levels.push(level);
                 }
@@ -808,7 +936,11 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
                     let kept = s.saved.iter().any(|lv| lv.contains(b)) || s.returned.contains(b);
                     if kept {
                         let target = &w.locals[b.0].ident;
-                        let what = if l.borrows.len() == 1 { "borrows" } else { "borrows, among others," };
+                        let what = if l.borrows.len() == 1 {
+                            "borrows"
+                        } else {
+                            "borrows, among others,"
+                        };
                         let mut e = syn::Error::new(
                             l.init_span,
                             format!(
@@ -893,7 +1025,7 @@ mod tests {
                 Ok(len + n as usize)
             }
         });
-        assert_eq!(s, ["n name", "n name"]);
+        assert_eq!(s, ["n name", "n"]);
     }
 
     #[test]

@@ -135,7 +135,9 @@ impl StateGraph {
 
     /// The state named `name`.
     pub fn state(&self, name: &str) -> Option<NodeIndex> {
-        self.graph.node_indices().find(|&i| self.graph[i].name == name)
+        self.graph
+            .node_indices()
+            .find(|&i| self.graph[i].name == name)
     }
 
     /// Number of `SuspendN` states.

@@ -125,7 +125,8 @@ fn stmt_await(s: &syn::Stmt) -> Option<Span> {
     match s {
         syn::Stmt::Local(l) => {
             let init = l.init.as_ref()?;
-            first_await(&init.expr).or_else(|| init.diverge.as_ref().and_then(|d| first_await(&d.1)))
+            first_await(&init.expr)
+                .or_else(|| init.diverge.as_ref().and_then(|d| first_await(&d.1)))
         }
         syn::Stmt::Expr(e, _) => first_await(e),
         syn::Stmt::Macro(m) => first_await(&Expr::Macro(syn::ExprMacro {
@@ -362,7 +363,10 @@ impl Normalizer {
                 match b.op {
                     And(_) | Or(_) if first_await(&b.right).is_some() => {
                         let s = first_await(&b.right).unwrap_or_else(|| b.span());
-                        self.error(unsupported(s, "the right operand of `&&` or `||` (it runs conditionally)"));
+                        self.error(unsupported(
+                            s,
+                            "the right operand of `&&` or `||` (it runs conditionally)",
+                        ));
                     }
                     AddAssign(_) | SubAssign(_) | MulAssign(_) | DivAssign(_) | RemAssign(_)
                     | BitXorAssign(_) | BitAndAssign(_) | BitOrAssign(_) | ShlAssign(_)
@@ -423,7 +427,8 @@ impl Normalizer {
             Expr::Let(l) => self.operands(vec![&mut *l.expr], out),
             Expr::Match(m) => {
                 let arm_await = m.arms.iter().find_map(|a| {
-                    first_await(&a.body).or_else(|| a.guard.as_ref().and_then(|g| first_await(&g.1)))
+                    first_await(&a.body)
+                        .or_else(|| a.guard.as_ref().and_then(|g| first_await(&g.1)))
                 });
                 if let Some(s) = arm_await {
                     self.error(unsupported(s, "a `match` arm"));
@@ -561,7 +566,11 @@ mod tests {
     #[test]
     fn flat_awaits_stay_flat() {
         assert_eq!(
-            run(quote!({ let x = f().await; g(x).await; x })),
+            run(quote!({
+                let x = f().await;
+                g(x).await;
+                x
+            })),
             "await0(x = f()); await1(_ = g(x)); tail(x)"
         );
     }
@@ -569,7 +578,9 @@ mod tests {
     #[test]
     fn nested_awaits_hoist_in_evaluation_order() {
         assert_eq!(
-            run(quote!({ let y = h(a(), f().await, b()); })),
+            run(quote!({
+                let y = h(a(), f().await, b());
+            })),
             "nested[let y]{code(let __e0 = a();); await0(__v1 = f()); tail(h(__e0, __v1, b()))}"
         );
         assert_eq!(
@@ -581,7 +592,9 @@ mod tests {
     #[test]
     fn temporaries_before_an_await_are_kept() {
         assert_eq!(
-            run(quote!({ let n = Noisy::new().len() + f().await; })),
+            run(quote!({
+                let n = Noisy::new().len() + f().await;
+            })),
             "nested[let n]{code(let __e0 = Noisy::new();); code(let __e1 = __e0.len();); await0(__v2 = f()); tail(__e1 + __v2)}"
         );
     }
@@ -589,7 +602,9 @@ mod tests {
     #[test]
     fn known_macros_are_expressions() {
         assert_eq!(
-            run(quote!({ let d = format!("{}-{}", name, fetch(n).await); })),
+            run(quote!({
+                let d = format!("{}-{}", name, fetch(n).await);
+            })),
             "nested[let d]{await0(__v0 = fetch(n)); tail(format!(\"{}-{}\", name, __v0))}"
         );
     }
@@ -597,20 +612,41 @@ mod tests {
     #[test]
     fn control_flow_with_awaits_is_refused() {
         for body in [
-            quote!({ if c { f().await; } }),
-            quote!({ loop { f().await; } }),
-            quote!({ let x = match y { _ => f().await }; }),
-            quote!({ let Some(x) = f().await else { return }; }),
+            quote!({
+                if c {
+                    f().await;
+                }
+            }),
+            quote!({
+                loop {
+                    f().await;
+                }
+            }),
+            quote!({
+                let x = match y {
+                    _ => f().await,
+                };
+            }),
+            quote!({
+                let Some(x) = f().await else { return };
+            }),
             quote!({ my_macro!(f().await) }),
         ] {
-            let e = normalize(syn::parse2(body).unwrap()).err().expect("refused");
+            let e = normalize(syn::parse2(body).unwrap())
+                .err()
+                .expect("refused");
             assert!(e.to_string().contains("#[state_machine]"), "{e}");
         }
     }
 
     #[test]
     fn items_are_set_apart() {
-        let (b, items, n) = normalize(syn::parse_quote!({ fn helper() {} let x = f().await; helper() })).unwrap();
+        let (b, items, n) = normalize(syn::parse_quote!({
+            fn helper() {}
+            let x = f().await;
+            helper()
+        }))
+        .unwrap();
         assert_eq!(items.len(), 1);
         assert_eq!(n, 1);
         assert_eq!(b.stmts.len(), 2);

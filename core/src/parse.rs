@@ -31,6 +31,8 @@ pub struct Param {
     pub field: Ident,
     /// The declared type (`&mut Self` for `&mut self`).
     pub ty: Type,
+    /// The name it has in the lowered body when a later `let` shadows it (see `shadow`).
+    pub rename: Option<Ident>,
 }
 
 /// How a parameter binds.
@@ -40,6 +42,8 @@ pub enum ParamKind {
     Receiver {
         /// `mut self`
         mutable: bool,
+        /// The span of the `self` token: the body's `self` has the same hygiene.
+        span: Span,
     },
     /// `x: T` or `mut x: T`.
     Ident {
@@ -97,9 +101,11 @@ pub fn parse(item: TokenStream) -> syn::Result<AsyncFn> {
             FnArg::Receiver(r) => params.push(Param {
                 kind: ParamKind::Receiver {
                     mutable: r.reference.is_none() && r.mutability.is_some(),
+                    span: r.self_token.span,
                 },
                 field: Ident::new("self_", Span::mixed_site()),
                 ty: (*r.ty).clone(),
+                rename: None,
             }),
             FnArg::Typed(pt) => {
                 let ty = (*pt.ty).clone();
@@ -112,6 +118,7 @@ pub fn parse(item: TokenStream) -> syn::Result<AsyncFn> {
                             },
                             field: Ident::new(&field_name(&pi.ident), Span::mixed_site()),
                             ty,
+                            rename: None,
                         })
                     }
                     Pat::Ident(pi) if pi.by_ref.is_some() => {
@@ -128,6 +135,7 @@ pub fn parse(item: TokenStream) -> syn::Result<AsyncFn> {
                         kind: ParamKind::Pattern(Box::new(pat.clone())),
                         field: Ident::new(&format!("__arg{i}"), Span::mixed_site()),
                         ty,
+                        rename: None,
                     }),
                 }
             }
@@ -165,17 +173,32 @@ mod tests {
         assert_eq!(f.attrs.len(), 1);
         let fields: Vec<String> = f.params.iter().map(|p| p.field.to_string()).collect();
         assert_eq!(fields, ["self_", "n", "x", "__arg3"]);
-        assert!(matches!(f.params[2].kind, ParamKind::Ident { mutable: true, .. }));
+        assert!(matches!(
+            f.params[2].kind,
+            ParamKind::Ident { mutable: true, .. }
+        ));
         assert!(matches!(f.params[3].kind, ParamKind::Pattern(_)));
     }
 
     #[test]
     fn refuses_non_async_and_bodyless() {
-        let e = parse(quote!(fn f() {})).err().unwrap();
+        let e = parse(quote!(
+            fn f() {}
+        ))
+        .err()
+        .unwrap();
         assert!(e.to_string().contains("not `async`"), "{e}");
-        let e = parse(quote!(async fn f();)).err().unwrap();
+        let e = parse(quote!(
+            async fn f();
+        ))
+        .err()
+        .unwrap();
         assert!(e.to_string().contains("with a body"), "{e}");
-        let e = parse(quote!(struct S;)).err().unwrap();
+        let e = parse(quote!(
+            struct S;
+        ))
+        .err()
+        .unwrap();
         assert!(e.to_string().contains("goes on an `async fn`"), "{e}");
     }
 }

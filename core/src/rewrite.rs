@@ -13,9 +13,9 @@
 //! and nested items keep their own `return` and `?`.
 
 use proc_macro2::{Group, Span, TokenStream, TokenTree};
-use quote::{ToTokens, quote_spanned};
 #[cfg(test)]
 use quote::quote;
+use quote::{ToTokens, quote_spanned};
 use syn::visit_mut::{self, VisitMut};
 use syn::{Expr, Ident, Lifetime};
 
@@ -95,7 +95,8 @@ fn rename_self_tokens(tokens: TokenStream) -> TokenStream {
     for (i, tt) in tts.iter().enumerate() {
         match tt {
             TokenTree::Ident(id) if id == "self" => {
-                let path_follows = matches!(tts.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == ':');
+                let path_follows =
+                    matches!(tts.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == ':');
                 if path_follows {
                     out.push(tt.clone());
                 } else {
@@ -189,7 +190,10 @@ impl VisitMut for Rewriter<'_> {
 /// Prefers the source text when the tokens come straight from the user's file.
 pub fn compact(tokens: &impl ToTokens) -> String {
     let tokens = tokens.to_token_stream();
-    if let (Some(first), Some(last)) = (tokens.clone().into_iter().next(), tokens.clone().into_iter().last()) {
+    if let (Some(first), Some(last)) = (
+        tokens.clone().into_iter().next(),
+        tokens.clone().into_iter().last(),
+    ) {
         if let Some(src) = first.span().join(last.span()).and_then(|s| s.source_text()) {
             return src.split_whitespace().collect::<Vec<_>>().join(" ");
         }
@@ -207,7 +211,8 @@ pub fn compact(tokens: &impl ToTokens) -> String {
                 || (next == '!' && (prev.is_alphanumeric() || prev == '_'))
                 || (next == ':' && next2 == ':')
                 || (next == ':' && prev != ':');
-            let after = matches!(prev, '(' | '.' | '[' | '&' | '!' | '<') || (prev == ':' && prev2 == ':');
+            let after =
+                matches!(prev, '(' | '.' | '[' | '&' | '!' | '<') || (prev == ':' && prev2 == ':');
             if before || after {
                 continue;
             }
@@ -229,7 +234,14 @@ mod tests {
 
     #[test]
     fn self_return_and_question() {
-        let s = run(quote!({ let n = self.n; let v = f(n).await?; if v > 1 { return 0; } v }));
+        let s = run(quote!({
+            let n = self.n;
+            let v = f(n).await?;
+            if v > 1 {
+                return 0;
+            }
+            v
+        }));
         assert!(s.contains("__self . n"), "{s}");
         assert!(s.contains("break '__body 0"), "{s}");
         assert!(s.contains("Branch :: branch (f (n) . await)"), "{s}");
@@ -238,7 +250,13 @@ mod tests {
 
     #[test]
     fn closures_keep_their_return_but_rename_self() {
-        let s = run(quote!({ let c = || { return self.x?; }; println!("{}", self.y); self::f() }));
+        let s = run(quote!({
+            let c = || {
+                return self.x?;
+            };
+            println!("{}", self.y);
+            self::f()
+        }));
         assert!(s.contains("return __self . x ?"), "{s}");
         assert!(s.contains("__self . y"), "{s}");
         assert!(s.contains("self :: f"), "{s}");
@@ -247,7 +265,10 @@ mod tests {
     #[test]
     fn compact_text() {
         assert_eq!(compact(&quote!(fetch(n))), "fetch(n)");
-        assert_eq!(compact(&quote!(self.conn.read(&mut buf))), "self.conn.read(&mut buf)");
+        assert_eq!(
+            compact(&quote!(self.conn.read(&mut buf))),
+            "self.conn.read(&mut buf)"
+        );
         assert_eq!(compact(&quote!(a::b::<u8>(x, y))), "a::b::<u8>(x, y)");
     }
 }

@@ -22,7 +22,7 @@ fn saved_local(a: &Analysis, id: LocalId) -> SavedLocal {
     let name = if l.origin == Origin::Receiver {
         "self".to_string()
     } else {
-        l.ident.to_string()
+        crate::shadow::display_name(&l.ident)
     };
     SavedLocal {
         name,
@@ -37,7 +37,12 @@ fn saved_local(a: &Analysis, id: LocalId) -> SavedLocal {
 }
 
 /// Builds the state graph.
-pub fn build(f: &AsyncFn, a: &Analysis, awaits: &[(String, proc_macro2::Span)], exits: &[Exits]) -> StateGraph {
+pub fn build(
+    f: &AsyncFn,
+    a: &Analysis,
+    awaits: &[(String, proc_macro2::Span)],
+    exits: &[Exits],
+) -> StateGraph {
     let sig = {
         let mut s = f.sig.clone();
         s.attrs_placeholder();
@@ -82,7 +87,10 @@ pub fn build(f: &AsyncFn, a: &Analysis, awaits: &[(String, proc_macro2::Span)], 
         let mut ids: Vec<LocalId> = s.saved.iter().flatten().copied().collect();
         ids.sort();
         ids.reverse();
-        let (expr, span) = awaits.get(k).cloned().unwrap_or_else(|| (String::new(), proc_macro2::Span::call_site()));
+        let (expr, span) = awaits
+            .get(k)
+            .cloned()
+            .unwrap_or_else(|| (String::new(), proc_macro2::Span::call_site()));
         let (line, column) = line_of(span);
         let node = g.graph.add_node(State {
             name: format!("Suspend{k}"),
@@ -92,7 +100,10 @@ pub fn build(f: &AsyncFn, a: &Analysis, awaits: &[(String, proc_macro2::Span)], 
                 line,
                 column,
                 wraps: if s.wrapped {
-                    s.returned.iter().map(|id| saved_local(a, *id).name).collect()
+                    s.returned
+                        .iter()
+                        .map(|id| saved_local(a, *id).name)
+                        .collect()
                 } else {
                     vec![]
                 },
@@ -130,14 +141,32 @@ pub fn build(f: &AsyncFn, a: &Analysis, awaits: &[(String, proc_macro2::Span)], 
             edge(&mut g, from, returned, kind, &format!("{cause} · end"));
         }
         if ex.question {
-            edge(&mut g, from, returned, TransitionKind::EarlyReturn, &format!("{cause} · ? Err/None → return"));
+            edge(
+                &mut g,
+                from,
+                returned,
+                TransitionKind::EarlyReturn,
+                &format!("{cause} · ? Err/None → return"),
+            );
         }
         if ex.returns {
-            edge(&mut g, from, returned, TransitionKind::EarlyReturn, &format!("{cause} · return"));
+            edge(
+                &mut g,
+                from,
+                returned,
+                TransitionKind::EarlyReturn,
+                &format!("{cause} · return"),
+            );
         }
         edge(&mut g, from, panicked, TransitionKind::Unwind, "panic");
     }
-    edge(&mut g, returned, panicked, TransitionKind::PollAfterCompletion, "poll again: panics");
+    edge(
+        &mut g,
+        returned,
+        panicked,
+        TransitionKind::PollAfterCompletion,
+        "poll again: panics",
+    );
     g
 }
 

@@ -12,7 +12,11 @@ impl fmt::Display for MyError {
 }
 
 async fn fetch(n: u64) -> Result<u64, MyError> {
-    if n > 100 { Err(MyError("too big".into())) } else { Ok(n * 2) }
+    if n > 100 {
+        Err(MyError("too big".into()))
+    } else {
+        Ok(n * 2)
+    }
 }
 
 async fn process(data: String) -> usize {

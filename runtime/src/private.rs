@@ -65,6 +65,16 @@ where
     }
 }
 
+/// Gives the step closure its signature, with the state type known from the initial state, so
+/// the body type-checks in order (a closure bound to a `let` alone would not know it).
+#[inline(always)]
+pub fn step_fn<S, T, F>(_initial: &S, step: F) -> F
+where
+    F: FnMut(&mut S, &mut Context<'_>) -> Poll<T>,
+{
+    step
+}
+
 /// Runs one step; if it unwinds, the state becomes `Panicked` (dropping in place what it held),
 /// as rustc poisons a coroutine that panicked. A state that was `Returned` stays `Returned`, as in
 /// rustc, where "resumed after completion" does not poison.

@@ -1,0 +1,88 @@
+//! Helpers the equivalence cases call: leaf futures and plain async fns (not lowered).
+
+#![allow(dead_code)]
+
+pub use awaitgraph_tests::*;
+use std::future::{Future, IntoFuture};
+
+#[derive(Debug, PartialEq)]
+pub struct MyError(pub String);
+
+pub async fn fetch(n: u64) -> Result<u64, MyError> {
+    let v = leaf("fetch", 1, n * 2).await;
+    if n > 100 {
+        Err(MyError("too big".into()))
+    } else {
+        Ok(v)
+    }
+}
+
+pub async fn process(data: String) -> usize {
+    let _held = Noisy::new("process");
+    leaf("process", 2, data.len()).await
+}
+
+pub fn add(a: u32, b: u32) -> u32 {
+    a + b
+}
+
+pub fn triple<A, B, C>(a: A, b: B, c: C) -> (A, B, C) {
+    (a, b, c)
+}
+
+pub struct Wrapper(pub u32);
+impl Wrapper {
+    pub fn next_leaf(self) -> Leaf<u32> {
+        leaf("next", 1, self.0 + 1)
+    }
+}
+
+impl std::fmt::Debug for Wrapper {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Wrapper({})", self.0)
+    }
+}
+
+#[derive(Debug)]
+pub struct Pair {
+    pub first: u32,
+    pub second: u32,
+    pub name: Noisy,
+}
+
+#[derive(Debug, PartialEq)]
+pub struct SmallError;
+#[derive(Debug, PartialEq)]
+pub struct BigError(pub &'static str);
+impl From<SmallError> for BigError {
+    fn from(_: SmallError) -> Self {
+        log("convert error");
+        BigError("converted")
+    }
+}
+
+pub async fn fill(buf: &mut Vec<u32>, n: u32) -> usize {
+    for i in 0..n {
+        buf.push(leaf("fill", 1, i).await);
+    }
+    buf.len()
+}
+
+pub async fn measure(s: &String) -> usize {
+    leaf("measure", 1, s.len()).await
+}
+
+/// A type that is not a future but converts into one.
+pub struct Deferred(pub u32);
+impl IntoFuture for Deferred {
+    type Output = u32;
+    type IntoFuture = Leaf<u32>;
+    fn into_future(self) -> Leaf<u32> {
+        log("into_future");
+        leaf("deferred", 1, self.0)
+    }
+}
+
+pub fn assert_future<F: Future>(f: F) -> F {
+    f
+}
