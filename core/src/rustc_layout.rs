@@ -217,7 +217,12 @@ pub struct VariantLayout {
 impl VariantLayout {
     /// The largest field, the "biggest saved local" of a coroutine state.
     pub fn largest_field(&self) -> Option<&FieldLayout> {
-        self.fields.iter().max_by_key(|f| f.size)
+        self.fields
+            .iter()
+            .fold(None, |best: Option<&FieldLayout>, f| match best {
+                Some(b) if b.size >= f.size => best,
+                _ => Some(f),
+            })
     }
 
     /// Total padding printed inside this variant.
@@ -267,7 +272,14 @@ impl TypeLayout {
             .iter()
             .flat_map(|v| v.fields.iter().map(move |f| (v.name.as_str(), f)))
             .chain(self.fields.iter().map(|f| ("", f)))
-            .max_by_key(|(_, f)| f.size)
+            .fold(
+                None,
+                |best: Option<(&str, &FieldLayout)>, (v, f)| match best {
+                    // The first of equal sizes: the earliest state.
+                    Some((_, b)) if b.size >= f.size => best,
+                    _ => Some((v, f)),
+                },
+            )
     }
 }
 
