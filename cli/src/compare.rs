@@ -850,10 +850,17 @@ pub fn compare_dot(c: &Comparison<'_>) -> String {
         Some(n) => n.layout.variants.iter().map(|v| v.name.as_str()).collect(),
         None => c.state.variants.iter().map(|v| v.name.as_str()).collect(),
     };
-    let order = dot::resume_order(names.iter().copied());
-    let noted = |state: &str, name: &str| {
+    let edges = dot::resume_order(names.iter().copied());
+    let order = dot::display_order(names.iter().copied());
+    // A difference is drawn on the side that holds the extra bytes (both for size differences).
+    let noted = |side: &str, state: &str, name: &str| {
         c.differences
             .iter()
+            .filter(|d| match d.kind {
+                "stored-twice" | "argument-prefix" | "only-native" => side == "n",
+                "only-lowered" => side == "l",
+                _ => true,
+            })
             .find(|d| d.state == state && d.local.as_deref() == Some(name))
             .map(|d| d.cause.clone())
     };
@@ -885,7 +892,7 @@ pub fn compare_dot(c: &Comparison<'_>) -> String {
                         name: source_name(&f.name).to_string(),
                         size: f.size,
                         ty: f.ty.clone(),
-                        note: noted(name, source_name(&f.name)),
+                        note: noted(side, name, source_name(&f.name)),
                     })
                     .collect();
                 let _ = writeln!(
@@ -894,14 +901,15 @@ pub fn compare_dot(c: &Comparison<'_>) -> String {
                     dot::state_label(name, v.size, &rows)
                 );
             }
-            for w in order.windows(2) {
+            for w in edges.windows(2) {
                 let _ = writeln!(s, "    {side}{} -> {side}{};", w[0], w[1]);
+            }
+            // States off the resume path (Panicked) go last, in the same order on both sides.
+            for w in order[edges.len().saturating_sub(1)..].windows(2) {
+                let _ = writeln!(s, "    {side}{} -> {side}{} [style=invis];", w[0], w[1]);
             }
         }
         s.push_str("  }\n");
-    }
-    for &i in &order {
-        let _ = writeln!(s, "  {{ rank=same; n{i}; l{i}; }}");
     }
     s.push_str("}\n");
     s
@@ -951,7 +959,7 @@ fn report_compare(
             Some(n) => n.layout.variants.iter().map(|v| v.name.as_str()).collect(),
             None => c.state.variants.iter().map(|v| v.name.as_str()).collect(),
         };
-        for i in dot::resume_order(names.iter().copied()) {
+        for i in dot::display_order(names.iter().copied()) {
             let name = names[i];
             println!("  {name}");
             println!(
@@ -1113,7 +1121,11 @@ print-type-size         upvar `.buf`: 64 bytes, offset: 0 bytes, alignment: 1 by
         let dot = compare_dot(seq);
         assert!(dot.contains("cluster_n") && dot.contains("cluster_l"));
         assert!(dot.contains("#ffd6cc"));
-        assert!(dot.contains("{ rank=same; n1; l1; }"));
+        assert!(
+            dot.contains("n0 -> n1;") && dot.contains("l0 -> l1;"),
+            "{dot}"
+        );
+        assert!(dot.contains("l3 -> l4 [style=invis];"), "{dot}");
         let j = comparison_json(seq);
         assert_eq!(j["native_size"], 72);
         assert_eq!(j["lowered_size"], 64);

@@ -85,11 +85,16 @@ pub fn state_label(title: &str, size: u64, rows: &[Row]) -> String {
         let note = r
             .note
             .as_deref()
-            .map(|n| format!("<br/><font point-size=\"9\">{}</font>", html(n)))
+            .map(|n| {
+                format!(
+                    "<br align=\"left\"/><font point-size=\"9\">{}</font>",
+                    html(n)
+                )
+            })
             .unwrap_or_default();
         let _ = write!(
             s,
-            "<tr><td{bg}>{}</td><td{bg} align=\"left\">{}{ty}{note}</td><td{bg} align=\"right\">{} B</td></tr>",
+            "<tr><td{bg}>{}</td><td{bg} align=\"left\" balign=\"left\">{}{ty}{note}</td><td{bg} align=\"right\">{} B</td></tr>",
             html(&r.kind),
             html(&r.name),
             r.size
@@ -152,6 +157,18 @@ pub fn resume_order<'a>(names: impl Iterator<Item = &'a str>) -> Vec<usize> {
     suspends.sort();
     order.extend(suspends.into_iter().map(|(_, i)| i));
     order.extend(names.iter().position(|n| *n == "Returned"));
+    order
+}
+
+/// Every state: the resume order, then the others (`Panicked`) in printed order.
+pub fn display_order<'a>(names: impl Iterator<Item = &'a str>) -> Vec<usize> {
+    let names: Vec<&str> = names.collect();
+    let mut order = resume_order(names.iter().copied());
+    for i in 0..names.len() {
+        if !order.contains(&i) {
+            order.push(i);
+        }
+    }
     order
 }
 
