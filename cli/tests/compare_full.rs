@@ -1,7 +1,8 @@
 //! The full `cargo awaitgraph compare` (native build with `AWAITGRAPH_PASSTHROUGH=1`, lowered
 //! build without) on `tests/data/hand-lowered`, a crate that lowers its fns by hand in the shape
 //! the macro generates. The test of the examples package, once the macro lowers, is one more
-//! `#[test]` here: `copy_crate` of `../examples`, `cargo_awaitgraph(&dir, &["compare"])`.
+//! `#[test]` here: `run(&workspace_manifest, &tmp_target, &["compare", "-p",
+//! "awaitgraph-examples"])` (a workspace member cannot be copied out of its workspace).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -30,17 +31,23 @@ fn copy_dir(src: &Path, dst: &Path) {
     }
 }
 
-/// Runs `cargo-awaitgraph awaitgraph <args>` on the crate in `dir`, with its own target dir.
-fn cargo_awaitgraph(dir: &Path, args: &[&str]) -> Output {
+/// Runs `cargo-awaitgraph awaitgraph <args>` (as `cargo awaitgraph` does) on `manifest`, building
+/// into `target_dir`.
+fn run(manifest: &Path, target_dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_cargo-awaitgraph"))
         .arg("awaitgraph")
         .args(args)
         .arg("--manifest-path")
-        .arg(dir.join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", dir.join("target"))
+        .arg(manifest)
+        .env("CARGO_TARGET_DIR", target_dir)
         .env_remove("AWAITGRAPH_PASSTHROUGH")
         .output()
         .unwrap()
+}
+
+/// [`run`] on the crate copied to `dir`, with its target dir inside it.
+fn cargo_awaitgraph(dir: &Path, args: &[&str]) -> Output {
+    run(&dir.join("Cargo.toml"), &dir.join("target"), args)
 }
 
 fn compare_json(dir: &Path) -> serde_json::Value {
