@@ -113,7 +113,7 @@ fn parse_args(args: &[String]) -> Result<Option<Options>, String> {
 /// Runs `cargo awaitgraph compare`.
 pub fn run(args: &[String]) -> Result<(), String> {
     let Some(o) = parse_args(args)? else {
-        println!("{HELP}");
+        say!("{HELP}");
         return Ok(());
     };
     let ws = cargo::workspace(o.manifest.as_deref(), o.package.as_deref())?;
@@ -392,17 +392,17 @@ fn report_native(
     });
     write_json(&out.join("compare.json"), &doc)?;
     if o.format == Format::Json {
-        println!(
+        say!(
             "{}",
             serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?
         );
         return Ok(());
     }
     if futures.is_empty() {
-        println!("rustc generated no futures in this target (no async fn or async block).");
+        say!("rustc generated no futures in this target (no async fn or async block).");
         return Ok(());
     }
-    println!(
+    say!(
         "rustc's futures in {} ({}), largest first: {} found{}",
         ws.package.as_deref().unwrap_or("this package"),
         o.target.describe(),
@@ -413,12 +413,14 @@ fn report_native(
             ""
         }
     );
-    println!(
+    say!(
         "{:>7}  {:>6}  {:<36}  biggest saved local",
-        "bytes", "states", "future"
+        "bytes",
+        "states",
+        "future"
     );
     for f in futures.iter().take(10) {
-        println!(
+        say!(
             "{:>7}  {:>6}  {:<36}  {}",
             f.layout.size,
             f.layout.variants.len(),
@@ -426,8 +428,8 @@ fn report_native(
             biggest(f.layout)
         );
     }
-    println!("wrote {}", out.join("compare.json").display());
-    println!(
+    say!("wrote {}", out.join("compare.json").display());
+    say!(
         "wrote {} diagram(s) in {}{}",
         futures.len(),
         dir.display(),
@@ -934,7 +936,7 @@ fn report_compare(
     });
     write_json(&out.join("compare.json"), &doc)?;
     if o.format == Format::Json {
-        println!(
+        say!(
             "{}",
             serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?
         );
@@ -942,14 +944,14 @@ fn report_compare(
     }
     for c in comparisons {
         match &c.native {
-            Some(n) => println!(
+            Some(n) => say!(
                 "async fn {}: native {} B, lowered {} B, ratio {:.2}",
                 c.path,
                 n.layout.size,
                 c.lowered_size(),
                 c.lowered_size() as f64 / n.layout.size as f64
             ),
-            None => println!(
+            None => say!(
                 "async fn {}: native not found (did the macro honour AWAITGRAPH_PASSTHROUGH=1?), lowered {} B",
                 c.path,
                 c.lowered_size()
@@ -961,23 +963,23 @@ fn report_compare(
         };
         for i in dot::display_order(names.iter().copied()) {
             let name = names[i];
-            println!("  {name}");
-            println!(
+            say!("  {name}");
+            say!(
                 "    native:  {}",
                 fields_text(c.native.as_ref().and_then(|n| n.layout.variant(name)))
             );
-            println!("    lowered: {}", fields_text(c.state.variant(name)));
+            say!("    lowered: {}", fields_text(c.state.variant(name)));
             for d in c.differences.iter().filter(|d| d.state == name) {
-                println!("    ! {}", d.cause);
+                say!("    ! {}", d.cause);
             }
         }
         for d in c.differences.iter().filter(|d| d.state.is_empty()) {
-            println!("  ! {}", d.cause);
+            say!("  ! {}", d.cause);
         }
     }
-    println!("wrote {}", out.join("compare.json").display());
+    say!("wrote {}", out.join("compare.json").display());
     if !svg {
-        println!("wrote .dot only: install Graphviz (e.g. `apt-get install graphviz`) for .svg");
+        say!("wrote .dot only: install Graphviz (e.g. `apt-get install graphviz`) for .svg");
     }
     Ok(())
 }

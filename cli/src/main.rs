@@ -4,9 +4,30 @@
 //! Cargo runs `cargo-awaitgraph awaitgraph <args>` for `cargo awaitgraph <args>`; running the
 //! binary directly (`cargo-awaitgraph <args>`) works too.
 
+/// `println!` that never panics: a closed stdout (`cargo awaitgraph compare | head`) ends the
+/// program quietly instead of with a backtrace.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::say_line(format_args!($($arg)*))
+    };
+}
+
 mod cargo;
 mod compare;
 mod dot;
+
+/// Writes one line to stdout; exits quietly when stdout is closed.
+fn say_line(args: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = writeln!(out, "{args}") {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write to stdout: {e}");
+        std::process::exit(1);
+    }
+}
 
 use std::process::ExitCode;
 
@@ -33,11 +54,11 @@ fn main() -> ExitCode {
         "compare" => compare::run(rest),
         "render" => render(rest),
         "help" | "--help" | "-h" => {
-            println!("{USAGE}");
+            say!("{USAGE}");
             Ok(())
         }
         "--version" | "-V" => {
-            println!("cargo-awaitgraph {}", env!("CARGO_PKG_VERSION"));
+            say!("cargo-awaitgraph {}", env!("CARGO_PKG_VERSION"));
             Ok(())
         }
         other => Err(format!(
