@@ -20,6 +20,7 @@ pub mod model;
 pub mod normalize;
 pub mod parse;
 pub mod rewrite;
+pub mod rustc_layout;
 pub mod shadow;
 pub mod states;
 

@@ -1,0 +1,1166 @@
+//! `cargo awaitgraph compare`: rustc's coroutine layout beside awaitgraph's lowering.
+//!
+//! `--native-only` builds once and lists rustc's futures (async fns, async blocks) largest first.
+//! The full compare builds twice, natively (`AWAITGRAPH_PASSTHROUGH=1`: the attribute passes the fn
+//! through) and lowered, pairs `{async fn body of f()}` with `f::__State<..>` (and its `Machine`
+//! wrapper), and explains every difference it knows a cause for.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use awaitgraph_core::rustc_layout::{
+    self, CoroutineMir, FieldKind, FieldLayout, TypeKind, TypeLayout, VariantLayout,
+};
+use serde_json::{Value, json};
+
+use crate::cargo::{self, Build, Target};
+use crate::dot::{self, Row};
+
+const HELP: &str = "\
+usage: cargo awaitgraph compare [--lib | --bin N | --example N | --test N] [-p PKG] [--fn NAME]
+                                [--release] [--format table|json] [--out DIR] [--native-only]
+                                [--manifest-path PATH]
+
+Builds the target with RUSTC_BOOTSTRAP=1 and -Zprint-type-sizes into target/awaitgraph/compare/
+and puts awaitgraph's lowering of every #[awaitgraph::state_machine] fn beside rustc's own
+coroutine layout. --native-only lists rustc's futures (any crate), largest first.
+Writes compare.json and a .dot (and .svg when Graphviz is installed) per fn into --out
+(default target/awaitgraph/compare).";
+
+/// Output format on the terminal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Table,
+    Json,
+}
+
+/// The command line of `compare`.
+#[derive(Clone, Debug)]
+struct Options {
+    target: Target,
+    package: Option<String>,
+    fn_filter: Option<String>,
+    release: bool,
+    format: Format,
+    out: Option<PathBuf>,
+    native_only: bool,
+    manifest: Option<PathBuf>,
+}
+
+fn parse_args(args: &[String]) -> Result<Option<Options>, String> {
+    let mut o = Options {
+        target: Target::Lib,
+        package: None,
+        fn_filter: None,
+        release: false,
+        format: Format::Table,
+        out: None,
+        native_only: false,
+        manifest: None,
+    };
+    let mut target_set = false;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        // Accept `--opt=value` as well as `--opt value`.
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
+            _ => (arg.as_str(), None),
+        };
+        let mut value = |name: &str| -> Result<String, String> {
+            inline
+                .clone()
+                .or_else(|| it.next().cloned())
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| format!("{name} needs a value"))
+        };
+        let mut set_target = |t: Target| -> Result<(), String> {
+            if target_set {
+                return Err("give one target: --lib, --bin N, --example N or --test N".into());
+            }
+            target_set = true;
+            o.target = t;
+            Ok(())
+        };
+        match flag {
+            "--lib" => set_target(Target::Lib)?,
+            "--bin" => set_target(Target::Bin(value("--bin")?))?,
+            "--example" => set_target(Target::Example(value("--example")?))?,
+            "--test" => set_target(Target::Test(value("--test")?))?,
+            "-p" | "--package" => o.package = Some(value("--package")?),
+            "--fn" => o.fn_filter = Some(value("--fn")?),
+            "--release" => o.release = true,
+            "--native-only" => o.native_only = true,
+            "--out" => o.out = Some(PathBuf::from(value("--out")?)),
+            "--manifest-path" => o.manifest = Some(PathBuf::from(value("--manifest-path")?)),
+            "--format" => {
+                o.format = match value("--format")?.as_str() {
+                    "table" => Format::Table,
+                    "json" => Format::Json,
+                    other => return Err(format!("unknown format `{other}`: use table or json")),
+                }
+            }
+            "-h" | "--help" => return Ok(None),
+            other => {
+                return Err(format!(
+                    "unknown option `{other}` for compare (see `cargo awaitgraph compare --help`)"
+                ));
+            }
+        }
+    }
+    Ok(Some(o))
+}
+
+/// Runs `cargo awaitgraph compare`.
+pub fn run(args: &[String]) -> Result<(), String> {
+    let Some(o) = parse_args(args)? else {
+        say!("{HELP}");
+        return Ok(());
+    };
+    let ws = cargo::workspace(o.manifest.as_deref(), o.package.as_deref())?;
+    let base = ws.target_dir.join("awaitgraph").join("compare");
+    let out = o.out.clone().unwrap_or_else(|| base.clone());
+    std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+
+    let native_dir = base.join("native");
+    let mir_dir = native_dir.join("mir");
+    let passthrough: &[(&str, &str)] = &[("AWAITGRAPH_PASSTHROUGH", "1")];
+    let native_text = Build {
+        manifest: o.manifest.as_deref(),
+        package: ws.package.as_deref(),
+        target: &o.target,
+        release: o.release,
+        target_dir: &native_dir.join("target"),
+        mir_dir: Some(&mir_dir),
+        env: if o.native_only { &[] } else { passthrough },
+    }
+    .run()?;
+    let native = rustc_layout::parse_type_sizes(&native_text)
+        .map_err(|e| format!("cannot read rustc's type sizes: {e}"))?;
+    let mirs = read_mir_dir(&mir_dir);
+    let native_futures = futures_of(&native, &mirs, o.fn_filter.as_deref());
+
+    if o.native_only {
+        return report_native(&o, &ws, &out, &native_futures);
+    }
+
+    let lowered_text = Build {
+        manifest: o.manifest.as_deref(),
+        package: ws.package.as_deref(),
+        target: &o.target,
+        release: o.release,
+        target_dir: &base.join("lowered").join("target"),
+        mir_dir: None,
+        env: &[],
+    }
+    .run()?;
+    let lowered = rustc_layout::parse_type_sizes(&lowered_text)
+        .map_err(|e| format!("cannot read rustc's type sizes: {e}"))?;
+    let comparisons = compare_all(&native_futures, &lowered, o.fn_filter.as_deref())?;
+    report_compare(&o, &ws, &out, &comparisons)
+}
+
+/// One of rustc's futures, with the MIR that maps its saved locals to source spans.
+#[derive(Clone, Debug)]
+pub struct NativeFuture<'a> {
+    /// `async fn nested::inner::deep`, `async block at src/lib.rs:71:5`.
+    pub title: String,
+    /// A file-name-safe name (`nested__inner__deep`).
+    pub stem: String,
+    /// The layout as printed.
+    pub layout: &'a TypeLayout,
+    /// The MIR header, when a dump matched.
+    pub mir: Option<&'a CoroutineMir>,
+}
+
+/// Reads every MIR dump in `dir` that has a coroutine layout.
+fn read_mir_dir(dir: &Path) -> Vec<CoroutineMir> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "mir"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .filter_map(|t| rustc_layout::parse_coroutine_mir(&t))
+        .collect()
+}
+
+/// rustc's futures, largest first, optionally only those whose path or name matches `filter`.
+pub fn futures_of<'a>(
+    types: &'a [TypeLayout],
+    mirs: &'a [CoroutineMir],
+    filter: Option<&str>,
+) -> Vec<NativeFuture<'a>> {
+    let mut out: Vec<NativeFuture<'a>> = types
+        .iter()
+        .filter(|t| t.kind.is_async())
+        .map(|t| {
+            let (title, stem) = titles(&t.kind);
+            let mir = mirs.iter().find(|m| mir_matches(m, t));
+            NativeFuture {
+                title,
+                stem,
+                layout: t,
+                mir,
+            }
+        })
+        .filter(|f| match filter {
+            None => true,
+            Some(name) => {
+                f.title.contains(name)
+                    || fn_path(f.layout).is_some_and(|p| rustc_layout::same_fn_path(&p, name))
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.layout
+            .size
+            .cmp(&a.layout.size)
+            .then(a.title.cmp(&b.title))
+    });
+    // Two futures may get the same stem (generic instantiations): number the later ones.
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for f in &mut out {
+        let n = seen.entry(f.stem.clone()).or_default();
+        *n += 1;
+        if *n > 1 {
+            f.stem = format!("{}-{n}", f.stem);
+        }
+    }
+    out
+}
+
+fn fn_path(t: &TypeLayout) -> Option<String> {
+    match &t.kind {
+        TypeKind::AsyncFnBody { path: Some(p), .. } => Some(p.clone()),
+        _ => None,
+    }
+}
+
+fn mir_matches(m: &CoroutineMir, t: &TypeLayout) -> bool {
+    let Some(self_ty) = &m.self_ty else {
+        return false;
+    };
+    if *self_ty == t.name {
+        return true;
+    }
+    match (&t.kind, TypeKind::of_name(self_ty)) {
+        (
+            TypeKind::AsyncFnBody { path: Some(a), .. },
+            TypeKind::AsyncFnBody { path: Some(b), .. },
+        ) => {
+            rustc_layout::same_fn_path(a, &b)
+                && (m.item.starts_with('<') || rustc_layout::same_fn_path(a, m.fn_path()))
+        }
+        _ => false,
+    }
+}
+
+fn titles(kind: &TypeKind) -> (String, String) {
+    let safe = |s: &str| -> String {
+        s.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect::<String>()
+    };
+    match kind {
+        TypeKind::AsyncFnBody { path: Some(p), .. } => {
+            (format!("async fn {p}"), safe(&p.replace("::", "__")))
+        }
+        TypeKind::AsyncFnBody { span: Some(s), .. } => (
+            format!("async fn at {}:{}:{}", s.file, s.line, s.col),
+            format!("async_fn_{}_{}_{}", safe(&s.file), s.line, s.col),
+        ),
+        TypeKind::AsyncBlock { span } => (
+            format!("async block at {}:{}:{}", span.file, span.line, span.col),
+            format!(
+                "async_block_{}_{}_{}",
+                safe(&span.file),
+                span.line,
+                span.col
+            ),
+        ),
+        TypeKind::AsyncClosureBody { span } => (
+            format!("async closure at {}:{}:{}", span.file, span.line, span.col),
+            format!(
+                "async_closure_{}_{}_{}",
+                safe(&span.file),
+                span.line,
+                span.col
+            ),
+        ),
+        _ => ("future".into(), "future".into()),
+    }
+}
+
+fn field_json(f: &FieldLayout, state: &str, mir: Option<&CoroutineMir>) -> Value {
+    let span = match f.kind {
+        FieldKind::Local => mir
+            .and_then(|m| m.saved_named(state, &f.name))
+            .and_then(|s| s.span.as_ref())
+            .map(|s| s.to_string()),
+        _ => None,
+    };
+    json!({
+        "kind": f.kind.as_str(),
+        "name": f.name,
+        "offset": f.computed_offset,
+        "size": f.size,
+        "align": f.align,
+        "type": f.ty,
+        "padding_before": f.padding_before,
+        "span": span,
+    })
+}
+
+fn layout_json(t: &TypeLayout, mir: Option<&CoroutineMir>) -> Value {
+    json!({
+        "type": t.name,
+        "size": t.size,
+        "align": t.align,
+        "discriminant": t.discriminant,
+        "end_padding": t.end_padding,
+        "states": t.variants.iter().map(|v| json!({
+            "name": v.name,
+            "size": v.size,
+            "padding": v.padding(),
+            "saved": v.fields.iter().map(|f| field_json(f, &v.name, mir)).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn write_json(path: &Path, value: &Value) -> Result<(), String> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| e.to_string())? + "\n";
+    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+fn biggest(t: &TypeLayout) -> String {
+    match t.largest_field() {
+        Some((state, f)) => {
+            let ty =
+                f.ty.as_deref()
+                    .map(|t| format!(": {}", shorten(t, 32)))
+                    .unwrap_or_default();
+            format!("{} {} B in {state}{ty}", f.name, f.size)
+        }
+        None => "-".into(),
+    }
+}
+
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let head: String = text.chars().take(max - 1).collect();
+    format!("{head}…")
+}
+
+fn report_native(
+    o: &Options,
+    ws: &cargo::Workspace,
+    out: &Path,
+    futures: &[NativeFuture<'_>],
+) -> Result<(), String> {
+    let dir = out.join("futures");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let mut svg = true;
+    for f in futures {
+        svg &= dot::write(
+            &dir.join(format!("{}.dot", f.stem)),
+            &dot::native_future(&f.title, f.layout),
+        )?;
+    }
+    let doc = json!({
+        "mode": "native-only",
+        "package": ws.package,
+        "target": o.target.describe(),
+        "futures": futures.iter().map(|f| {
+            let mut v = layout_json(f.layout, f.mir);
+            v["title"] = json!(f.title);
+            v["file"] = json!(format!("futures/{}.dot", f.stem));
+            v
+        }).collect::<Vec<_>>(),
+    });
+    write_json(&out.join("compare.json"), &doc)?;
+    if o.format == Format::Json {
+        say!(
+            "{}",
+            serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?
+        );
+        return Ok(());
+    }
+    if futures.is_empty() {
+        say!("rustc generated no futures in this target (no async fn or async block).");
+        return Ok(());
+    }
+    say!(
+        "rustc's futures in {} ({}), largest first: {} found{}",
+        ws.package.as_deref().unwrap_or("this package"),
+        o.target.describe(),
+        futures.len(),
+        if futures.len() > 10 {
+            ", the 10 largest:"
+        } else {
+            ""
+        }
+    );
+    say!(
+        "{:>7}  {:>6}  {:<36}  biggest saved local",
+        "bytes",
+        "states",
+        "future"
+    );
+    for f in futures.iter().take(10) {
+        say!(
+            "{:>7}  {:>6}  {:<36}  {}",
+            f.layout.size,
+            f.layout.variants.len(),
+            f.title,
+            biggest(f.layout)
+        );
+    }
+    say!("wrote {}", out.join("compare.json").display());
+    say!(
+        "wrote {} diagram(s) in {}{}",
+        futures.len(),
+        dir.display(),
+        if svg {
+            ""
+        } else {
+            " (.dot only: install Graphviz, e.g. `apt-get install graphviz`, for .svg)"
+        }
+    );
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Full compare.
+
+/// The fn path of awaitgraph's generated state enum, from its printed type name, and whether the
+/// name is the `Machine<__State<..>, F>` wrapper. Tolerant of paths before `Machine` and generic
+/// arguments after `__State`: `awaitgraph::__private::Machine<f::__State<u8>, {closure@..}>` and
+/// `m::f::__State<u8, u32>` both give `f`/`m::f`.
+pub fn lowered_fn_path(name: &str) -> Option<(String, bool)> {
+    let name = name.trim();
+    let (head, args) = split_generics(name);
+    if head == "Machine" || head.ends_with("::Machine") {
+        let first = top_level_args(args?).into_iter().next()?;
+        let (path, _) = lowered_fn_path(first)?;
+        return Some((path, true));
+    }
+    let path = head.strip_suffix("::__State")?;
+    if path.is_empty() || path.contains(['{', '[', ' ']) {
+        return None;
+    }
+    Some((path.to_string(), false))
+}
+
+/// `a::B<x, y>` -> (`a::B`, Some(`x, y`)).
+fn split_generics(name: &str) -> (&str, Option<&str>) {
+    match name.find('<') {
+        Some(i) if name.ends_with('>') => (&name[..i], Some(&name[i + 1..name.len() - 1])),
+        _ => (name, None),
+    }
+}
+
+/// Splits generic arguments at top-level commas.
+fn top_level_args(args: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut depth, mut start) = (0i32, 0);
+    for (i, c) in args.char_indices() {
+        match c {
+            '<' | '(' | '[' | '{' => depth += 1,
+            '>' | ')' | ']' | '}' => depth -= 1,
+            ',' if depth == 0 => {
+                out.push(args[start..i].trim());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(args[start..].trim());
+    out
+}
+
+/// A difference between the two machines, with its cause where known.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Difference {
+    /// The state it is in (`Suspend0`), or `` for the whole future.
+    pub state: String,
+    /// `stored-twice`, `argument-prefix`, `only-lowered`, `only-native`, `awaitee-wrapped`,
+    /// `size`, `padding`, `wrapper`.
+    pub kind: &'static str,
+    /// The saved local concerned, if any.
+    pub local: Option<String>,
+    /// Bytes it accounts for (positive: native is bigger).
+    pub bytes: i64,
+    /// The explanation.
+    pub cause: String,
+}
+
+/// One annotated fn on both sides.
+#[derive(Clone, Debug)]
+pub struct Comparison<'a> {
+    /// The fn's path as printed by rustc.
+    pub path: String,
+    /// rustc's future, when the native build has it.
+    pub native: Option<NativeFuture<'a>>,
+    /// awaitgraph's state enum.
+    pub state: &'a TypeLayout,
+    /// The `Machine` wrapper (what `size_of_val` of the returned future measures), when printed.
+    pub machine: Option<&'a TypeLayout>,
+    /// Everything that differs.
+    pub differences: Vec<Difference>,
+}
+
+impl Comparison<'_> {
+    /// Size of the lowered future (the Machine when printed, else the state enum).
+    pub fn lowered_size(&self) -> u64 {
+        self.machine.map_or(self.state.size, |m| m.size)
+    }
+}
+
+/// Normalises a lowered field name to the source name (`__self`/`self_` are `self`).
+fn source_name(name: &str) -> &str {
+    match name {
+        "__self" | "self_" => "self",
+        n => n,
+    }
+}
+
+/// Pairs every lowered fn with rustc's future and lists the differences.
+pub fn compare_all<'a>(
+    native: &[NativeFuture<'a>],
+    lowered: &'a [TypeLayout],
+    filter: Option<&str>,
+) -> Result<Vec<Comparison<'a>>, String> {
+    let mut states: BTreeMap<String, &'a TypeLayout> = BTreeMap::new();
+    let mut machines: BTreeMap<String, &'a TypeLayout> = BTreeMap::new();
+    for t in lowered {
+        match lowered_fn_path(&t.name) {
+            // Several instantiations print the same path: keep the largest (printed first).
+            Some((p, false)) => {
+                states.entry(p).or_insert(t);
+            }
+            Some((p, true)) => {
+                machines.entry(p).or_insert(t);
+            }
+            None => {}
+        }
+    }
+    if states.is_empty() {
+        return Err(
+            "no #[awaitgraph::state_machine] fn found in the lowered build \
+                    (use --native-only for rustc's view of any crate)"
+                .into(),
+        );
+    }
+    let mut out = Vec::new();
+    for (path, state) in states {
+        if let Some(f) = filter
+            && !rustc_layout::same_fn_path(&path, f)
+        {
+            continue;
+        }
+        let native = native
+            .iter()
+            .find(|n| fn_path(n.layout).is_some_and(|p| rustc_layout::same_fn_path(&p, &path)))
+            .cloned();
+        let machine = machines.get(&path).copied();
+        let differences = match &native {
+            Some(n) => differences(n.layout, state, machine, &wrapped_sizes(state, lowered)),
+            None => Vec::new(),
+        };
+        out.push(Comparison {
+            path,
+            native,
+            state,
+            machine,
+            differences,
+        });
+    }
+    Ok(out)
+}
+
+/// The differences between rustc's layout `n` and awaitgraph's state enum `l` (with wrapper `m`).
+/// Sizes of the `async { .. }` blocks among the state enum's type arguments: awaitees awaitgraph
+/// wrapped because the awaited call borrows saved locals. rustc prints no field types for
+/// enums, so a `__awaitee` of one of these sizes is taken to be such a block.
+pub fn wrapped_sizes(state: &TypeLayout, lowered: &[TypeLayout]) -> Vec<u64> {
+    let Some(args) = split_generics(&state.name).1 else {
+        return Vec::new();
+    };
+    top_level_args(args)
+        .into_iter()
+        .filter(|a| matches!(TypeKind::of_name(a), TypeKind::AsyncBlock { .. }))
+        .filter_map(|a| lowered.iter().find(|t| t.name == a).map(|t| t.size))
+        .collect()
+}
+
+/// The differences between rustc's layout `n` and awaitgraph's state enum `l` (with wrapper `m`;
+/// `wrapped` from [`wrapped_sizes`]).
+pub fn differences(
+    n: &TypeLayout,
+    l: &TypeLayout,
+    m: Option<&TypeLayout>,
+    wrapped: &[u64],
+) -> Vec<Difference> {
+    let mut out = Vec::new();
+    let diff = |state: &str, kind, local: Option<&str>, bytes: i64, cause: String| Difference {
+        state: state.to_string(),
+        kind,
+        local: local.map(str::to_string),
+        bytes,
+        cause,
+    };
+    for nv in &n.variants {
+        let empty = VariantLayout {
+            name: nv.name.clone(),
+            size: 0,
+            fields: Vec::new(),
+        };
+        let lv = l.variant(&nv.name).unwrap_or(&empty);
+        let suspend = rustc_layout::is_suspend_name(&nv.name);
+        let lowered_awaitee = lv.fields.iter().find(|f| f.name == "__awaitee");
+        let wrapped = lowered_awaitee.is_some_and(|f| {
+            wrapped.contains(&f.size)
+                || f.ty
+                    .as_deref()
+                    .is_some_and(|t| matches!(TypeKind::of_name(t), TypeKind::AsyncBlock { .. }))
+        });
+        let native_locals: Vec<&FieldLayout> = nv
+            .fields
+            .iter()
+            .filter(|f| f.kind != FieldKind::Upvar)
+            .collect();
+        for f in nv.fields.iter().filter(|f| f.kind == FieldKind::Upvar) {
+            if !suspend {
+                continue;
+            }
+            let twice = native_locals.iter().any(|x| x.name == f.name);
+            let in_lowered = lv.fields.iter().any(|x| source_name(&x.name) == f.name);
+            if twice {
+                out.push(diff(
+                    &nv.name,
+                    "stored-twice",
+                    Some(&f.name),
+                    f.size as i64,
+                    format!(
+                        "argument `{}` stored twice by rustc, as upvar and as local (rust-lang/rust#62958)",
+                        f.name
+                    ),
+                ));
+            } else if !in_lowered {
+                out.push(diff(
+                    &nv.name,
+                    "argument-prefix",
+                    Some(&f.name),
+                    f.size as i64,
+                    format!(
+                        "argument `{}` kept in rustc's prefix in every state though no longer used (rust-lang/rust#62958)",
+                        f.name
+                    ),
+                ));
+            }
+        }
+        for f in &native_locals {
+            if f.name == "__awaitee" {
+                continue;
+            }
+            if !lv.fields.iter().any(|x| source_name(&x.name) == f.name) {
+                let cause = if wrapped {
+                    format!(
+                        "`{}` lives inside awaitgraph's awaitee: moved into an async block because the awaited call borrows it",
+                        f.name
+                    )
+                } else {
+                    format!("`{}` saved by rustc only", f.name)
+                };
+                out.push(diff(
+                    &nv.name,
+                    "only-native",
+                    Some(&f.name),
+                    f.size as i64,
+                    cause,
+                ));
+            }
+        }
+        for f in &lv.fields {
+            let name = source_name(&f.name);
+            if name == "__awaitee" || nv.fields.iter().any(|x| x.name == name) {
+                continue;
+            }
+            let cause = if name.starts_with("__") {
+                format!("`{name}` is a hidden temporary of the lowering")
+            } else if nv.name == "Unresumed" {
+                format!("`{name}` held by awaitgraph's Unresumed only")
+            } else {
+                format!(
+                    "`{name}` kept by awaitgraph: without types it cannot know `{name}` has no drop glue or is dead"
+                )
+            };
+            out.push(diff(
+                &nv.name,
+                "only-lowered",
+                Some(name),
+                -(f.size as i64),
+                cause,
+            ));
+        }
+        if let (Some(na), Some(la)) = (
+            nv.fields.iter().find(|f| f.name == "__awaitee"),
+            lowered_awaitee,
+        ) {
+            if wrapped {
+                out.push(diff(
+                    &nv.name,
+                    "awaitee-wrapped",
+                    Some("__awaitee"),
+                    na.size as i64 - la.size as i64,
+                    format!(
+                        "awaitee wrapped in an async block for a borrow ({} B native, {} B wrapped)",
+                        na.size, la.size
+                    ),
+                ));
+            } else if na.size != la.size {
+                out.push(diff(
+                    &nv.name,
+                    "size",
+                    Some("__awaitee"),
+                    na.size as i64 - la.size as i64,
+                    format!(
+                        "awaitee is {} B native, {} B lowered (the awaited future itself differs)",
+                        na.size, la.size
+                    ),
+                ));
+            }
+        }
+        for lf in &lv.fields {
+            let name = source_name(&lf.name);
+            if name == "__awaitee" {
+                continue;
+            }
+            if let Some(nf) = native_locals.iter().find(|x| x.name == name)
+                && nf.size != lf.size
+            {
+                out.push(diff(
+                    &nv.name,
+                    "size",
+                    Some(name),
+                    nf.size as i64 - lf.size as i64,
+                    format!("`{name}` is {} B native, {} B lowered", nf.size, lf.size),
+                ));
+            }
+        }
+        let (np, lp) = (nv.padding(), lv.padding());
+        if np != lp {
+            out.push(diff(
+                &nv.name,
+                "padding",
+                None,
+                np as i64 - lp as i64,
+                format!("padding/alignment: {np} B native, {lp} B lowered"),
+            ));
+        }
+    }
+    if n.end_padding != l.end_padding || n.discriminant != l.discriminant {
+        out.push(diff(
+            "",
+            "padding",
+            None,
+            n.end_padding as i64 - l.end_padding as i64,
+            format!(
+                "discriminant {} B / end padding {} B native, discriminant {} B / end padding {} B lowered",
+                n.discriminant.unwrap_or(0),
+                n.end_padding,
+                l.discriminant.unwrap_or(0),
+                l.end_padding
+            ),
+        ));
+    }
+    if let Some(m) = m
+        && m.size != l.size
+    {
+        out.push(diff(
+            "",
+            "wrapper",
+            None,
+            l.size as i64 - m.size as i64,
+            format!(
+                "the Machine wrapper adds {} B to the {} B state enum",
+                m.size - l.size.min(m.size),
+                l.size
+            ),
+        ));
+    }
+    out
+}
+
+fn fields_text(v: Option<&VariantLayout>) -> String {
+    match v {
+        None => "(no such state)".into(),
+        Some(v) if v.fields.is_empty() => "-".into(),
+        Some(v) => v
+            .fields
+            .iter()
+            .map(|f| match f.kind {
+                FieldKind::Upvar => format!("{} {} (upvar)", f.name, f.size),
+                _ => format!("{} {}", source_name(&f.name), f.size),
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
+fn comparison_json(c: &Comparison<'_>) -> Value {
+    let native = c.native.as_ref();
+    json!({
+        "fn": c.path,
+        "native": native.map(|n| layout_json(n.layout, n.mir)),
+        "lowered": layout_json(c.state, None),
+        "machine": c.machine.map(|m| json!({"type": m.name, "size": m.size, "align": m.align})),
+        "native_size": native.map(|n| n.layout.size),
+        "lowered_size": c.lowered_size(),
+        "ratio": native.map(|n| c.lowered_size() as f64 / n.layout.size as f64),
+        "differences": c.differences.iter().map(|d| json!({
+            "state": d.state, "kind": d.kind, "local": d.local, "bytes": d.bytes, "cause": d.cause,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// DOT of the two machines side by side, same state order, differences highlighted.
+pub fn compare_dot(c: &Comparison<'_>) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    let title = format!("async fn {}", c.path);
+    let _ = writeln!(s, "digraph \"compare\" {{");
+    let _ = writeln!(
+        s,
+        "  label=\"{}\"; labelloc=t; node [shape=plain fontname=\"Helvetica\" fontsize=10];",
+        dot::html(&title)
+    );
+    let names: Vec<&str> = match &c.native {
+        Some(n) => n.layout.variants.iter().map(|v| v.name.as_str()).collect(),
+        None => c.state.variants.iter().map(|v| v.name.as_str()).collect(),
+    };
+    let edges = dot::resume_order(names.iter().copied());
+    let order = dot::display_order(names.iter().copied());
+    // A difference is drawn on the side that holds the extra bytes (both for size differences).
+    let noted = |side: &str, state: &str, name: &str| {
+        c.differences
+            .iter()
+            .filter(|d| match d.kind {
+                "stored-twice" | "argument-prefix" | "only-native" => side == "n",
+                "only-lowered" => side == "l",
+                _ => true,
+            })
+            .find(|d| d.state == state && d.local.as_deref() == Some(name))
+            .map(|d| d.cause.clone())
+    };
+    for (side, layout, size) in [
+        (
+            "n",
+            c.native.as_ref().map(|n| n.layout),
+            c.native.as_ref().map(|n| n.layout.size),
+        ),
+        ("l", Some(c.state), Some(c.lowered_size())),
+    ] {
+        let label = if side == "n" { "rustc" } else { "awaitgraph" };
+        let _ = writeln!(
+            s,
+            "  subgraph cluster_{side} {{ label=\"{label}: {}\";",
+            size.map_or("not found".into(), |b| format!("{b} bytes"))
+        );
+        if let Some(layout) = layout {
+            for &i in &order {
+                let name = names[i];
+                let Some(v) = layout.variant(name) else {
+                    continue;
+                };
+                let rows: Vec<Row> = v
+                    .fields
+                    .iter()
+                    .map(|f| Row {
+                        kind: dot::kind_word(&f.kind).to_string(),
+                        name: source_name(&f.name).to_string(),
+                        size: f.size,
+                        ty: f.ty.clone(),
+                        note: noted(side, name, source_name(&f.name)),
+                    })
+                    .collect();
+                let _ = writeln!(
+                    s,
+                    "    {side}{i} [label={}];",
+                    dot::state_label(name, v.size, &rows)
+                );
+            }
+            for w in edges.windows(2) {
+                let _ = writeln!(s, "    {side}{} -> {side}{};", w[0], w[1]);
+            }
+            // States off the resume path (Panicked) go last, in the same order on both sides.
+            for w in order[edges.len().saturating_sub(1)..].windows(2) {
+                let _ = writeln!(s, "    {side}{} -> {side}{} [style=invis];", w[0], w[1]);
+            }
+        }
+        s.push_str("  }\n");
+    }
+    s.push_str("}\n");
+    s
+}
+
+fn report_compare(
+    o: &Options,
+    ws: &cargo::Workspace,
+    out: &Path,
+    comparisons: &[Comparison<'_>],
+) -> Result<(), String> {
+    let mut svg = true;
+    for c in comparisons {
+        let stem = c.path.replace("::", "__");
+        svg &= dot::write(&out.join(format!("{stem}.compare.dot")), &compare_dot(c))?;
+    }
+    let doc = json!({
+        "mode": "compare",
+        "package": ws.package,
+        "target": o.target.describe(),
+        "fns": comparisons.iter().map(comparison_json).collect::<Vec<_>>(),
+    });
+    write_json(&out.join("compare.json"), &doc)?;
+    if o.format == Format::Json {
+        say!(
+            "{}",
+            serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?
+        );
+        return Ok(());
+    }
+    for c in comparisons {
+        match &c.native {
+            Some(n) => say!(
+                "async fn {}: native {} B, lowered {} B, ratio {:.2}",
+                c.path,
+                n.layout.size,
+                c.lowered_size(),
+                c.lowered_size() as f64 / n.layout.size as f64
+            ),
+            None => say!(
+                "async fn {}: native not found (did the macro honour AWAITGRAPH_PASSTHROUGH=1?), lowered {} B",
+                c.path,
+                c.lowered_size()
+            ),
+        }
+        let names: Vec<&str> = match &c.native {
+            Some(n) => n.layout.variants.iter().map(|v| v.name.as_str()).collect(),
+            None => c.state.variants.iter().map(|v| v.name.as_str()).collect(),
+        };
+        for i in dot::display_order(names.iter().copied()) {
+            let name = names[i];
+            say!("  {name}");
+            say!(
+                "    native:  {}",
+                fields_text(c.native.as_ref().and_then(|n| n.layout.variant(name)))
+            );
+            say!("    lowered: {}", fields_text(c.state.variant(name)));
+            for d in c.differences.iter().filter(|d| d.state == name) {
+                say!("    ! {}", d.cause);
+            }
+        }
+        for d in c.differences.iter().filter(|d| d.state.is_empty()) {
+            say!("  ! {}", d.cause);
+        }
+    }
+    say!("wrote {}", out.join("compare.json").display());
+    if !svg {
+        say!("wrote .dot only: install Graphviz (e.g. `apt-get install graphviz`) for .svg");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Vec<String> {
+        s.split_whitespace().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn options() {
+        let o = parse_args(&args(
+            "--bin x -p pkg --fn f --release --format=json --native-only",
+        ))
+        .unwrap()
+        .unwrap();
+        assert_eq!(o.target, Target::Bin("x".into()));
+        assert_eq!(o.package.as_deref(), Some("pkg"));
+        assert_eq!(o.format, Format::Json);
+        assert!(o.release && o.native_only);
+        assert!(parse_args(&args("--lib --bin x")).is_err());
+        assert!(parse_args(&args("--bin")).is_err());
+        assert!(parse_args(&args("--format xml")).is_err());
+        assert!(parse_args(&args("--frobnicate")).is_err());
+        assert!(parse_args(&args("--help")).unwrap().is_none());
+    }
+
+    #[test]
+    fn lowered_names() {
+        assert_eq!(
+            lowered_fn_path("sequential::__State<{async fn body of leaf()}, u64, u32>"),
+            Some(("sequential".into(), false))
+        );
+        assert_eq!(
+            lowered_fn_path(
+                "awaitgraph::__private::Machine<net::fetch::__State<u8, std::vec::Vec<u8>>, {closure@src/lib.rs:3:1: 9:2}>"
+            ),
+            Some(("net::fetch".into(), true))
+        );
+        // As rustc 1.95 prints a hand-lowered `m::sequential` using the runtime's Machine.
+        assert_eq!(
+            lowered_fn_path(
+                "awaitgraph::private::Machine<m::sequential::__State<u64, u32, {async fn body of leaf()}>, {closure@src/lib.rs:18:16: 18:81}>"
+            ),
+            Some(("m::sequential".into(), true))
+        );
+        assert_eq!(lowered_fn_path("f::__State"), Some(("f".into(), false)));
+        assert_eq!(
+            lowered_fn_path("std::mem::ManuallyDrop<f::__State<u8>>"),
+            None
+        );
+        assert_eq!(lowered_fn_path("{async fn body of f()}"), None);
+        assert_eq!(lowered_fn_path("Machine<u8, u8>"), None);
+    }
+
+    /// rustc's layout of the fixture (captured), and a hand-made lowered counterpart in the shape
+    /// rustc 1.95 prints for a hand-lowered fn: `path::__State<type args>` wrapped in
+    /// `awaitgraph::private::Machine<.., {closure@..}>`, variants in layout order, no field types.
+    const NATIVE: &str = include_str!("../../core/tests/data/captured/print-type-sizes.txt");
+    const LOWERED: &str = "\
+print-type-size type: `awaitgraph::private::Machine<sequential::__State<u64, u32, {async fn body of leaf()}>, {closure@src/lib.rs:33:1: 37:2}>`: 64 bytes, alignment: 8 bytes
+print-type-size     field `.state`: 64 bytes
+print-type-size     field `.step`: 0 bytes
+print-type-size     field `._pinned`: 0 bytes
+print-type-size type: `sequential::__State<u64, u32, {async fn body of leaf()}>`: 64 bytes, alignment: 8 bytes
+print-type-size     discriminant: 1 bytes
+print-type-size     variant `Suspend0`: 55 bytes
+print-type-size         field `.b`: 4 bytes, alignment: 4 bytes
+print-type-size         padding: 3 bytes
+print-type-size         field `.__awaitee`: 40 bytes, alignment: 8 bytes
+print-type-size     variant `Suspend1`: 55 bytes
+print-type-size         padding: 7 bytes
+print-type-size         field `.__awaitee`: 40 bytes, alignment: 8 bytes
+print-type-size         field `.x`: 8 bytes
+print-type-size     variant `Unresumed`: 23 bytes
+print-type-size         padding: 7 bytes
+print-type-size         field `.a`: 8 bytes, alignment: 8 bytes
+print-type-size         field `.b`: 4 bytes
+print-type-size     variant `Returned`: 0 bytes
+print-type-size     variant `Panicked`: 0 bytes
+print-type-size type: `borrowed_buffer::__State<{async block@src/lib.rs:48:13: 48:33}>`: 80 bytes, alignment: 8 bytes
+print-type-size     discriminant: 1 bytes
+print-type-size     variant `Suspend0`: 79 bytes
+print-type-size         padding: 7 bytes
+print-type-size         field `.__awaitee`: 72 bytes, alignment: 8 bytes
+print-type-size     variant `Unresumed`: 0 bytes
+print-type-size     variant `Returned`: 0 bytes
+print-type-size     variant `Panicked`: 0 bytes
+print-type-size type: `{async block@src/lib.rs:48:13: 48:33}`: 72 bytes, alignment: 8 bytes
+print-type-size     discriminant: 1 bytes
+print-type-size     variant `Unresumed`: 72 bytes
+print-type-size         upvar `.buf`: 64 bytes, offset: 0 bytes, alignment: 1 bytes
+";
+
+    #[test]
+    fn compares_hand_made_lowering_with_captured_native() {
+        let native = rustc_layout::parse_type_sizes(NATIVE).unwrap();
+        let lowered = rustc_layout::parse_type_sizes(LOWERED).unwrap();
+        let futures = futures_of(&native, &[], None);
+        let cs = compare_all(&futures, &lowered, None).unwrap();
+        assert_eq!(cs.len(), 2);
+        let seq = cs.iter().find(|c| c.path == "sequential").unwrap();
+        assert_eq!(seq.native.as_ref().unwrap().layout.size, 72);
+        assert_eq!(seq.lowered_size(), 64);
+        let kinds: Vec<_> = seq
+            .differences
+            .iter()
+            .map(|d| (d.state.as_str(), d.kind, d.local.as_deref()))
+            .collect();
+        assert!(
+            kinds.contains(&("Suspend0", "stored-twice", Some("b"))),
+            "{kinds:?}"
+        );
+        assert!(
+            kinds.contains(&("Suspend0", "argument-prefix", Some("a"))),
+            "{kinds:?}"
+        );
+        assert!(
+            kinds.contains(&("Suspend1", "argument-prefix", Some("b"))),
+            "{kinds:?}"
+        );
+        assert!(!kinds.iter().any(|k| k.1 == "only-lowered"), "{kinds:?}");
+        let buf = cs.iter().find(|c| c.path == "borrowed_buffer").unwrap();
+        assert!(buf.machine.is_none());
+        let d: Vec<_> = buf
+            .differences
+            .iter()
+            .map(|d| (d.kind, d.local.as_deref()))
+            .collect();
+        assert!(d.contains(&("only-native", Some("buf"))), "{d:?}");
+        assert!(d.contains(&("awaitee-wrapped", Some("__awaitee"))), "{d:?}");
+        assert!(
+            buf.differences
+                .iter()
+                .any(|d| d.cause.contains("borrows it"))
+        );
+        // Diagrams: both sides, every state, highlighted rows.
+        let dot = compare_dot(seq);
+        assert!(dot.contains("cluster_n") && dot.contains("cluster_l"));
+        assert!(dot.contains("#ffd6cc"));
+        assert!(
+            dot.contains("n0 -> n1;") && dot.contains("l0 -> l1;"),
+            "{dot}"
+        );
+        assert!(dot.contains("l3 -> l4 [style=invis];"), "{dot}");
+        let j = comparison_json(seq);
+        assert_eq!(j["native_size"], 72);
+        assert_eq!(j["lowered_size"], 64);
+    }
+
+    #[test]
+    fn no_lowered_fn_is_an_error() {
+        let native = rustc_layout::parse_type_sizes(NATIVE).unwrap();
+        let futures = futures_of(&native, &[], None);
+        let e = compare_all(&futures, &native, None).unwrap_err();
+        assert!(e.contains("--native-only"));
+    }
+
+    #[test]
+    fn only_lowered_local_is_explained() {
+        let native = rustc_layout::parse_type_sizes(NATIVE).unwrap();
+        let n = native
+            .iter()
+            .find(|t| t.name == "{async fn body of leaf()}")
+            .unwrap();
+        let lowered = rustc_layout::parse_type_sizes(
+            "print-type-size type: `leaf::__State<u8>`: 48 bytes, alignment: 8 bytes\n\
+             print-type-size     discriminant: 1 bytes\n\
+             print-type-size     variant `Suspend0`: 40 bytes\n\
+             print-type-size         field `.__awaitee`: 24 bytes\n\
+             print-type-size         field `.tmp`: 8 bytes\n",
+        )
+        .unwrap();
+        let d = differences(n, &lowered[0], None, &[]);
+        assert!(
+            d.iter()
+                .any(|d| d.kind == "only-lowered" && d.cause.contains("drop glue")),
+            "{d:?}"
+        );
+    }
+}
