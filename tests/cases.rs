@@ -8,6 +8,7 @@
 //   case! { name: N, async fn (params) -> Ret { body } drive(f): { .. f(..).await .. } }
 //   case! { name: N, items: { struct S; impl S {..} } on: S, async fn (&mut self, ..) -> Ret { body } drive(f): { .. } }
 
+cases! {
 // ---- sequential awaits, outputs, polls -------------------------------------------------
 case! { name: no_await, async fn () -> usize { let n = Noisy::new("n"); n.len() } call: () }
 case! { name: one_await, async fn () -> u32 { leaf("a", 2, 7).await } call: () }
@@ -550,4 +551,5 @@ case! {
         leaf("a", 1, x).await
     }
     call: (1)
+}
 }

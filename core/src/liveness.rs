@@ -117,6 +117,8 @@ enum Mention {
     Move,
     /// Assigned a new value (`x = ..`).
     Assign,
+    /// Read as an operand of an operator, a condition or a cast: the result holds no borrow.
+    Read,
     /// Anything else: a read, a borrow, a method receiver.
     Use,
 }
@@ -211,10 +213,10 @@ impl<'a> Visit<'a> for Refs {
         let ctx = std::mem::replace(&mut self.ctx, Mention::Use);
         match e {
             Expr::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {
-                let kind = if ctx == Mention::Move {
-                    Mention::Move
-                } else {
-                    Mention::Use
+                let kind = match ctx {
+                    Mention::Move => Mention::Move,
+                    Mention::Read => Mention::Read,
+                    _ => Mention::Use,
                 };
                 self.mention(p.path.segments[0].ident.to_string(), kind);
             }
@@ -281,12 +283,20 @@ impl<'a> Visit<'a> for Refs {
             Expr::Paren(p) => self.with(ctx, &p.expr),
             Expr::Group(g) => self.with(ctx, &g.expr),
             Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_) | syn::BinOp::Or(_)) => {
-                self.visit_expr(&b.left);
-                self.cond(|s| s.visit_expr(&b.right));
+                self.with(Mention::Read, &b.left);
+                self.cond(|s| s.with(Mention::Read, &b.right));
             }
+            Expr::Binary(b) if !is_assign_op(&b.op) => {
+                self.with(Mention::Read, &b.left);
+                self.with(Mention::Read, &b.right);
+            }
+            Expr::Unary(u) if !matches!(u.op, syn::UnOp::Deref(_)) => {
+                self.with(Mention::Read, &u.expr);
+            }
+            Expr::Cast(c) => self.with(Mention::Read, &c.expr),
             Expr::If(i) => {
                 self.scoped(|s| {
-                    s.visit_expr(&i.cond);
+                    s.with(Mention::Read, &i.cond);
                     s.cond(|s| {
                         s.visit_block(&i.then_branch);
                         if let Some((_, e)) = &i.else_branch {
@@ -449,6 +459,15 @@ fn let_mention(p: &Pat) -> Mention {
     } else {
         Mention::Use
     }
+}
+
+fn is_assign_op(op: &syn::BinOp) -> bool {
+    use syn::BinOp::*;
+    matches!(
+        op,
+        AddAssign(_) | SubAssign(_) | MulAssign(_) | DivAssign(_) | RemAssign(_) | BitXorAssign(_)
+            | BitAndAssign(_) | BitOrAssign(_) | ShlAssign(_) | ShrAssign(_)
+    )
 }
 
 fn is_place(e: &Expr) -> bool {
@@ -727,7 +746,8 @@ impl Walker {
                                 mentioned.push(id);
                             }
                             let reborrow = self.locals[id.0].is_mut_ref();
-                            if (r.kind != Mention::Move || reborrow) && !borrowed.contains(&id) {
+                            let borrows = r.kind == Mention::Use || (r.kind == Mention::Move && reborrow);
+                            if borrows && !borrowed.contains(&id) {
                                 borrowed.push(id);
                             }
                         }

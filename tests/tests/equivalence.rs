@@ -64,4 +64,8 @@ macro_rules! case {
     };
 }
 
+macro_rules! cases {
+    ($($t:tt)*) => { $($t)* };
+}
+
 include!("../cases.rs");
