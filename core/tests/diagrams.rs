@@ -99,10 +99,10 @@ fn dot_structure_through_graphviz_rust_parser() {
             .filter(|e| attr(&e.attributes, "label") == Some("\" Pending \""))
             .count();
         assert_eq!(pending, g.suspend_count(), "{name}: Pending loops");
-        // A legend cluster.
+        // A legend.
         assert!(top.iter().any(|s| matches!(
             s,
-            Stmt::Subgraph(sub) if sub.id == Id::Plain("cluster_legend".into())
+            Stmt::Subgraph(sub) if sub.id == Id::Plain("legend".into())
         )));
     }
 }

@@ -14,7 +14,7 @@
 //!   Unresumed -> Suspend0 [label="first poll" color="#37474f" fontcolor="#37474f"]
 //!   Suspend0 -> Suspend0 [label="Pending" color="#1565c0" fontcolor="#1565c0"]
 //!   Suspend0 -> Panicked [label="unwind" color="#c62828" fontcolor="#c62828" style=dashed constraint=false]
-//!   subgraph cluster_legend {
+//!   subgraph legend {
 //!     ...
 //!   }
 //! }
@@ -33,7 +33,7 @@ const FONT: &str = "Helvetica";
 const MONO: &str = "DejaVu Sans Mono";
 
 /// The diagram as graphviz-rust's DOT model: one node per state with an HTML-table label, one
-/// edge per transition, `Returned` and `Panicked` side by side, and a legend cluster.
+/// edge per transition, `Returned` and `Panicked` side by side on the last rank, and a legend on the first.
 pub fn to_graph(graph: &StateGraph) -> Graph {
     let mut stmts = vec![
         Stmt::GAttribute(GraphAttributes::Graph(vec![
@@ -44,6 +44,8 @@ pub fn to_graph(graph: &StateGraph) -> Graph {
             attr("nodesep", plain("0.5")),
             attr("ranksep", plain("0.45")),
             attr("bgcolor", plain("white")),
+            // Merges the unwind edges into one bus towards `Panicked`.
+            attr("concentrate", plain("true")),
         ])),
         Stmt::GAttribute(GraphAttributes::Node(vec![
             attr("shape", plain("plain")),
@@ -88,11 +90,10 @@ pub fn to_graph(graph: &StateGraph) -> Graph {
         }
         // Unwinding and polling a finished future are side exits: they must not pull the
         // states of the body apart.
-        if matches!(
-            t.kind,
-            TransitionKind::Unwind | TransitionKind::PollAfterCompletion
-        ) {
-            attrs.push(attr("constraint", plain("false")));
+        // Unwinding is a side exit: it must not pull the states of the body apart. (Polling
+        // `Returned` again keeps its constraint: it puts `Panicked` right of `Returned`.)
+        if t.kind == TransitionKind::Unwind {
+            attrs.push(attr("weight", plain("0")));
         }
         if t.kind == TransitionKind::Pending && edge.source() == edge.target() {
             attrs.push(attr("dir", plain("forward")));
@@ -109,7 +110,7 @@ pub fn to_graph(graph: &StateGraph) -> Graph {
     if ends.len() > 1 {
         let mut side = vec![Stmt::GAttribute(GraphAttributes::Graph(vec![attr(
             "rank",
-            plain("same"),
+            plain("sink"),
         )]))];
         side.extend(
             ends.iter()
@@ -187,7 +188,7 @@ fn card_html(card: &Card) -> String {
         ));
         if card.line > 0 {
             s.push_str(&format!(
-                "<font color=\"#78909c\">   line {}</font>",
+                "<font color=\"#78909c\">&#160;·&#160;line {}</font>",
                 card.line
             ));
         }
@@ -253,8 +254,12 @@ fn card_html(card: &Card) -> String {
 }
 
 fn legend() -> Subgraph {
-    let mut t =
-        String::from("<table border=\"0\" cellborder=\"0\" cellspacing=\"2\" cellpadding=\"2\">");
+    let mut t = String::from(
+        "<table border=\"1\" cellborder=\"0\" cellspacing=\"2\" cellpadding=\"2\" color=\"#cfd8dc\" style=\"rounded\">",
+    );
+    t.push_str(
+        "<tr><td colspan=\"2\" align=\"left\"><font color=\"#78909c\">legend</font></td></tr>",
+    );
     let kinds = [
         (StateKind::Unresumed, "Unresumed: holds the arguments"),
         (StateKind::Suspend(0), "SuspendN: waiting at an .await"),
@@ -298,15 +303,10 @@ fn legend() -> Subgraph {
     t.push_str("<tr><td><font color=\"#78909c\"><i>tmp</i></font></td><td align=\"left\">hidden temporary of the lowering</td></tr>");
     t.push_str("</table>");
     Subgraph {
-        id: plain("cluster_legend"),
+        id: plain("legend"),
         stmts: vec![
-            Stmt::GAttribute(GraphAttributes::Graph(vec![
-                attr("label", quoted("legend")),
-                attr("fontsize", plain("10")),
-                attr("fontcolor", quoted("#78909c")),
-                attr("style", plain("rounded")),
-                attr("color", quoted("#cfd8dc")),
-            ])),
+            // On the first rank, beside `Unresumed`: out of the way of every edge.
+            Stmt::GAttribute(GraphAttributes::Graph(vec![attr("rank", plain("min"))])),
             Stmt::Node(Node::new(
                 node_id("legend"),
                 vec![attr("label", html(&t)), attr("fontsize", plain("9"))],

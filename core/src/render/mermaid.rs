@@ -139,11 +139,8 @@ fn text(s: &str) -> String {
             '"' => out.push_str("#quot;"),
             '<' => out.push_str("#lt;"),
             '>' => out.push_str("#gt;"),
-            ':' => out.push_str("#58;"),
             ';' => out.push_str("#59;"),
             '#' => out.push_str("#35;"),
-            '{' => out.push_str("#123;"),
-            '}' => out.push_str("#125;"),
             c => out.push(c),
         }
     }

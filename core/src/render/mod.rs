@@ -285,7 +285,7 @@ pub fn cards(graph: &StateGraph) -> Vec<Card> {
 pub fn awaiting_text(card: &Card) -> Option<String> {
     let expr = card.awaiting.as_ref()?;
     Some(if card.line > 0 {
-        format!("{expr}.await   line {}", card.line)
+        format!("{expr}.await · line {}", card.line)
     } else {
         format!("{expr}.await")
     })

@@ -311,6 +311,22 @@ fn ranks(graph: &StateGraph) -> Vec<Option<usize>> {
             }
         }
     }
+    // `Returned` alone at the bottom, below every other state of the body.
+    let returned: Vec<bool> = g
+        .node_weights()
+        .map(|s| s.kind == StateKind::Returned)
+        .collect();
+    let others = (0..n)
+        .filter(|&i| !side[i] && !returned[i])
+        .map(|i| rank[i])
+        .max();
+    if let Some(m) = others {
+        for (r, &is_returned) in rank.iter_mut().zip(&returned) {
+            if is_returned {
+                *r = (*r).max(m + 1);
+            }
+        }
+    }
     (0..n).map(|i| (!side[i]).then_some(rank[i])).collect()
 }
 
@@ -330,11 +346,20 @@ pub fn to_svg_fallback(graph: &StateGraph) -> String {
             rows[*r].push(i);
         }
     }
+    // Room on the right of each state for its Pending loop and label.
+    let loop_room = graph
+        .graph
+        .raw_edges()
+        .iter()
+        .filter(|e| e.source() == e.target())
+        .map(|e| 44.0 + sans_w(&e.weight.label, 10.0))
+        .fold(12.0, f64::max);
+    let node_sep = NODE_SEP.max(loop_room + 12.0);
     let row_w: Vec<f64> = rows
         .iter()
         .map(|row| {
             row.iter().map(|&i| sizes[i].w).sum::<f64>()
-                + NODE_SEP * row.len().saturating_sub(1) as f64
+                + node_sep * row.len().saturating_sub(1) as f64
         })
         .collect();
     let row_h: Vec<f64> = rows
@@ -389,18 +414,12 @@ pub fn to_svg_fallback(graph: &StateGraph) -> String {
                 w: sizes[i].w,
                 h: sizes[i].h,
             };
-            x += sizes[i].w + NODE_SEP;
+            x += sizes[i].w + node_sep;
         }
         row_y.push(y);
         y += row_h[r] + RANK_SEP;
     }
     let body_bottom = y - RANK_SEP;
-    // Room on the right for Pending loops and their labels.
-    let loop_room = edges
-        .iter()
-        .filter(|(a, b, _)| a == b)
-        .map(|(_, _, t)| 44.0 + sans_w(&t.label, 10.0))
-        .fold(12.0, f64::max);
     let body_right = rects
         .iter()
         .enumerate()
@@ -440,12 +459,37 @@ pub fn to_svg_fallback(graph: &StateGraph) -> String {
         .max(body_right + loop_room + MARGIN);
 
     let mut svg_edges = String::new();
-    let mut svg_labels = String::new();
+    let mut labels = Labels::default();
     let mut parallel: std::collections::BTreeMap<(usize, usize), usize> = Default::default();
-    let mut lane_no = 0usize;
-    let mut lane_exits: std::collections::BTreeMap<usize, usize> = Default::default();
-    let mut bottom_exits: std::collections::BTreeMap<usize, usize> = Default::default();
-    for (a, b, t) in &edges {
+    // Lanes: the shortest spans nearest the states, so lanes nest instead of crossing.
+    let mut by_span: Vec<(usize, usize)> = lane_edges
+        .iter()
+        .map(|&k| {
+            let (a, b, _) = edges[k];
+            let span = ranks[a].unwrap_or(0).abs_diff(ranks[b].unwrap_or(0));
+            (span, k)
+        })
+        .collect();
+    by_span.sort_unstable();
+    let lane_of: std::collections::BTreeMap<usize, usize> = by_span
+        .iter()
+        .enumerate()
+        .map(|(lane, &(_, k))| (k, lane + 1))
+        .collect();
+    let mut side_exits: std::collections::BTreeMap<usize, usize> = Default::default();
+    let mut left_exits: std::collections::BTreeMap<usize, usize> = Default::default();
+    // First and last state of each body row: only they have a free left / right side.
+    let mut fan_out = vec![0usize; n];
+    let mut fan_in = vec![0usize; n];
+    for (a, b, _) in &edges {
+        if adjacent(*a, *b) {
+            fan_out[*a] += 1;
+            fan_in[*b] += 1;
+        }
+    }
+    let leftmost = |i: usize| ranks[i].is_some_and(|r| rows[r].first() == Some(&i));
+    let rightmost = |i: usize| ranks[i].is_some_and(|r| rows[r].last() == Some(&i));
+    for (index, (a, b, t)) in edges.iter().enumerate() {
         let (a, b) = (*a, *b);
         let style = edge_style(t.kind);
         let (ra, rb) = (rects[a], rects[b]);
@@ -472,61 +516,43 @@ pub fn to_svg_fallback(graph: &StateGraph) -> String {
                 top + 17.0
             );
             path(&mut svg_edges, &d, style, marker);
-            text_label(
-                &mut svg_labels,
-                x + 40.0,
-                top + 15.0,
-                "start",
-                label,
-                style.color,
-            );
+            labels.place(x + 40.0, top + 15.0, "start", label, style.color);
         } else if is_side(b) && !is_side(a) {
-            // Into a side state through the bus on the right.
-            let j = lane_exits.entry(a).or_default();
-            let sy = ra.bottom() - 8.0 - 6.0 * *j as f64;
+            // Into a side state through the bus on the right: out of the right side of the
+            // last state of a row, out of the bottom (into the gap below the row) otherwise.
+            let j = side_exits.entry(a).or_default();
+            let jj = *j as f64;
             *j += 1;
             let bx = rb.cx();
-            let d = if sy < rb.y {
-                if (sy - (rb.y + rb.h / 2.0)).abs() < 1.0 {
-                    format!("M{:.1},{:.1} H{:.1}", ra.right(), sy, rb.x - 2.0)
-                } else {
-                    format!(
-                        "M{:.1},{:.1} H{:.1} Q{:.1},{:.1} {:.1},{:.1} V{:.1}",
-                        ra.right(),
-                        sy,
-                        bx - 8.0,
-                        bx,
-                        sy,
-                        bx,
-                        sy + 8.0,
-                        rb.y - 2.0
-                    )
-                }
+            let (start, sy) = if rightmost(a) {
+                let sy = ra.bottom() - 8.0 - 6.0 * jj;
+                (format!("M{:.1},{sy:.1}", ra.right()), sy)
             } else {
-                // Same row: straight into the side state's left edge.
-                let ty = (rb.y + rb.h / 2.0).min(rb.bottom() - 6.0);
+                let sx = ra.x + ra.w * 0.85 - 6.0 * jj;
+                let sy = ra.bottom() + 12.0 + 5.0 * jj;
+                (format!("M{sx:.1},{:.1} V{sy:.1}", ra.bottom()), sy)
+            };
+            let d = if sy + 8.0 < rb.y {
                 format!(
-                    "M{:.1},{:.1} L{:.1},{:.1}",
-                    ra.right(),
-                    sy.min(ty),
-                    rb.x - 2.0,
-                    ty
+                    "{start} H{:.1} Q{bx:.1},{sy:.1} {bx:.1},{:.1} V{:.1}",
+                    bx - 8.0,
+                    sy + 8.0,
+                    rb.y - 2.0
                 )
+            } else {
+                // Beside the side state: straight into its left edge.
+                let ty = sy.clamp(rb.y + 8.0, rb.bottom() - 8.0);
+                format!("{start} L{:.1},{ty:.1}", rb.x - 2.0)
             };
             path(&mut svg_edges, &d, style, marker);
-            let lx = if sy < rb.y { bx - 12.0 } else { rb.x - 8.0 };
-            text_label(
-                &mut svg_labels,
-                lx,
-                sy.min(rb.y + rb.h / 2.0) - 5.0,
-                "end",
-                label,
-                style.color,
-            );
+            let (lx, ly) = if sy + 8.0 < rb.y {
+                (bx - 12.0, sy - 5.0)
+            } else {
+                (rb.x - 8.0, sy.clamp(rb.y + 8.0, rb.bottom() - 8.0) - 5.0)
+            };
+            labels.place(lx, ly, "end", label, style.color);
         } else if adjacent(a, b) {
-            let j = bottom_exits.entry(a).or_default();
             let shift = 14.0 * k as f64;
-            *j += 1;
             let (sx, sy) = (ra.cx() + shift, ra.bottom());
             let (tx, ty) = (rb.cx() + shift, rb.y - 2.0);
             let d = if (sx - tx).abs() < 0.5 {
@@ -536,39 +562,55 @@ pub fn to_svg_fallback(graph: &StateGraph) -> String {
                 format!("M{sx:.1},{sy:.1} C{sx:.1},{my:.1} {tx:.1},{my:.1} {tx:.1},{ty:.1}")
             };
             path(&mut svg_edges, &d, style, marker);
-            let lx = (sx + tx) / 2.0 + 7.0;
-            let ly = (sy + ty) / 2.0 + 4.0 + 13.0 * k as f64 - 6.0 * (k > 0) as u8 as f64;
-            text_label(&mut svg_labels, lx, ly, "start", label, style.color);
+            // A straight edge is labelled at its middle; a curve near the end where fewer
+            // edges meet (the curve is horizontal at its middle).
+            let (lx, ly, anchor) = if (sx - tx).abs() < 0.5 {
+                (sx + 8.0, (sy + ty) / 2.0 + 4.0, "start")
+            } else if fan_out[a] >= fan_in[b] {
+                let anchor = if tx < sx { "end" } else { "start" };
+                let lx = if tx < sx { tx - 6.0 } else { tx + 6.0 };
+                (lx, ty - 8.0, anchor)
+            } else {
+                let anchor = if tx < sx { "end" } else { "start" };
+                let lx = if tx < sx { sx - 6.0 } else { sx + 6.0 };
+                (lx, sy + 24.0, anchor)
+            };
+            labels.place(lx, ly, anchor, label, style.color);
         } else if !is_side(a) && !is_side(b) {
-            // A lane on the left: out of the source's left side, along the lane, into the
-            // target's left side.
-            lane_no += 1;
+            // A lane on the left: out of the source's left side (or bottom, when another
+            // state is on its left), along the lane, into the target's left side (or top).
+            let lane_no = lane_of.get(&index).copied().unwrap_or(1);
             let lx = x0 - LANE_SEP * lane_no as f64;
-            let j = lane_exits.entry(a).or_default();
-            let sy = ra.y + ra.h / 2.0 + 8.0 * *j as f64;
+            let j = left_exits.entry(a).or_default();
+            let jj = *j as f64;
             *j += 1;
-            let ty = rb.y + rb.h / 2.0 - 8.0 * (lane_no % 2) as f64;
-            let down = ty > sy;
+            let (start, sy) = if leftmost(a) {
+                let sy = ra.y + ra.h / 2.0 + 8.0 * jj;
+                (format!("M{:.1},{sy:.1}", ra.x), sy)
+            } else {
+                let sx = ra.x + 14.0 + 8.0 * jj;
+                let sy = ra.bottom() + 10.0 + 5.0 * lane_no as f64;
+                (format!("M{sx:.1},{:.1} V{sy:.1}", ra.bottom()), sy)
+            };
+            let (ty, end) = if leftmost(b) {
+                let ty = rb.y + rb.h / 2.0 - 8.0 * (lane_no % 2) as f64;
+                (ty, format!("H{:.1}", rb.x - 2.0))
+            } else {
+                let ty = rb.y - 10.0 - 5.0 * lane_no as f64;
+                let tx = rb.x + 14.0;
+                (ty, format!("H{tx:.1} V{:.1}", rb.y - 2.0))
+            };
             let r = 8.0f64.min((ty - sy).abs() / 2.0);
-            let dir = if down { 1.0 } else { -1.0 };
+            let dir = if ty > sy { 1.0 } else { -1.0 };
             let d = format!(
-                "M{:.1},{sy:.1} H{:.1} Q{lx:.1},{sy:.1} {lx:.1},{:.1} V{:.1} Q{lx:.1},{ty:.1} {:.1},{ty:.1} H{:.1}",
-                ra.x,
+                "{start} H{:.1} Q{lx:.1},{sy:.1} {lx:.1},{:.1} V{:.1} Q{lx:.1},{ty:.1} {:.1},{ty:.1} {end}",
                 lx + r,
                 sy + dir * r,
                 ty - dir * r,
                 lx + r,
-                rb.x - 2.0
             );
             path(&mut svg_edges, &d, style, marker);
-            text_label(
-                &mut svg_labels,
-                lx - 5.0,
-                (sy + ty) / 2.0 + 4.0,
-                "end",
-                label,
-                style.color,
-            );
+            labels.place(lx - 5.0, (sy + ty) / 2.0 + 4.0, "end", label, style.color);
         } else {
             // Anything else (out of a side state): a straight line.
             let d = format!(
@@ -579,8 +621,7 @@ pub fn to_svg_fallback(graph: &StateGraph) -> String {
                 rb.bottom() + 2.0
             );
             path(&mut svg_edges, &d, style, marker);
-            text_label(
-                &mut svg_labels,
+            labels.place(
                 (ra.cx() + rb.cx()) / 2.0 + 6.0,
                 (ra.y + rb.bottom()) / 2.0,
                 "start",
@@ -658,7 +699,7 @@ pub fn to_svg_fallback(graph: &StateGraph) -> String {
         draw_card(&mut s, card, &sizes[i], rects[i]);
     }
     s.push_str("</g>\n<g class=\"labels\" font-size=\"10\">\n");
-    s.push_str(&svg_labels);
+    s.push_str(&labels.svg);
     s.push_str("</g>\n");
     s.push_str(&legend);
     s.push_str("</svg>\n");
@@ -690,6 +731,36 @@ fn path(out: &mut String, d: &str, style: super::EdgeStyle, marker: &str) {
         "<path d=\"{d}\" stroke=\"{}\" stroke-width=\"{width}\"{extra} marker-end=\"url(#{marker})\"/>",
         style.color
     );
+}
+
+/// Edge labels placed so far: a new label moves down until it overlaps none of them.
+#[derive(Default)]
+struct Labels {
+    svg: String,
+    boxes: Vec<(f64, f64, f64, f64)>,
+}
+
+impl Labels {
+    fn place(&mut self, x: f64, y: f64, anchor: &str, text: &str, color: &str) {
+        let w = sans_w(text, 10.0);
+        let left = match anchor {
+            "end" => x - w,
+            "middle" => x - w / 2.0,
+            _ => x,
+        };
+        let mut y = y;
+        for _ in 0..8 {
+            let clash = self.boxes.iter().any(|&(bx, by, bw, bh)| {
+                left < bx + bw && bx < left + w && y - 10.0 < by + bh && by < y + 2.0
+            });
+            if !clash {
+                break;
+            }
+            y += 13.0;
+        }
+        self.boxes.push((left, y - 10.0, w, 12.0));
+        text_label(&mut self.svg, x, y, anchor, text, color);
+    }
 }
 
 fn text_label(out: &mut String, x: f64, y: f64, anchor: &str, text: &str, color: &str) {
@@ -749,7 +820,7 @@ fn draw_card(s: &mut String, card: &Card, size: &BoxSize, r: Rect) {
         if card.line > 0 {
             let _ = write!(
                 s,
-                "<tspan fill=\"#78909c\" font-family=\"{MONO}\">   line {}</tspan>",
+                "<tspan dx=\"6\" fill=\"#78909c\" font-family=\"{MONO}\">· line {}</tspan>",
                 card.line
             );
         }
@@ -819,7 +890,11 @@ fn draw_card(s: &mut String, card: &Card, size: &BoxSize, r: Rect) {
                 xml(&name)
             );
             if let Some(mark) = mark {
-                let _ = write!(s, "<tspan fill=\"{SHARED_COLOR}\">{}</tspan>", xml(&mark));
+                let _ = write!(
+                    s,
+                    "<tspan dx=\"3\" fill=\"{SHARED_COLOR}\">{}</tspan>",
+                    xml(&mark)
+                );
             }
             s.push_str("</text>\n");
             match &row.ty {
