@@ -20,6 +20,9 @@
 //! }
 //! ```
 
+/// The DOT model crate, re-exported so callers can name [`to_graph`]'s types.
+pub use dot_structures;
+
 use dot_structures::{
     Attribute, Edge, EdgeTy, Graph, GraphAttributes, Id, Node, NodeId, Port, Stmt, Subgraph, Vertex,
 };
