@@ -1,6 +1,6 @@
 //! The DOT diagram: a `dot_structures::Graph` (graphviz-rust's DOT model) and its text.
 //!
-//! The text comes from [`print`], a small printer that writes exactly what graphviz-rust's
+//! The text comes from [`print()`], a small printer that writes exactly what graphviz-rust's
 //! `DotPrinter` writes with a default `PrinterContext` (tested under the `graphviz` feature), so
 //! the proc-macro path does not pay graphviz-rust's build cost (pest, syn 1, tempfile).
 //!
@@ -132,7 +132,7 @@ pub fn to_graph(graph: &StateGraph) -> Graph {
     }
 }
 
-/// The DOT text of the diagram: [`print`] of [`to_graph`]. Deterministic byte for byte.
+/// The DOT text of the diagram: [`print()`] of [`to_graph`]. Deterministic byte for byte.
 pub fn to_dot_string(graph: &StateGraph) -> String {
     print(&to_graph(graph))
 }
@@ -144,7 +144,7 @@ pub fn parse(dot: &str) -> Result<Graph, String> {
 }
 
 /// Prints `graph` with graphviz-rust's `DotPrinter` and a default `PrinterContext` (feature
-/// `graphviz`); [`print`] writes the same text.
+/// `graphviz`); [`print()`] writes the same text.
 #[cfg(feature = "graphviz")]
 pub fn print_with_graphviz_rust(graph: &Graph) -> String {
     use graphviz_rust::printer::{DotPrinter, PrinterContext};

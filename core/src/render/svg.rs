@@ -502,7 +502,7 @@ pub fn to_svg_fallback(graph: &StateGraph) -> String {
         let label = t.label.as_str();
         if a == b {
             // Self loop on the right, near the top.
-            let top = ra.y + 6.0 + 22.0 * k as f64;
+            let top = ra.y + 6.0 + 24.0 * k as f64;
             let x = ra.right();
             let d = format!(
                 "M{:.1},{:.1} C{:.1},{:.1} {:.1},{:.1} {:.1},{:.1}",
