@@ -15,6 +15,7 @@ macro_rules! say {
 mod cargo;
 mod compare;
 mod dot;
+mod render;
 
 /// Writes one line to stdout; exits quietly when stdout is closed.
 fn say_line(args: std::fmt::Arguments<'_>) {
@@ -52,7 +53,7 @@ fn main() -> ExitCode {
     let rest = &args[1..];
     let result = match command.as_str() {
         "compare" => compare::run(rest),
-        "render" => render(rest),
+        "render" => render::run(rest),
         "help" | "--help" | "-h" => {
             say!("{USAGE}");
             Ok(())
@@ -74,7 +75,3 @@ fn main() -> ExitCode {
     }
 }
 
-/// `cargo awaitgraph render`: lives in `render.rs`, which this build does not include.
-fn render(_args: &[String]) -> Result<(), String> {
-    Err("render: not built in this build".to_string())
-}

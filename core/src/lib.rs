@@ -19,6 +19,7 @@ pub mod macros;
 pub mod model;
 pub mod normalize;
 pub mod parse;
+pub mod render;
 pub mod rewrite;
 pub mod rustc_layout;
 pub mod shadow;

@@ -51,6 +51,8 @@ pub struct Local {
     pub borrows: Vec<LocalId>,
     /// Span of its initializer, for errors about what it borrows.
     pub init_span: Span,
+    /// Its initializer as written (`m.lock().unwrap()`, `rx.recv().await`), when it has one.
+    pub init_text: Option<String>,
 }
 
 /// Why a local exists.
@@ -635,6 +637,7 @@ impl Walker {
             origin,
             borrows,
             init_span: init.map(|e| e.span()).unwrap_or_else(|| ident.span()),
+            init_text: init.map(crate::rewrite::compact),
         });
         self.status.push(Status::Live);
         self.last_use.push(0);
@@ -794,7 +797,14 @@ impl Walker {
                     });
                     self.seq += 1;
                     let ids = match &a.bind {
-                        Bind::Pat(p) => self.declare_pat(p, None, origin_of(p)),
+                        Bind::Pat(p) => {
+                            let ids = self.declare_pat(p, None, origin_of(p));
+                            let text = format!("{}.await", crate::rewrite::compact(&a.awaitee));
+                            for id in &ids {
+                                self.locals[id.0].init_text = Some(text.clone());
+                            }
+                            ids
+                        }
                         Bind::Hidden(i) => {
                             vec![self.declare(i.clone(), false, None, Origin::Hidden, None)]
                         }

@@ -77,6 +77,10 @@ pub struct SavedLocal {
     pub origin: SavedOrigin,
     /// Source line (1-based) of its declaration, 0 when unknown.
     pub line: usize,
+    /// The initializer as written (`m.lock().unwrap()`, `cell.borrow_mut()`) when the local is
+    /// bound by a `let` with one; `None` for parameters, temporaries and `let x;`. The diagrams
+    /// read it to flag guards held across an `.await` when the source declares no type.
+    pub init: Option<String>,
 }
 
 /// Why a state holds a value.

@@ -33,6 +33,7 @@ fn saved_local(a: &Analysis, id: LocalId) -> SavedLocal {
             _ => SavedOrigin::Local,
         },
         line: line_of(l.ident.span()).0,
+        init: l.init_text.clone(),
     }
 }
 
@@ -62,6 +63,7 @@ pub fn build(
             ty: Some(compact(&p.ty)),
             origin: SavedOrigin::Argument,
             line: line_of(p.field.span()).0,
+            init: None,
         })
         .collect();
     let unresumed = g.graph.add_node(State {
