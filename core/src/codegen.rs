@@ -49,7 +49,7 @@ pub struct Exits {
 
 /// The generated fn and what each state's code can do.
 pub struct Generated {
-    /// The rewritten fn.
+    /// The rewritten fn, without its outer attributes (see [`AsyncFn::attrs`]).
     pub tokens: TokenStream,
     /// Per entry (`0` = Unresumed, `k + 1` = after await `k`): the exits of its segment.
     pub exits: Vec<Exits>,
@@ -137,8 +137,9 @@ impl Ctx<'_> {
         out
     }
 
-    /// Emits statements from `start` until the block ends or suspends.
-    fn emit_from(&mut self, b: &Block, start: usize) -> TokenStream {
+    /// Emits statements from `start` until the block ends or suspends. `root`: `b` is the
+    /// body, so reaching its end completes the future.
+    fn emit_from(&mut self, b: &Block, start: usize, root: bool) -> TokenStream {
         let mut out = TokenStream::new();
         for s in &b.stmts[start..] {
             match s {
@@ -158,13 +159,15 @@ impl Ctx<'_> {
                 }
                 Stmt::Nested { block, .. } => {
                     // The nested block suspends before producing its value.
-                    let inner = self.emit_from(block, 0);
+                    let inner = self.emit_from(block, 0, false);
                     out.extend(quote!({ #inner }));
                     return out;
                 }
             }
         }
-        self.exits.completes = true;
+        if root {
+            self.exits.completes = true;
+        }
         out
     }
 
@@ -222,7 +225,7 @@ impl Ctx<'_> {
             }
             _ => {}
         }
-        let rest = self.emit_from(b, i + 1);
+        let rest = self.emit_from(b, i + 1, depth == 0);
         out.extend(rest);
         out
     }
@@ -252,7 +255,6 @@ pub fn generate(
     items: &[syn::Stmt],
     analysis: &Analysis,
     config: &Config,
-    extra_doc: Option<&str>,
 ) -> Generated {
     let p = config.private();
     let mut paths = Vec::new();
@@ -360,7 +362,7 @@ pub fn generate(
     let mut exits = Vec::new();
 
     let uf: Vec<&Ident> = f.params.iter().map(|p| &p.field).collect();
-    let seg = ctx.emit_from(body, 0);
+    let seg = ctx.emit_from(body, 0, true);
     exits.push(std::mem::take(&mut ctx.exits));
     let unresumed_arm = quote! {
         __State::Unresumed { .. } => {
@@ -425,7 +427,6 @@ pub fn generate(
     let impl_span = Span::call_site();
     let impl_future = quote_spanned!(impl_span=> impl ::core::future::Future<Output = #ret_ty>);
     sig.output = syn::parse_quote!(-> #impl_future);
-    let attrs = &f.attrs;
     let vis = &f.vis;
     let fn_name = f.sig.ident.to_string();
     let all_names = ["Unresumed", "Returned", "Panicked"];
@@ -441,10 +442,7 @@ pub fn generate(
             quote!(__State::#v { .. } => #lit)
         }));
     let placeholders2 = type_params.iter().map(|_| quote!(_));
-    let doc = extra_doc.map(|d| quote!(#[doc = #d]));
     let tokens = quote! {
-        #(#attrs)*
-        #doc
         #vis #sig {
             #(#items)*
             /// The states of this `async fn`, as rustc names them: one variant per `.await`

@@ -13,19 +13,26 @@ use syn::{LitBool, LitStr, Path, Token};
 pub struct Config {
     /// Path of the runtime crate in generated code (`crate = "path"`), default `::awaitgraph`.
     pub krate: Path,
-    /// Write diagram files at expansion (`diagrams = false` turns it off).
+    /// Write diagram files at expansion (`diagrams = false` turns them all off).
     pub diagrams: bool,
+    /// Which diagram files: `dot = false`, `mermaid = false`, `svg = false | "graphviz" |
+    /// "fallback"` (default: Graphviz when `dot` is installed, else the pure-Rust renderer).
+    pub formats: crate::render::Formats,
+    /// How the SVG is made.
+    pub svg: crate::render::SvgRenderer,
     /// Append the state table to the fn's rustdoc (`doc = false` turns it off).
     pub doc: bool,
 }
 
-const KEYS: &str = "`crate = \"path\"`, `diagrams = true|false`, `doc = true|false`";
+const KEYS: &str = "`crate = \"path\"`, `diagrams = true|false`, `doc = true|false`, `dot = true|false`, `mermaid = true|false`, `svg = true|false|\"graphviz\"|\"fallback\"`";
 
 impl Default for Config {
     fn default() -> Self {
         Config {
             krate: syn::parse_quote!(::awaitgraph),
             diagrams: true,
+            formats: crate::render::Formats::default(),
+            svg: crate::render::SvgRenderer::Auto,
             doc: true,
         }
     }
@@ -65,6 +72,26 @@ impl Parse for Config {
                 }
                 "diagrams" => config.diagrams = input.parse::<LitBool>()?.value,
                 "doc" => config.doc = input.parse::<LitBool>()?.value,
+                "dot" => config.formats.dot = input.parse::<LitBool>()?.value,
+                "mermaid" => config.formats.mermaid = input.parse::<LitBool>()?.value,
+                "svg" => {
+                    if input.peek(LitBool) {
+                        config.formats.svg = input.parse::<LitBool>()?.value;
+                    } else {
+                        let lit: LitStr = input.parse()?;
+                        config.svg = match lit.value().as_str() {
+                            "graphviz" => crate::render::SvgRenderer::Graphviz,
+                            "fallback" => crate::render::SvgRenderer::Fallback,
+                            "auto" => crate::render::SvgRenderer::Auto,
+                            _ => {
+                                return Err(syn::Error::new(
+                                    lit.span(),
+                                    "expected `svg = true`, `false`, `\"auto\"`, `\"graphviz\"` or `\"fallback\"`",
+                                ));
+                            }
+                        };
+                    }
+                }
                 _ => {
                     return Err(syn::Error::new(
                         key.span(),

@@ -96,9 +96,18 @@ pub fn lower(
     let analysis = liveness::analyze(&f, &tree, n_awaits)?;
     let mut awaits = vec![(String::new(), proc_macro2::Span::call_site()); n_awaits];
     collect_awaits(&tree, &mut awaits);
-    let first = codegen::generate(&f, &tree, &items, &analysis, config, None);
-    let graph = states::build(&f, &analysis, &awaits, &first.exits);
-    Ok((first.tokens, graph))
+    let generated = codegen::generate(&f, &tree, &items, &analysis, config);
+    let graph = states::build(&f, &analysis, &awaits, &generated.exits);
+    let attrs = &f.attrs;
+    let doc = config.doc.then(|| {
+        let table = format!(
+            "\n# State machine\n\nLowered by `#[awaitgraph::state_machine]`: the states of the returned future and the values each holds.\n\n{}",
+            render::doc::state_table_markdown(&graph)
+        );
+        quote!(#[doc = #table])
+    });
+    let rest = generated.tokens;
+    Ok((quote!(#(#attrs)* #doc #rest), graph))
 }
 
 fn collect_awaits(b: &normalize::Block, out: &mut Vec<(String, proc_macro2::Span)>) {

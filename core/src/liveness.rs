@@ -467,8 +467,16 @@ fn is_assign_op(op: &syn::BinOp) -> bool {
     use syn::BinOp::*;
     matches!(
         op,
-        AddAssign(_) | SubAssign(_) | MulAssign(_) | DivAssign(_) | RemAssign(_) | BitXorAssign(_)
-            | BitAndAssign(_) | BitOrAssign(_) | ShlAssign(_) | ShrAssign(_)
+        AddAssign(_)
+            | SubAssign(_)
+            | MulAssign(_)
+            | DivAssign(_)
+            | RemAssign(_)
+            | BitXorAssign(_)
+            | BitAndAssign(_)
+            | BitOrAssign(_)
+            | ShlAssign(_)
+            | ShrAssign(_)
     )
 }
 
@@ -749,7 +757,8 @@ impl Walker {
                                 mentioned.push(id);
                             }
                             let reborrow = self.locals[id.0].is_mut_ref();
-                            let borrows = r.kind == Mention::Use || (r.kind == Mention::Move && reborrow);
+                            let borrows =
+                                r.kind == Mention::Use || (r.kind == Mention::Move && reborrow);
                             if borrows && !borrowed.contains(&id) {
                                 borrowed.push(id);
                             }

@@ -209,6 +209,10 @@ pub fn compact(tokens: &impl ToTokens) -> String {
             let next2 = chars.get(i + 2).copied().unwrap_or(' ');
             let before = matches!(next, '(' | ')' | '.' | ',' | '?' | ']' | '[' | ';' | '>')
                 || (next == '!' && (prev.is_alphanumeric() || prev == '_'))
+                || (next == '<'
+                    && (prev.is_alphanumeric() || prev == ':')
+                    && next2 != ' '
+                    && next2 != '=')
                 || (next == ':' && next2 == ':')
                 || (next == ':' && prev != ':');
             let after =

@@ -83,7 +83,10 @@ fn main() {
     include!("../cases.rs");
     let _ = take_log();
 
-    println!("{:<40} {:>8} {:>8} {:>7}", "case", "native", "lowered", "ratio");
+    println!(
+        "{:<40} {:>8} {:>8} {:>7}",
+        "case", "native", "lowered", "ratio"
+    );
     let mut ratios = Vec::new();
     let mut above = Vec::new();
     for (name, a, b, driven) in &rows {
@@ -93,7 +96,13 @@ fn main() {
             above.push(*name);
         }
         let mark = if *driven { "*" } else { "" };
-        println!("{:<40} {:>8} {:>8} {:>7.3}", format!("{name}{mark}"), a, b, r);
+        println!(
+            "{:<40} {:>8} {:>8} {:>7.3}",
+            format!("{name}{mark}"),
+            a,
+            b,
+            r
+        );
     }
     ratios.sort_by(|a, b| a.total_cmp(b));
     let median = if ratios.is_empty() {
@@ -104,6 +113,16 @@ fn main() {
         (ratios[ratios.len() / 2 - 1] + ratios[ratios.len() / 2]) / 2.0
     };
     println!();
-    println!("cases: {}, median ratio lowered/native: {median:.3}", rows.len());
-    println!("cases above 1.0: {}", if above.is_empty() { "none".to_string() } else { above.join(", ") });
+    println!(
+        "cases: {}, median ratio lowered/native: {median:.3}",
+        rows.len()
+    );
+    println!(
+        "cases above 1.0: {}",
+        if above.is_empty() {
+            "none".to_string()
+        } else {
+            above.join(", ")
+        }
+    );
 }

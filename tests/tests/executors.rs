@@ -72,11 +72,17 @@ fn multi_thread_runtime_runs_spawned_lowered_futures() {
     let native = rt.block_on(native_pipeline(3));
     // `tokio::spawn` requires `Send + 'static`: the lowered future is `Send` because what it
     // saves is.
-    let lowered = rt.block_on(async { tokio::spawn(assert_send(lowered_pipeline(3))).await.unwrap() });
+    let lowered = rt.block_on(async {
+        tokio::spawn(assert_send(lowered_pipeline(3)))
+            .await
+            .unwrap()
+    });
     assert_eq!(native, lowered);
     assert_eq!(lowered, (1, vec![0, 1]));
 
-    let counter = Arc::new(Counter { total: Arc::new(Mutex::new(0)) });
+    let counter = Arc::new(Counter {
+        total: Arc::new(Mutex::new(0)),
+    });
     let handles: Vec<_> = (1..=20)
         .map(|k| {
             let c = counter.clone();
