@@ -1,0 +1,5 @@
+// The attribute goes on an `async fn` item only.
+#[awaitgraph::state_machine]
+struct NotAFn;
+
+fn main() {}
