@@ -62,7 +62,12 @@ impl Parse for Config {
             input.parse::<Token![=]>()?;
             match name.as_str() {
                 "crate" => {
-                    let lit: LitStr = input.parse()?;
+                    let lit: LitStr = input.parse().map_err(|e| {
+                        syn::Error::new(
+                            e.span(),
+                            "expected a quoted path: `crate = \"awaitgraph\"`",
+                        )
+                    })?;
                     config.krate = lit.parse().map_err(|_| {
                         syn::Error::new(
                             lit.span(),
@@ -70,10 +75,10 @@ impl Parse for Config {
                         )
                     })?;
                 }
-                "diagrams" => config.diagrams = input.parse::<LitBool>()?.value,
-                "doc" => config.doc = input.parse::<LitBool>()?.value,
-                "dot" => config.formats.dot = input.parse::<LitBool>()?.value,
-                "mermaid" => config.formats.mermaid = input.parse::<LitBool>()?.value,
+                "diagrams" => config.diagrams = parse_bool(input, &name)?,
+                "doc" => config.doc = parse_bool(input, &name)?,
+                "dot" => config.formats.dot = parse_bool(input, &name)?,
+                "mermaid" => config.formats.mermaid = parse_bool(input, &name)?,
                 "svg" => {
                     if input.peek(LitBool) {
                         config.formats.svg = input.parse::<LitBool>()?.value;
@@ -105,6 +110,16 @@ impl Parse for Config {
         }
         Ok(config)
     }
+}
+
+/// `true` or `false`, with an error that shows the option written out.
+fn parse_bool(input: ParseStream<'_>, name: &str) -> syn::Result<bool> {
+    input.parse::<LitBool>().map(|b| b.value).map_err(|e| {
+        syn::Error::new(
+            e.span(),
+            format!("expected `true` or `false`: `{name} = false`"),
+        )
+    })
 }
 
 impl Config {
