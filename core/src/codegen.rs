@@ -32,11 +32,14 @@ use syn::Ident;
 
 use crate::config::Config;
 use crate::liveness::{Analysis, LocalId, Origin};
-use crate::normalize::{Bind, Block, Head, Stmt};
+use crate::liveness::Entry;
+use crate::normalize::{Bind, Block, Control, Head, Stmt};
+use std::collections::BTreeSet;
+use syn::visit_mut::{self, VisitMut};
 use crate::parse::{AsyncFn, ParamKind};
 use crate::rewrite::body_label;
 
-/// How a segment of code (from a state's entry to the next suspension) can leave the body early.
+/// What the code of one arm (a state, or an internal jump target) can do.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Exits {
     /// Contains a `return`.
@@ -45,46 +48,149 @@ pub struct Exits {
     pub question: bool,
     /// Runs to the end of the body.
     pub completes: bool,
+    /// The suspension points it can reach next (directly or through internal jumps).
+    pub next: BTreeSet<usize>,
 }
 
 /// The generated fn and what each state's code can do.
 pub struct Generated {
     /// The rewritten fn, without its outer attributes (see [`AsyncFn::attrs`]).
     pub tokens: TokenStream,
-    /// Per entry (`0` = Unresumed, `k + 1` = after await `k`): the exits of its segment.
+    /// Per state (`0` = Unresumed, `k + 1` = after await `k`): where its code can go.
     pub exits: Vec<Exits>,
 }
 
+/// A path from the body to a statement: per level, the statement index and which of its
+/// blocks the path enters (`0` for a nested block, the branch or arm index for a `Control`).
+type Path = Vec<(usize, usize)>;
+
+/// What ends a block being emitted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum End {
+    /// Its value is the value of the enclosing expression, written natively.
+    Value,
+    /// The fn body: the future completes.
+    Complete,
+    /// A branch of control construct `id` entered mid-way: jump to what follows it.
+    After(usize),
+    /// The body of loop `id` entered mid-way: jump to its head.
+    Loop(usize),
+}
+
+/// Where an arm starts.
+#[derive(Clone, Copy, Debug)]
+enum Start {
+    Resume(usize),
+    After(usize),
+    LoopHead(usize),
+}
+
 struct Ctx<'a> {
-    p: TokenStream,
     analysis: &'a Analysis,
-    /// Path of block statement indices from the body to each await.
-    paths: Vec<Vec<usize>>,
+    root: &'a Block,
+    /// Path of each await, by index.
+    await_paths: Vec<Path>,
+    /// Path of each control construct, by id.
+    control_paths: Vec<Path>,
+    /// Per control construct: its loop label (`Some(None)` for an unlabelled loop), `None`
+    /// for a branch.
+    loop_labels: Vec<Option<Option<String>>>,
+    // Per arm:
     exits: Exits,
+    reached: BTreeSet<Entry>,
+    /// Loops with awaits around the code being emitted, innermost last, and whether each is
+    /// written natively (`loop { .. }`) in this arm.
+    loops: Vec<(usize, bool)>,
+    /// Every jump target used.
+    targets: BTreeSet<Entry>,
+    /// Per control construct: (rank of its start, rank of its end) in source order.
+    ranks: Vec<(usize, usize)>,
+    rank: usize,
 }
 
 fn label_poll() -> syn::Lifetime {
     syn::Lifetime::new("'__poll", Span::mixed_site())
 }
 
+fn label_jump() -> syn::Lifetime {
+    syn::Lifetime::new("'__jump", Span::mixed_site())
+}
+
 fn ms(name: &str) -> Ident {
     Ident::new(name, Span::mixed_site())
 }
 
-fn find_paths(b: &Block, prefix: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
+fn child(s: &Stmt, c: usize) -> Option<&Block> {
+    match s {
+        Stmt::Nested { block, .. } => Some(block),
+        Stmt::Control { ctl, .. } => match ctl {
+            Control::If { then, els, .. } => {
+                if c == 0 {
+                    Some(then)
+                } else {
+                    els.as_ref()
+                }
+            }
+            Control::Match { arms, .. } => arms.get(c).map(|a| &a.body),
+            Control::Loop { body, .. } => Some(body),
+        },
+        _ => None,
+    }
+}
+
+fn children(s: &Stmt) -> usize {
+    match s {
+        Stmt::Nested { .. } => 1,
+        Stmt::Control { ctl, .. } => match ctl {
+            Control::If { els, .. } => 1 + els.is_some() as usize,
+            Control::Match { arms, .. } => arms.len(),
+            Control::Loop { .. } => 1,
+        },
+        _ => 0,
+    }
+}
+
+fn find_paths(ctx: &mut Ctx<'_>, b: &Block, prefix: &mut Path) {
     for (i, s) in b.stmts.iter().enumerate() {
-        prefix.push(i);
         match s {
             Stmt::Await(a) => {
-                if out.len() <= a.index {
-                    out.resize_with(a.index + 1, Vec::new);
+                if ctx.await_paths.len() <= a.index {
+                    ctx.await_paths.resize_with(a.index + 1, Vec::new);
                 }
-                out[a.index] = prefix.clone();
+                prefix.push((i, 0));
+                ctx.await_paths[a.index] = prefix.clone();
+                prefix.pop();
             }
-            Stmt::Nested { block, .. } => find_paths(block, prefix, out),
+            Stmt::Control { id, ctl, .. } => {
+                if ctx.control_paths.len() <= *id {
+                    ctx.control_paths.resize_with(id + 1, Vec::new);
+                    ctx.loop_labels.resize(id + 1, None);
+                }
+                prefix.push((i, 0));
+                ctx.control_paths[*id] = prefix.clone();
+                prefix.pop();
+                if let Control::Loop { label, .. } = ctl {
+                    ctx.loop_labels[*id] = Some(label.as_ref().map(|l| l.ident.to_string()));
+                }
+                if ctx.ranks.len() <= *id {
+                    ctx.ranks.resize(id + 1, (0, 0));
+                }
+                ctx.rank += 1;
+                ctx.ranks[*id].0 = ctx.rank;
+            }
             _ => {}
         }
-        prefix.pop();
+        for c in 0..children(s) {
+            if let Some(block) = child(s, c) {
+                prefix.push((i, c));
+                find_paths(ctx, block, prefix);
+                prefix.pop();
+            }
+        }
+        if let Stmt::Control { id, .. } = s {
+            ctx.rank += 1;
+            ctx.ranks[*id].1 = ctx.rank;
+        }
     }
 }
 
@@ -111,68 +217,268 @@ fn scan_exits(tokens: &TokenStream, exits: &mut Exits) {
     }
 }
 
-impl Ctx<'_> {
+fn entry_variant(e: Entry) -> Ident {
+    match e {
+        Entry::After(id) => format_ident!("After{}", id, span = Span::mixed_site()),
+        Entry::LoopHead(id) => format_ident!("Loop{}", id, span = Span::mixed_site()),
+    }
+}
+
+/// Rewrites `break`/`continue` that target a loop with awaits not written natively in the
+/// current arm into jumps.
+struct Jumps<'c, 'a> {
+    ctx: &'c mut Ctx<'a>,
+    /// Labels of native loops inside the statement (and `None` for unlabelled ones).
+    inner: Vec<Option<String>>,
+}
+
+impl VisitMut for Jumps<'_, '_> {
+    fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
+        match e {
+            syn::Expr::Closure(_) | syn::Expr::Async(_) | syn::Expr::Const(_) => {}
+            syn::Expr::Loop(l) => {
+                self.inner.push(l.label.as_ref().map(|l| l.name.ident.to_string()));
+                visit_mut::visit_expr_loop_mut(self, l);
+                self.inner.pop();
+            }
+            syn::Expr::While(w) => {
+                self.inner.push(w.label.as_ref().map(|l| l.name.ident.to_string()));
+                visit_mut::visit_expr_while_mut(self, w);
+                self.inner.pop();
+            }
+            syn::Expr::ForLoop(f) => {
+                visit_mut::visit_expr_mut(self, &mut f.expr);
+                self.inner.push(f.label.as_ref().map(|l| l.name.ident.to_string()));
+                visit_mut::visit_block_mut(self, &mut f.body);
+                self.inner.pop();
+            }
+            syn::Expr::Block(b) if b.label.is_some() => {
+                // A labelled block is a target of `break 'label` only.
+                let name = b.label.as_ref().map(|l| l.name.ident.to_string());
+                self.inner.push(Some(format!("block:{}", name.unwrap_or_default())));
+                visit_mut::visit_expr_block_mut(self, b);
+                self.inner.pop();
+            }
+            syn::Expr::Break(br) => {
+                if let Some(v) = &mut br.expr {
+                    self.visit_expr_mut(v);
+                }
+                let label = br.label.as_ref().map(|l| l.ident.to_string());
+                if let Some(target) = self.target(label.as_deref()) {
+                    let value = br.expr.take().map(|v| quote!(#v)).unwrap_or_else(|| quote!(()));
+                    let jump = self.ctx.jump(Entry::After(target), Some(value));
+                    *e = syn::Expr::Verbatim(quote!({ #jump }));
+                }
+            }
+            syn::Expr::Continue(c) => {
+                let label = c.label.as_ref().map(|l| l.ident.to_string());
+                if let Some(target) = self.target(label.as_deref()) {
+                    let jump = self.ctx.jump(Entry::LoopHead(target), None);
+                    *e = syn::Expr::Verbatim(quote!({ #jump }));
+                }
+            }
+            _ => visit_mut::visit_expr_mut(self, e),
+        }
+    }
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+impl Jumps<'_, '_> {
+    /// The loop with awaits that a `break`/`continue` with `label` leaves, if it is not
+    /// written natively in this arm.
+    fn target(&self, label: Option<&str>) -> Option<usize> {
+        match label {
+            None => {
+                if self.inner.iter().any(|l| l.as_deref().is_none_or(|s| !s.starts_with("block:"))) {
+                    return None;
+                }
+                let &(id, native) = self.ctx.loops.last()?;
+                (!native).then_some(id)
+            }
+            Some(name) => {
+                if self.inner.iter().any(|l| l.as_deref() == Some(name)) {
+                    return None;
+                }
+                let &(id, native) = self
+                    .ctx
+                    .loops
+                    .iter()
+                    .rev()
+                    .find(|(id, _)| self.ctx.loop_labels[*id].as_ref().and_then(|l| l.as_deref()) == Some(name))?;
+                (!native).then_some(id)
+            }
+        }
+    }
+}
+
+impl<'a> Ctx<'a> {
     fn local(&self, id: LocalId) -> &crate::liveness::Local {
         &self.analysis.locals[id.0]
     }
 
-    /// `let [mut] x = x;` for each local restored at `level` after await `k`.
-    fn restores(&self, k: usize, level: usize) -> TokenStream {
-        let s = &self.analysis.suspensions[k];
-        let mut ids: Vec<LocalId> = s.saved.get(level).cloned().unwrap_or_default();
-        for (id, l) in s.returned.iter().zip(&s.returned_levels) {
-            if *l == level {
-                ids.push(*id);
+    fn block_at(&self, path: &[(usize, usize)]) -> &'a Block {
+        let mut b: &'a Block = self.root;
+        for &(i, c) in path {
+            match b.stmts.get(i).and_then(|s| child(s, c)) {
+                Some(next) => b = next,
+                None => break,
             }
         }
+        b
+    }
+
+    /// The locals an arm binds: per level, from the state's fields or the jump's.
+    fn levels(&self, start: Start) -> Vec<Vec<LocalId>> {
+        match start {
+            Start::Resume(k) => {
+                let s = &self.analysis.suspensions[k];
+                let mut levels = s.saved.clone();
+                for (id, l) in s.returned.iter().zip(&s.returned_levels) {
+                    if levels.len() <= *l {
+                        levels.resize(l + 1, Vec::new());
+                    }
+                    levels[*l].push(*id);
+                }
+                levels
+            }
+            Start::After(id) => self.analysis.entries.get(&Entry::After(id)).cloned().unwrap_or_default(),
+            Start::LoopHead(id) => self.analysis.entries.get(&Entry::LoopHead(id)).cloned().unwrap_or_default(),
+        }
+    }
+
+    /// `let [mut] x = x;` for the given locals, in declaration order.
+    fn restore(&self, ids: &[LocalId]) -> TokenStream {
+        let mut ids = ids.to_vec();
         ids.sort();
         let mut out = TokenStream::new();
         for id in ids {
             let l = self.local(id);
-            let ident = &l.ident;
-            let field = &l.field;
+            let (ident, field) = (&l.ident, &l.field);
             let m = l.mutable.then(|| quote!(mut));
             out.extend(quote!(let #m #ident = #field;));
         }
         out
     }
 
-    /// Emits statements from `start` until the block ends or suspends. `root`: `b` is the
-    /// body, so reaching its end completes the future.
-    fn emit_from(&mut self, b: &Block, start: usize, root: bool) -> TokenStream {
+    /// `break '__jump __Goto::<entry> { __value, carried locals }`.
+    fn jump(&mut self, entry: Entry, value: Option<TokenStream>) -> TokenStream {
+        self.reached.insert(entry);
+        self.targets.insert(entry);
+        let levels = self.analysis.entries.get(&entry).cloned().unwrap_or_default();
+        let mut ids: Vec<LocalId> = levels.into_iter().flatten().collect();
+        ids.sort();
+        let fields = ids.iter().map(|id| {
+            let l = self.local(*id);
+            let (f, i) = (&l.field, &l.ident);
+            quote!(#f: #i)
+        });
+        let v = entry_variant(entry);
+        let value = match entry {
+            Entry::After(_) => {
+                let value = value.unwrap_or_else(|| quote!(()));
+                quote!(__value: #value,)
+            }
+            Entry::LoopHead(_) => TokenStream::new(),
+        };
+        let j = label_jump();
+        quote!(break #j __Goto::#v { #value #(#fields),* };)
+    }
+
+    fn code(&mut self, stmt: &syn::Stmt) -> TokenStream {
+        let mut stmt = stmt.clone();
+        if !self.loops.is_empty() {
+            let mut j = Jumps {
+                ctx: self,
+                inner: Vec::new(),
+            };
+            j.visit_stmt_mut(&mut stmt);
+        }
+        let t = stmt.to_token_stream();
+        scan_exits(&t, &mut self.exits);
+        t
+    }
+
+    fn tail(&mut self, e: &syn::Expr) -> TokenStream {
+        self.code(&syn::Stmt::Expr(e.clone(), None))
+    }
+
+    /// A block's value reaching its end.
+    fn finish_value(&mut self, value: TokenStream, end: End) -> TokenStream {
+        match end {
+            End::Value => value,
+            End::Complete => {
+                self.exits.completes = true;
+                value
+            }
+            End::After(id) => self.jump(Entry::After(id), Some(value)),
+            End::Loop(id) => {
+                let jump = self.jump(Entry::LoopHead(id), None);
+                quote!(let _ = #value; #jump)
+            }
+        }
+    }
+
+    /// Emits statements from `start` until the block ends, suspends or jumps.
+    fn emit_from(&mut self, b: &Block, start: usize, end: End) -> TokenStream {
         let mut out = TokenStream::new();
         for s in &b.stmts[start..] {
             match s {
                 Stmt::Code(c) => {
-                    let t = c.to_token_stream();
-                    scan_exits(&t, &mut self.exits);
+                    let t = self.code(c);
                     out.extend(t);
                 }
                 Stmt::Tail(e) => {
-                    let t = e.to_token_stream();
-                    scan_exits(&t, &mut self.exits);
-                    out.extend(t);
+                    let v = self.tail(e);
+                    out.extend(self.finish_value(v, end));
+                    return out;
                 }
                 Stmt::Await(a) => {
                     out.extend(self.suspend(a.index, &a.awaitee));
                     return out;
                 }
                 Stmt::Nested { block, .. } => {
-                    // The nested block suspends before producing its value.
-                    let inner = self.emit_from(block, 0, false);
+                    // The nested block suspends or jumps before producing its value.
+                    let inner = self.emit_from(block, 0, End::Value);
                     out.extend(quote!({ #inner }));
+                    return out;
+                }
+                Stmt::Control { id, ctl, .. } => {
+                    let cv = ms("__cv");
+                    match ctl {
+                        Control::If { cond, then, els } => {
+                            let then = self.emit_from(then, 0, End::Value);
+                            let els = match els {
+                                Some(e) => self.emit_from(e, 0, End::Value),
+                                None => TokenStream::new(),
+                            };
+                            out.extend(quote!(let #cv = if #cond { #then } else { #els };));
+                        }
+                        Control::Match { scrut, arms } => {
+                            let mut ts = Vec::new();
+                            for arm in arms {
+                                let (pat, body) = (&arm.pat, self.emit_from(&arm.body, 0, End::Value));
+                                let guard = arm.guard.as_ref().map(|g| quote!(if #g));
+                                ts.push(quote!(#pat #guard => { #body }));
+                            }
+                            out.extend(quote!(let #cv = match #scrut { #(#ts)* };));
+                        }
+                        Control::Loop { .. } => {
+                            out.extend(self.jump(Entry::LoopHead(*id), None));
+                            return out;
+                        }
+                    }
+                    out.extend(self.jump(Entry::After(*id), Some(quote!(#cv))));
                     return out;
                 }
             }
         }
-        if root {
-            self.exits.completes = true;
-        }
+        out.extend(self.finish_value(TokenStream::new(), end));
         out
     }
 
     /// Stores the awaitee and the saved locals, then polls the new state.
     fn suspend(&mut self, k: usize, awaitee: &syn::Expr) -> TokenStream {
+        self.exits.next.insert(k);
         let s = &self.analysis.suspensions[k];
         let variant = format_ident!("Suspend{}", k, span = Span::mixed_site());
         let mut ids: Vec<LocalId> = s.saved.iter().flatten().copied().collect();
@@ -200,32 +506,99 @@ impl Ctx<'_> {
         }
     }
 
-    /// Emits the code that runs when await `k` completes: restores each scope around it and
-    /// continues to the next suspension or the end.
-    fn emit_resume(&mut self, b: &Block, k: usize, depth: usize) -> TokenStream {
-        let path = self.paths[k].clone();
-        let i = path[depth];
-        let mut out = self.restores(k, depth);
-        match &b.stmts[i] {
-            Stmt::Await(a) => {
-                let o = ms("__out");
-                out.extend(match &a.bind {
-                    Bind::Pat(p) => quote!(let #p = #o;),
-                    Bind::Hidden(v) => quote!(let #v = #o;),
-                    Bind::Discard => quote!(::core::mem::drop(#o);),
-                });
+    /// The code of an arm: restores the locals, re-opens the scopes around the start point,
+    /// and runs to the next suspension, jump or the end.
+    fn emit_start(&mut self, start: Start) -> TokenStream {
+        let path = match start {
+            Start::Resume(k) => self.await_paths[k].clone(),
+            Start::After(id) | Start::LoopHead(id) => self.control_paths[id].clone(),
+        };
+        let levels = self.levels(start);
+        let d = path.len() - 1;
+        // The innermost branch or loop around the start point: its scopes end in other arms.
+        let boundary = (0..d).rev().find(|&l| {
+            matches!(self.block_at(&path[..l]).stmts.get(path[l].0), Some(Stmt::Control { .. }))
+        });
+        let first = boundary.map_or(0, |b| b + 1);
+        let mut out = TokenStream::new();
+        let outer: Vec<LocalId> = levels.iter().take(first).flatten().copied().collect();
+        out.extend(self.restore(&outer));
+        // Loops with awaits around the start point, none written natively here.
+        self.loops.clear();
+        for l in 0..d {
+            if let Some(Stmt::Control { id, ctl: Control::Loop { .. }, .. }) = self.block_at(&path[..l]).stmts.get(path[l].0) {
+                self.loops.push((*id, false));
             }
-            Stmt::Nested { head, block } => {
-                let inner = self.emit_resume(block, k, depth + 1);
-                out.extend(match head {
-                    Head::Let(p) => quote!(let #p = { #inner };),
-                    Head::Expr => quote!({ #inner };),
-                    Head::Tail => quote!({ #inner }),
-                });
-            }
-            _ => {}
         }
-        let rest = self.emit_from(b, i + 1, depth == 0);
+        let end = match boundary {
+            None => End::Complete,
+            Some(b) => match self.block_at(&path[..b]).stmts.get(path[b].0) {
+                Some(Stmt::Control { id, ctl: Control::Loop { .. }, .. }) => End::Loop(*id),
+                Some(Stmt::Control { id, .. }) => End::After(*id),
+                _ => End::Complete,
+            },
+        };
+        let inner = self.emit_frames(&path, first, d, start, &levels, end);
+        out.extend(inner);
+        out
+    }
+
+    fn emit_frames(
+        &mut self,
+        path: &Path,
+        l: usize,
+        d: usize,
+        start: Start,
+        levels: &[Vec<LocalId>],
+        end: End,
+    ) -> TokenStream {
+        let b = self.block_at(&path[..l]);
+        let mut out = self.restore(levels.get(l).map(Vec::as_slice).unwrap_or(&[]));
+        let i = path[l].0;
+        let (head, inner) = if l == d {
+            match (start, &b.stmts[i]) {
+                (Start::Resume(_), Stmt::Await(a)) => {
+                    let o = ms("__out");
+                    out.extend(match &a.bind {
+                        Bind::Pat(p) => quote!(let #p = #o;),
+                        Bind::Hidden(v) => quote!(let #v = #o;),
+                        Bind::Discard => quote!(::core::mem::drop(#o);),
+                    });
+                    let rest = self.emit_from(b, i + 1, end);
+                    out.extend(rest);
+                    return out;
+                }
+                (Start::After(_), Stmt::Control { head, .. }) => (head.clone(), quote!(__value)),
+                (Start::LoopHead(_), Stmt::Control { id, ctl: Control::Loop { label, body }, .. }) => {
+                    self.loops.push((*id, true));
+                    let body = self.emit_from(body, 0, End::Value);
+                    self.loops.pop();
+                    let lv = ms("__lv");
+                    let label = label.as_ref().map(|l| quote!(#l:));
+                    out.extend(quote!(let #lv = #label loop { #body };));
+                    out.extend(self.jump(Entry::After(*id), Some(quote!(#lv))));
+                    return out;
+                }
+                _ => return out,
+            }
+        } else {
+            let Stmt::Nested { head, block: _ } = &b.stmts[i] else {
+                return out;
+            };
+            let inner = self.emit_frames(path, l + 1, d, start, levels, End::Value);
+            (head.clone(), quote!({ #inner }))
+        };
+        match head {
+            Head::Let(p) => out.extend(quote!(let #p = #inner;)),
+            Head::LetElse(p, d) => out.extend(quote!(let #p = #inner else #d;)),
+            Head::Expr => out.extend(quote!(::core::mem::drop(#inner);)),
+            Head::Tail => {
+                // The block's value: nothing may follow.
+                out.extend(self.finish_value(inner, end));
+                return out;
+            }
+        }
+        let rest = self.emit_from(b, i + 1, end);
         out.extend(rest);
         out
     }
@@ -257,14 +630,20 @@ pub fn generate(
     config: &Config,
 ) -> Generated {
     let p = config.private();
-    let mut paths = Vec::new();
-    find_paths(body, &mut Vec::new(), &mut paths);
     let mut ctx = Ctx {
-        p: p.clone(),
         analysis,
-        paths,
+        root: body,
+        await_paths: Vec::new(),
+        control_paths: Vec::new(),
+        loop_labels: Vec::new(),
         exits: Exits::default(),
+        reached: BTreeSet::new(),
+        loops: Vec::new(),
+        targets: BTreeSet::new(),
+        ranks: Vec::new(),
+        rank: 0,
     };
+    find_paths(&mut ctx, body, &mut Vec::new());
     let n_awaits = analysis.suspensions.len();
 
     // Type parameters: per parameter, awaitee and saved local.
@@ -362,8 +741,11 @@ pub fn generate(
     let mut exits = Vec::new();
 
     let uf: Vec<&Ident> = f.params.iter().map(|p| &p.field).collect();
-    let seg = ctx.emit_from(body, 0, true);
+    let mut arm_reached: Vec<BTreeSet<Entry>> = Vec::new();
+    ctx.loops.clear();
+    let seg = ctx.emit_from(body, 0, End::Complete);
     exits.push(std::mem::take(&mut ctx.exits));
+    arm_reached.push(std::mem::take(&mut ctx.reached));
     let unresumed_arm = quote! {
         __State::Unresumed { .. } => {
             let (#(#uf,)*) = match ::core::mem::replace(__s, __State::Panicked) {
@@ -382,8 +764,9 @@ pub fn generate(
         ids.sort();
         ids.reverse();
         let fields: Vec<&Ident> = ids.iter().map(|id| &analysis.locals[id.0].field).collect();
-        let seg = ctx.emit_resume(body, k, 0);
+        let seg = ctx.emit_start(Start::Resume(k));
         exits.push(std::mem::take(&mut ctx.exits));
+        arm_reached.push(std::mem::take(&mut ctx.reached));
         let out = ms("__out");
         let aw = ms("__awaitee");
         let unpack = if s.wrapped {
@@ -411,6 +794,74 @@ pub fn generate(
                 #finish
             }
         });
+    }
+
+    // Internal jump targets: the code after a branch or loop with awaits, and loop heads.
+    // Each is emitted once, in its own arm of a dispatch loop; jumps carry the live locals.
+    let mut goto_arms: Vec<(usize, TokenStream)> = Vec::new();
+    let mut entry_exits: std::collections::BTreeMap<Entry, (Exits, BTreeSet<Entry>)> = Default::default();
+    let mut done: BTreeSet<Entry> = BTreeSet::new();
+    let mut goto_variants = Vec::new();
+    let mut goto_params: Vec<Ident> = Vec::new();
+    loop {
+        let Some(&entry) = ctx.targets.iter().find(|e| !done.contains(e)) else { break };
+        done.insert(entry);
+        let (start, rank) = match entry {
+            Entry::After(id) => (Start::After(id), ctx.ranks.get(id).map_or(0, |r| r.1)),
+            Entry::LoopHead(id) => (Start::LoopHead(id), ctx.ranks.get(id).map_or(0, |r| r.0)),
+        };
+        let seg = ctx.emit_start(start);
+        entry_exits.insert(entry, (std::mem::take(&mut ctx.exits), std::mem::take(&mut ctx.reached)));
+        let levels = analysis.entries.get(&entry).cloned().unwrap_or_default();
+        let mut ids: Vec<LocalId> = levels.into_iter().flatten().collect();
+        ids.sort();
+        let v = entry_variant(entry);
+        let fields: Vec<&Ident> = ids.iter().map(|id| &analysis.locals[id.0].field).collect();
+        let mut field_decls = Vec::new();
+        let value = ms("__value");
+        if let Entry::After(id) = entry {
+            let tp = format_ident!("Value{}", id, span = Span::mixed_site());
+            field_decls.push(quote!(#value: #tp));
+            goto_params.push(tp);
+        }
+        for id in &ids {
+            let l = &analysis.locals[id.0];
+            let (field, tp) = (&l.field, &l.type_param);
+            if !goto_params.contains(tp) {
+                goto_params.push(tp.clone());
+            }
+            field_decls.push(quote!(#field: #tp));
+        }
+        goto_variants.push(quote!(#v { #(#field_decls),* }));
+        let bind_value = matches!(entry, Entry::After(_)).then(|| quote!(#value,));
+        goto_arms.push((
+            rank,
+            quote! {
+                __Goto::#v { #bind_value #(#fields),* } => {
+                    let #ret: #ret_infer = #body_lbl: { #seg };
+                    #finish
+                }
+            },
+        ));
+    }
+    goto_arms.sort_by_key(|(rank, _)| *rank);
+    let goto_arms: Vec<TokenStream> = goto_arms.into_iter().map(|(_, t)| t).collect();
+    // Where each state's code can go, through internal jumps.
+    for (ex, reached) in exits.iter_mut().zip(&arm_reached) {
+        let mut seen: BTreeSet<Entry> = BTreeSet::new();
+        let mut todo: Vec<Entry> = reached.iter().copied().collect();
+        while let Some(e) = todo.pop() {
+            if !seen.insert(e) {
+                continue;
+            }
+            if let Some((x, more)) = entry_exits.get(&e) {
+                ex.next.extend(x.next.iter().copied());
+                ex.returns |= x.returns;
+                ex.question |= x.question;
+                ex.completes |= x.completes;
+                todo.extend(more.iter().copied());
+            }
+        }
     }
 
     // The item.
@@ -442,6 +893,50 @@ pub fn generate(
             quote!(__State::#v { .. } => #lit)
         }));
     let placeholders2 = type_params.iter().map(|_| quote!(_));
+    let jump = label_jump();
+    let dispatch = if goto_arms.is_empty() {
+        quote! {
+            // SAFETY: `__sp` was just derived from `__s`, the only reference to the
+            // state; awaitees are reached through it and never moved.
+            match unsafe { &mut *__sp } {
+                #unresumed_arm
+                #(#suspend_arms)*
+                __State::Returned => #p::resumed_after_completion(),
+                __State::Panicked => #p::resumed_after_panicking(),
+            }
+        }
+    } else {
+        quote! {
+            let mut __goto = #jump: {
+                // SAFETY: `__sp` was just derived from `__s`, the only reference to the
+                // state; awaitees are reached through it and never moved.
+                match unsafe { &mut *__sp } {
+                    #unresumed_arm
+                    #(#suspend_arms)*
+                    __State::Returned => #p::resumed_after_completion(),
+                    __State::Panicked => #p::resumed_after_panicking(),
+                }
+            };
+            // Internal jumps: the code after a branch or loop with awaits, and loop heads.
+            loop {
+                __goto = #jump: {
+                    match __goto {
+                        #(#goto_arms)*
+                    }
+                };
+            }
+        }
+    };
+    let goto_enum = (!goto_variants.is_empty()).then(|| {
+        quote! {
+            /// Internal jump targets (not states): the code after a branch or loop with
+            /// awaits and the heads of loops, with the locals they need.
+            #[allow(non_camel_case_types, dead_code)]
+            enum __Goto<#(#goto_params),*> {
+                #(#goto_variants),*
+            }
+        }
+    });
     let tokens = quote! {
         #vis #sig {
             #(#items)*
@@ -461,6 +956,7 @@ pub fn generate(
                 fn is_returned(&self) -> bool { ::core::matches!(self, __State::Returned) }
                 fn state_name(&self) -> &'static str { match self { #(#name_arms),* } }
             }
+            #goto_enum
             let __init = __State::Unresumed { #(#unresumed_values),* };
             // Lints: restored locals may be unused or not mutated in the code after an await;
             // code after a suspension is unreachable; `?` lowers to a parenthesized break.
@@ -468,14 +964,7 @@ pub fn generate(
             let __step = #p::step_fn(&__init, move |__s, __cx| {
                 #poll: loop {
                     let __sp: *mut __State<#(#placeholders2),*> = __s;
-                    // SAFETY: `__sp` was just derived from `__s`, the only reference to the
-                    // state; awaitees are reached through it and never moved.
-                    match unsafe { &mut *__sp } {
-                        #unresumed_arm
-                        #(#suspend_arms)*
-                        __State::Returned => #p::resumed_after_completion(),
-                        __State::Panicked => #p::resumed_after_panicking(),
-                    }
+                    #dispatch
                 }
             });
             // SAFETY: `__step` polls each awaitee in place and drops it in place (`vacate`),
@@ -483,6 +972,5 @@ pub fn generate(
             unsafe { #p::Machine::new(__init, __step) }
         }
     };
-    let _ = &ctx.p;
     Generated { tokens, exits }
 }

@@ -25,7 +25,7 @@ use syn::visit::{self, Visit};
 use syn::{Expr, Ident, Pat, Type};
 
 use crate::macros;
-use crate::normalize::{Bind, Block, Head, Stmt};
+use crate::normalize::{Bind, Block, Control, Head, Stmt};
 use crate::parse::{AsyncFn, ParamKind};
 
 /// Index of a local in [`Analysis::locals`].
@@ -99,9 +99,23 @@ pub struct Suspension {
     pub returned_levels: Vec<usize>,
 }
 
+/// A point of the body entered other than by falling through, which is not a suspension:
+/// the code after a branch or loop with awaits (reached from several states), and the head of
+/// a loop with awaits (reached again from the states inside it). Generated code jumps there
+/// with the locals it carries; these jumps add no state to the future.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Entry {
+    /// After control construct `id` (its value is carried as `__value`).
+    After(usize),
+    /// The head of loop `id`.
+    LoopHead(usize),
+}
+
 /// The result of the analysis.
 #[derive(Clone, Debug)]
 pub struct Analysis {
+    /// What each entry carries, per nesting level (like [`Suspension::saved`]).
+    pub entries: std::collections::BTreeMap<Entry, Vec<Vec<LocalId>>>,
     /// Every local, in declaration order.
     pub locals: Vec<Local>,
     /// Per await (by index).
@@ -552,6 +566,12 @@ struct Walker {
     scopes: Vec<Vec<(String, LocalId)>>,
     status: Vec<Status>,
     last_use: Vec<usize>,
+    /// Every use of each local (sequence numbers), and where it was declared.
+    uses: Vec<Vec<usize>>,
+    decl_seq: Vec<usize>,
+    /// (start, end) sequence numbers of each loop with awaits.
+    loops: Vec<(usize, usize)>,
+    entry_snapshots: Vec<(Entry, Snapshot)>,
     seq: usize,
     snapshots: Vec<Option<Snapshot>>,
     bind_locals: Vec<Vec<LocalId>>,
@@ -649,6 +669,8 @@ impl Walker {
         });
         self.status.push(Status::Live);
         self.last_use.push(0);
+        self.uses.push(Vec::new());
+        self.decl_seq.push(self.seq);
         if let Some(s) = self.scopes.last_mut() {
             s.push((name, id));
         }
@@ -683,6 +705,7 @@ impl Walker {
                 continue;
             };
             self.last_use[id.0] = self.seq;
+            self.uses[id.0].push(self.seq);
             match (r.kind, r.conditional) {
                 (Mention::Move, false) => self.status[id.0] = Status::Moved,
                 (Mention::Assign, false) => self.status[id.0] = Status::Live,
@@ -716,6 +739,113 @@ impl Walker {
         self.scopes.pop();
     }
 
+    fn in_scope(&self) -> Vec<(usize, LocalId, Status)> {
+        let mut out = Vec::new();
+        for (level, scope) in self.scopes.iter().enumerate() {
+            for (_, id) in scope {
+                out.push((level, *id, self.status[id.0]));
+            }
+        }
+        out
+    }
+
+    fn snapshot_entry(&mut self, entry: Entry, seq: Option<usize>) {
+        let snap = Snapshot {
+            in_scope: self.in_scope(),
+            seq: seq.unwrap_or(self.seq),
+            borrowed: Vec::new(),
+            mentioned: Vec::new(),
+            wrap_keep: Vec::new(),
+            temp_borrow: false,
+            span: Span::call_site(),
+        };
+        self.entry_snapshots.push((entry, snap));
+    }
+
+    /// Walks a branch or loop: statuses of locals merge over the branches (moved only if moved
+    /// on every branch).
+    fn control(&mut self, id: usize, ctl: &Control) {
+        match ctl {
+            Control::If { cond, then, els } => {
+                let mut refs = Refs::new();
+                refs.with(Mention::Read, cond);
+                self.apply(&refs.out);
+                let mut branches = vec![then];
+                branches.extend(els.as_ref());
+                self.branches(&branches, None);
+            }
+            Control::Match { scrut, arms } => {
+                let mut refs = Refs::new();
+                refs.visit_expr(scrut);
+                self.apply(&refs.out);
+                let blocks: Vec<&Block> = arms.iter().map(|a| &a.body).collect();
+                self.branches(&blocks, Some(arms));
+            }
+            Control::Loop { body, .. } => {
+                self.seq += 1;
+                let start = self.seq;
+                self.snapshot_entry(Entry::LoopHead(id), Some(start));
+                self.block(body);
+                self.seq += 1;
+                self.loops.push((start, self.seq));
+            }
+        }
+    }
+
+    fn branches(&mut self, blocks: &[&Block], arms: Option<&[crate::normalize::Arm]>) {
+        let before = self.status.clone();
+        let n = before.len();
+        let mut merged: Option<Vec<Status>> = None;
+        for (i, b) in blocks.iter().enumerate() {
+            self.status[..n].copy_from_slice(&before);
+            self.seq += 1;
+            self.scopes.push(Vec::new());
+            if let Some(arms) = arms {
+                let arm = &arms[i];
+                if let Some(g) = &arm.guard {
+                    let mut refs = Refs::new();
+                    refs.with(Mention::Read, g);
+                    self.apply(&refs.out);
+                }
+                self.declare_pat(&arm.pat, None, Origin::Let);
+            }
+            self.stmts(&b.stmts);
+            self.scopes.pop();
+            let now = self.status[..n].to_vec();
+            merged = Some(match merged {
+                None => now,
+                Some(m) => m
+                    .iter()
+                    .zip(&now)
+                    .map(|(a, b)| if *a == Status::Moved && *b == Status::Moved { Status::Moved } else { Status::Live })
+                    .collect(),
+            });
+        }
+        // An `if` without `else` may skip its branch.
+        if blocks.len() == 1 && arms.is_none() {
+            if let Some(m) = &mut merged {
+                for (s, b) in m.iter_mut().zip(&before) {
+                    if *b == Status::Live {
+                        *s = Status::Live;
+                    }
+                }
+            }
+        }
+        if let Some(m) = merged {
+            self.status[..n].copy_from_slice(&m);
+        }
+    }
+
+    /// Whether `id` is used after point `p`: later in the text, or inside a loop around `p`
+    /// that `id` was declared outside of (the next iteration uses it).
+    fn used_after(&self, id: LocalId, p: usize) -> bool {
+        let uses = &self.uses[id.0];
+        uses.iter().any(|&u| u > p)
+            || self.loops.iter().any(|&(start, end)| {
+                start <= p && p <= end && self.decl_seq[id.0] < start && uses.iter().any(|&u| start <= u && u <= end)
+            })
+    }
+
     fn stmts(&mut self, stmts: &[Stmt]) {
         for s in stmts {
             self.seq += 1;
@@ -741,7 +871,20 @@ impl Walker {
                 Stmt::Nested { head, block } => {
                     self.block(block);
                     self.seq += 1;
-                    if let Head::Let(p) = head {
+                    if let Head::LetElse(_, d) = head {
+                        let mut refs = Refs::new();
+                        refs.cond(|r| r.visit_expr(d));
+                        self.apply(&refs.out);
+                    }
+                    if let Head::Let(p) | Head::LetElse(p, _) = head {
+                        self.declare_pat(p, None, origin_of(p));
+                    }
+                }
+                Stmt::Control { id, head, ctl } => {
+                    self.control(*id, ctl);
+                    self.seq += 1;
+                    self.snapshot_entry(Entry::After(*id), None);
+                    if let Head::Let(p) | Head::LetElse(p, _) = head {
                         self.declare_pat(p, None, origin_of(p));
                     }
                 }
@@ -783,12 +926,7 @@ impl Walker {
                             }
                         }
                     }
-                    let mut in_scope = Vec::new();
-                    for (level, scope) in self.scopes.iter().enumerate() {
-                        for (_, id) in scope {
-                            in_scope.push((level, *id, self.status[id.0]));
-                        }
-                    }
+                    let in_scope = self.in_scope();
                     if self.snapshots.len() <= a.index {
                         self.snapshots.resize_with(a.index + 1, || None);
                         self.bind_locals.resize_with(a.index + 1, Vec::new);
@@ -887,7 +1025,11 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
         bind_locals: Vec::new(),
         await_exprs: Vec::new(),
         errors: None,
-        used_fields: ["__awaitee".to_string()].into_iter().collect(),
+        used_fields: ["__awaitee".to_string(), "__value".to_string()].into_iter().collect(),
+        uses: Vec::new(),
+        decl_seq: Vec::new(),
+        loops: Vec::new(),
+        entry_snapshots: Vec::new(),
         used_params: HashSet::new(),
     };
     for i in 0..awaits {
@@ -942,7 +1084,7 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
             saved: vec![Vec::new(); depth + 1],
             ..Default::default()
         };
-        let used_after = |id: LocalId| w.last_use[id.0] > snap.seq;
+        let used_after = |id: LocalId| w.used_after(id, snap.seq);
         // Wrap when the awaitee borrows a local that stays in scope, or a temporary.
         let needs_wrap = snap.temp_borrow
             || snap.borrowed.iter().any(|id| {
@@ -995,6 +1137,18 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
         }
         suspensions.push(s);
     }
+    let mut entries = std::collections::BTreeMap::new();
+    for (entry, snap) in &w.entry_snapshots {
+        let depth = snap.in_scope.iter().map(|x| x.0).max().unwrap_or(0);
+        let mut levels = vec![Vec::new(); depth + 1];
+        for &(level, id, status) in &snap.in_scope {
+            let local = &w.locals[id.0];
+            if w.used_after(id, snap.seq) || (status == Status::Live && !local.has_no_drop_glue()) {
+                levels[level].push(id);
+            }
+        }
+        entries.insert(*entry, levels);
+    }
     for e in errors {
         w.error(e);
     }
@@ -1002,6 +1156,7 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
         return Err(e);
     }
     Ok(Analysis {
+        entries,
         locals: w.locals,
         suspensions,
         await_exprs: w.await_exprs,

@@ -44,6 +44,57 @@ pub enum Stmt {
     },
     /// The block's value (no awaits inside).
     Tail(Expr),
+    /// A branch or loop with awaits inside; its value is used as `head` says.
+    Control {
+        /// Index among all control constructs with awaits, in source order.
+        id: usize,
+        /// How its value is used.
+        head: Head,
+        /// The construct.
+        ctl: Control,
+    },
+}
+
+/// A branch or loop containing awaits. `while` and `for` are lowered to `loop` first
+/// (`while c { b }` → `loop { if !c { break } b }`, `for p in it { b }` → a hidden iterator and
+/// `loop { let p = match next(&mut it) { Some(x) => x, None => break }; b }`), and `if let` to
+/// `match`, as rustc's own desugaring does.
+#[derive(Clone, Debug)]
+pub enum Control {
+    /// `if cond { then } else { els }`.
+    If {
+        /// The condition (no awaits: they were hoisted before).
+        cond: Expr,
+        /// The then-branch.
+        then: Block,
+        /// The else-branch, if any.
+        els: Option<Block>,
+    },
+    /// `match scrut { arms }`.
+    Match {
+        /// The scrutinee (no awaits).
+        scrut: Expr,
+        /// The arms.
+        arms: Vec<Arm>,
+    },
+    /// `'label: loop { body }`.
+    Loop {
+        /// The label, if written.
+        label: Option<syn::Lifetime>,
+        /// The body.
+        body: Block,
+    },
+}
+
+/// An arm of a [`Control::Match`].
+#[derive(Clone, Debug)]
+pub struct Arm {
+    /// The pattern; its bindings are locals of the arm's scope.
+    pub pat: Pat,
+    /// The guard (no awaits).
+    pub guard: Option<Expr>,
+    /// The body.
+    pub body: Block,
 }
 
 /// How a nested block's value is used.
@@ -51,6 +102,8 @@ pub enum Stmt {
 pub enum Head {
     /// `let <pat> = { .. };`
     Let(Box<Pat>),
+    /// `let <pat> = { .. } else { <diverging block> };`
+    LetElse(Box<Pat>, Box<Expr>),
     /// `{ .. };`
     Expr,
     /// `{ .. }` as the enclosing block's value.
@@ -142,6 +195,7 @@ fn stmt_await(s: &syn::Stmt) -> Option<Span> {
 pub fn normalize(body: syn::Block) -> syn::Result<(Block, Vec<syn::Stmt>, usize)> {
     let mut n = Normalizer {
         awaits: 0,
+        controls: 0,
         temps: 0,
         items: Vec::new(),
         errors: None,
@@ -155,6 +209,7 @@ pub fn normalize(body: syn::Block) -> syn::Result<(Block, Vec<syn::Stmt>, usize)
 
 struct Normalizer {
     awaits: usize,
+    controls: usize,
     temps: usize,
     items: Vec<syn::Stmt>,
     errors: Option<syn::Error>,
@@ -164,7 +219,7 @@ fn unsupported(span: Span, what: &str) -> syn::Error {
     syn::Error::new(
         span,
         format!(
-            "#[state_machine] does not lower an `.await` inside {what} yet (awaitgraph lowers sequential async fns; control flow with awaits is tracked in its issue 3); move the awaiting part into a separate `async fn` without the attribute and await that, or await before the branch: `let v = fut.await;`"
+            "#[state_machine] does not lower an `.await` inside {what}; move the awaiting part into a separate `async fn` without the attribute and await that, or await before it: `let v = fut.await;`"
         ),
     )
 }
@@ -205,13 +260,19 @@ impl Normalizer {
                         out.push(Stmt::Code(syn::Stmt::Local(local)));
                         continue;
                     };
-                    if let Some((_, diverge)) = &init.diverge {
-                        self.error(unsupported(
-                            first_await(&init.expr)
-                                .or_else(|| first_await(diverge))
-                                .unwrap_or_else(|| local.let_token.span),
-                            "a `let .. else` statement",
-                        ));
+                    if let Some((_, diverge)) = init.diverge {
+                        if let Some(s) = first_await(&diverge) {
+                            self.error(unsupported(s, "the `else` block of a `let .. else`"));
+                            continue;
+                        }
+                        let head = Head::LetElse(Box::new(local.pat), diverge);
+                        let mut inner = Vec::new();
+                        let value = self.hoist(*init.expr, &mut inner);
+                        inner.push(Stmt::Tail(value));
+                        out.push(Stmt::Nested {
+                            head,
+                            block: Block { stmts: inner },
+                        });
                         continue;
                     }
                     self.statement(*init.expr, Head::Let(Box::new(local.pat)), &mut out);
@@ -238,14 +299,18 @@ impl Normalizer {
 
     /// A statement `<head> <e>` where `e` contains awaits.
     fn statement(&mut self, e: Expr, head: Head, out: &mut Vec<Stmt>) {
+        if is_control_with_awaits(&e) {
+            self.control(e, head, out);
+            return;
+        }
         // `let p = x.await;`, `x.await;` and a tail `x.await` stay flat.
         if let Expr::Await(a) = &e {
-            if first_await(&a.base).is_none() {
+            if first_await(&a.base).is_none() && !matches!(head, Head::LetElse(..)) {
                 let index = self.next_await();
                 let bind = match head {
                     Head::Let(p) => Bind::Pat(p),
                     Head::Expr => Bind::Discard,
-                    Head::Tail => Bind::Hidden(self.hidden("v")),
+                    Head::Tail | Head::LetElse(..) => Bind::Hidden(self.hidden("v")),
                 };
                 let tail = match &bind {
                     Bind::Hidden(v) => Some(Stmt::Tail(syn::parse_quote!(#v))),
@@ -268,6 +333,124 @@ impl Normalizer {
             head,
             block: Block { stmts: inner },
         });
+    }
+
+    /// A branch or loop with awaits inside: lowered to a [`Stmt::Control`].
+    fn control(&mut self, e: Expr, head: Head, out: &mut Vec<Stmt>) {
+        match e {
+            Expr::If(i) => {
+                if let Expr::Let(l) = &*i.cond {
+                    // `if let P = e { a } else { b }` is `match e { P => a, _ => b }`.
+                    let (pat, scrut, then) = (&l.pat, &l.expr, &i.then_branch);
+                    let els = match &i.else_branch {
+                        Some((_, e)) => quote!(#e),
+                        None => quote!({}),
+                    };
+                    let m: Expr = syn::parse_quote!(match #scrut { #pat => #then, _ => #els });
+                    return self.control(m, head, out);
+                }
+                if has_let(&i.cond) {
+                    self.error(unsupported(
+                        first_await(&Expr::If(i.clone())).unwrap_or_else(|| i.if_token.span),
+                        "the branches of an `if` with a let-chain condition",
+                    ));
+                    return;
+                }
+                let mut pre = Vec::new();
+                let cond = self.hoist(*i.cond, &mut pre);
+                let then = self.block(i.then_branch.stmts);
+                let els = i.else_branch.map(|(_, e)| self.branch(*e));
+                let ctl = Control::If { cond, then, els };
+                self.emit_control(ctl, head, pre, out);
+            }
+            Expr::Match(m) => {
+                let mut pre = Vec::new();
+                let scrut = self.hoist(*m.expr, &mut pre);
+                let mut arms = Vec::new();
+                for arm in m.arms {
+                    if let Some((_, g)) = &arm.guard {
+                        if let Some(s) = first_await(g) {
+                            self.error(unsupported(s, "a `match` guard"));
+                            continue;
+                        }
+                    }
+                    arms.push(Arm {
+                        pat: arm.pat,
+                        guard: arm.guard.map(|(_, g)| *g),
+                        body: self.branch(*arm.body),
+                    });
+                }
+                self.emit_control(Control::Match { scrut, arms }, head, pre, out);
+            }
+            Expr::Loop(l) => {
+                let label = l.label.map(|l| l.name);
+                let body = self.block(l.body.stmts);
+                self.emit_control(Control::Loop { label, body }, head, Vec::new(), out);
+            }
+            Expr::While(w) => {
+                let label = w.label.as_ref().map(|l| &l.name);
+                let stmts = &w.body.stmts;
+                let desugared: Expr = match &*w.cond {
+                    Expr::Let(l) => {
+                        let (pat, scrut) = (&l.pat, &l.expr);
+                        syn::parse_quote!(#label loop { let #pat = #scrut else { break; }; #(#stmts)* })
+                    }
+                    cond => syn::parse_quote!(#label loop { if !(#cond) { break; } #(#stmts)* }),
+                };
+                self.control(desugared, head, out);
+            }
+            Expr::ForLoop(f) => {
+                let label = f.label.as_ref().map(|l| &l.name);
+                let (pat, expr, stmts) = (&f.pat, &f.expr, &f.body.stmts);
+                let iter = self.hidden("iter");
+                let x = Ident::new("__x", Span::mixed_site());
+                let block: syn::Block = syn::parse_quote!({
+                    let mut #iter = ::core::iter::IntoIterator::into_iter(#expr);
+                    #label loop {
+                        let #pat = match ::core::iter::Iterator::next(&mut #iter) {
+                            ::core::option::Option::Some(#x) => #x,
+                            ::core::option::Option::None => break,
+                        };
+                        #(#stmts)*
+                    }
+                });
+                let inner = self.block(block.stmts);
+                out.push(Stmt::Nested { head, block: inner });
+            }
+            other => {
+                let s = first_await(&other).unwrap_or_else(|| other.span());
+                self.error(unsupported(s, "this expression"));
+            }
+        }
+    }
+
+    /// A branch body: a block's statements, or a single expression as its value.
+    fn branch(&mut self, e: Expr) -> Block {
+        match e {
+            Expr::Block(b) if b.label.is_none() && b.attrs.is_empty() => self.block(b.block.stmts),
+            e => self.block(vec![syn::Stmt::Expr(e, None)]),
+        }
+    }
+
+    /// Pushes a control construct, after `pre` (awaits hoisted out of its condition or
+    /// scrutinee, kept in a block of their own so their temporaries end with the statement).
+    fn emit_control(&mut self, ctl: Control, head: Head, pre: Vec<Stmt>, out: &mut Vec<Stmt>) {
+        let id = self.controls;
+        self.controls += 1;
+        if pre.is_empty() {
+            out.push(Stmt::Control { id, head, ctl });
+        } else {
+            let mut stmts = pre;
+            stmts.push(Stmt::Control {
+                id,
+                head: Head::Tail,
+                ctl,
+            });
+            out.push(Stmt::Nested {
+                head,
+                block: Block { stmts },
+            });
+        }
     }
 
     fn next_await(&mut self) -> usize {
@@ -333,6 +516,11 @@ impl Normalizer {
     fn hoist(&mut self, mut e: Expr, out: &mut Vec<Stmt>) -> Expr {
         if first_await(&e).is_none() {
             return e;
+        }
+        if is_control_with_awaits(&e) {
+            let t = self.hidden("e");
+            self.control(e, Head::Let(Box::new(syn::parse_quote!(#t))), out);
+            return syn::parse_quote!(#t);
         }
         match &mut e {
             Expr::Await(a) => {
@@ -436,19 +624,7 @@ impl Normalizer {
                     self.operands(vec![&mut *m.expr], out);
                 }
             }
-            Expr::If(i) => {
-                let branch = first_await(&Expr::Block(syn::ExprBlock {
-                    attrs: vec![],
-                    label: None,
-                    block: i.then_branch.clone(),
-                }))
-                .or_else(|| i.else_branch.as_ref().and_then(|(_, e)| first_await(e)));
-                if let Some(s) = branch {
-                    self.error(unsupported(s, "an `if` branch"));
-                } else {
-                    self.operands(vec![&mut *i.cond], out);
-                }
-            }
+            Expr::If(i) => self.operands(vec![&mut *i.cond], out),
             Expr::Block(b) if b.label.is_none() => {
                 let stmts = std::mem::take(&mut b.block.stmts);
                 let inner = self.block(stmts);
@@ -473,10 +649,6 @@ impl Normalizer {
                     ));
                 }
             },
-            Expr::Loop(_) | Expr::While(_) | Expr::ForLoop(_) => {
-                let s = first_await(&e).unwrap_or_else(|| e.span());
-                self.error(unsupported(s, "a loop"));
-            }
             Expr::Block(_) => {
                 let s = first_await(&e).unwrap_or_else(|| e.span());
                 self.error(unsupported(s, "a labelled block"));
@@ -490,6 +662,36 @@ impl Normalizer {
             }
         }
         e
+    }
+}
+
+/// A branch or loop whose body (not only its condition) contains awaits, or any `while` or
+/// `for` with awaits (their condition runs on every iteration).
+fn is_control_with_awaits(e: &Expr) -> bool {
+    match e {
+        Expr::If(i) => {
+            let then = Expr::Block(syn::ExprBlock {
+                attrs: vec![],
+                label: None,
+                block: i.then_branch.clone(),
+            });
+            first_await(&then).is_some()
+                || i.else_branch.as_ref().is_some_and(|(_, e)| first_await(e).is_some())
+        }
+        Expr::Match(m) => m.arms.iter().any(|a| {
+            first_await(&a.body).is_some() || a.guard.as_ref().is_some_and(|g| first_await(&g.1).is_some())
+        }),
+        Expr::Loop(_) | Expr::While(_) | Expr::ForLoop(_) => first_await(e).is_some(),
+        _ => false,
+    }
+}
+
+fn has_let(e: &Expr) -> bool {
+    match e {
+        Expr::Let(_) => true,
+        Expr::Binary(b) => has_let(&b.left) || has_let(&b.right),
+        Expr::Paren(p) => has_let(&p.expr),
+        _ => false,
     }
 }
 

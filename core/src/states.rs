@@ -134,9 +134,10 @@ pub fn build(
         if i > 0 {
             edge(&mut g, from, from, TransitionKind::Pending, "Pending");
         }
-        if let Some(&next) = suspends.get(i) {
-            if !ex.completes {
-                edge(&mut g, from, next, kind, cause);
+        for &k in &ex.next {
+            if let Some(&next) = suspends.get(k) {
+                let label = if k + 1 <= i { format!("{cause} · loop") } else { cause.to_string() };
+                edge(&mut g, from, next, kind, &label);
             }
         }
         if ex.completes {
