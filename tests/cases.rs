@@ -552,4 +552,358 @@ case! {
     }
     call: (1)
 }
+
+// ---- control flow with awaits (issue 3) -------------------------------------------------------
+case! {
+    name: if_else_awaits,
+    async fn (x: u32) -> u32 {
+        let n = Noisy::new("n");
+        let v = if x > 2 {
+            let t = Noisy::new("then");
+            leaf("a", 1, x).await + t.len() as u32
+        } else {
+            leaf("b", 2, 1).await
+        };
+        log("after if");
+        v + n.len() as u32
+    }
+    call: (5)
+}
+case! {
+    name: if_else_awaits_other_branch,
+    async fn (x: u32) -> u32 {
+        let n = Noisy::new("n");
+        let v = if x > 2 { leaf("a", 1, x).await } else { let e = Noisy::new("else"); leaf("b", 2, 1).await + e.len() as u32 };
+        v + n.len() as u32
+    }
+    call: (1)
+}
+case! {
+    name: if_without_else,
+    async fn (x: u32) -> u32 {
+        let mut total = x;
+        if x % 2 == 1 {
+            total += leaf("odd", 1, 10).await;
+        }
+        if x > 100 {
+            total += leaf("never", 1, 1000).await;
+        }
+        total
+    }
+    call: (3)
+}
+case! {
+    name: else_if_chain,
+    async fn (x: u32) -> &'static str {
+        if x == 0 {
+            leaf("zero", 1, "zero").await
+        } else if x < 10 {
+            let _n = Noisy::new("small");
+            leaf("small", 1, "small").await
+        } else if x < 100 {
+            "medium"
+        } else {
+            leaf("big", 1, "big").await
+        }
+    }
+    call: (7)
+}
+case! {
+    name: if_let_await,
+    async fn (o: Option<u32>) -> u32 {
+        if let Some(v) = o {
+            let w = leaf("some", 1, v).await;
+            v + w
+        } else {
+            leaf("none", 1, 0).await
+        }
+    }
+    call: (Some(4))
+}
+case! {
+    name: match_arms_with_guards,
+    async fn (x: Option<u32>) -> u32 {
+        let held = Noisy::new("held");
+        let r = match x {
+            Some(0) => leaf("zero", 1, 0).await,
+            Some(v) if v > 10 => {
+                let big = Noisy::new("big");
+                leaf("big", 2, v).await + big.len() as u32
+            }
+            Some(v @ (1 | 2 | 3)) => v,
+            Some(v) => leaf("other", 1, v * 2).await,
+            None => 99,
+        };
+        r + held.len() as u32
+    }
+    call: (Some(20))
+}
+case! {
+    name: match_other_arm,
+    async fn (x: Option<u32>) -> u32 {
+        match x {
+            Some(v) if v > 10 => leaf("big", 2, v).await,
+            Some(v) => { let n = Noisy::new("n"); leaf("other", 1, v * 2).await + n.len() as u32 }
+            None => 99,
+        }
+    }
+    call: (Some(5))
+}
+case! {
+    name: match_on_struct_rest,
+    async fn (p: Pair) -> u32 {
+        match p {
+            Pair { first: 1, .. } => 1,
+            Pair { first, second, .. } => leaf("f", 1, first).await + second,
+        }
+    }
+    call: (Pair { first: 3, second: 4, name: Noisy("pair") })
+}
+case! {
+    name: loop_with_break_value,
+    async fn (n: u32) -> u32 {
+        let mut i = 0;
+        let mut acc = 0;
+        let r = loop {
+            let step = Noisy::new("step");
+            acc += leaf("tick", 1, i).await;
+            i += 1;
+            if i == n {
+                break acc * 10 + step.len() as u32;
+            }
+        };
+        r + 1
+    }
+    call: (4)
+}
+case! {
+    name: while_loop_awaits,
+    async fn (n: u32) -> u32 {
+        let mut i = 0;
+        let mut acc = Vec::new();
+        while i < n {
+            acc.push(leaf("w", (i % 2) as u32, i).await);
+            i += 1;
+        }
+        acc.iter().sum()
+    }
+    call: (5)
+}
+case! {
+    name: while_await_in_condition,
+    async fn (n: u32) -> u32 {
+        let mut i = 0;
+        while leaf("cond", 1, i).await < n {
+            i += 1;
+        }
+        i
+    }
+    call: (3)
+}
+case! {
+    name: while_let_recv,
+    async fn (items: Vec<u32>) -> u32 {
+        let mut q = items.into_iter();
+        let mut sum = 0;
+        while let Some(x) = leaf("recv", 1, q.next()).await {
+            let _n = Noisy::new("item");
+            sum += x;
+        }
+        sum
+    }
+    call: (vec![1, 2, 3])
+}
+case! {
+    name: for_loop_awaits,
+    async fn (v: Vec<u32>) -> u32 {
+        let mut total = 0;
+        for (i, x) in v.clone().into_iter().enumerate() {
+            let n = Noisy::new("iter");
+            total += leaf("item", (i % 2) as u32, x).await + v.len() as u32;
+            drop(n);
+        }
+        total
+    }
+    drive(f): { let v = vec![3, 4, 5]; f(v).await }
+}
+case! {
+    name: for_continue_break,
+    async fn (n: u32) -> Vec<u32> {
+        let mut out = Vec::new();
+        for i in 0..n {
+            if i % 2 == 0 {
+                continue;
+            }
+            let v = leaf("odd", 1, i).await;
+            if v > 6 {
+                break;
+            }
+            out.push(v);
+        }
+        out
+    }
+    call: (10)
+}
+case! {
+    name: labeled_loops,
+    async fn (n: u32) -> (u32, u32) {
+        let mut hits = 0;
+        let mut last = 0;
+        'outer: for i in 0..n {
+            for j in 0..n {
+                let v = leaf("pair", 1, i * 10 + j).await;
+                if j > i {
+                    continue 'outer;
+                }
+                if v == 22 {
+                    last = v;
+                    break 'outer;
+                }
+                hits += 1;
+            }
+        }
+        (hits, last)
+    }
+    call: (4)
+}
+case! {
+    name: return_from_loop,
+    async fn (n: u32) -> u32 {
+        let _guard = Noisy::new("guard");
+        let mut i = 0;
+        loop {
+            let v = leaf("l", 1, i).await;
+            if v == n {
+                return v * 100;
+            }
+            i += 1;
+        }
+    }
+    call: (3)
+}
+case! {
+    name: question_in_loop,
+    async fn (limit: u32) -> Option<u32> {
+        let mut sum = 0;
+        for i in 0..5 {
+            let v = leaf("maybe", 1, if i < limit { Some(i) } else { None }).await?;
+            sum += v;
+        }
+        Some(sum)
+    }
+    call: (3)
+}
+case! {
+    name: let_else_await,
+    async fn (x: Option<u32>) -> u32 {
+        let _n = Noisy::new("n");
+        let Some(v) = leaf("opt", 1, x).await else {
+            return 0;
+        };
+        v + leaf("more", 1, 1).await
+    }
+    call: (Some(2))
+}
+case! {
+    name: let_else_await_none,
+    async fn (x: Option<u32>) -> u32 {
+        let _n = Noisy::new("n");
+        let Some(v) = leaf("opt", 1, x).await else {
+            return 0;
+        };
+        v
+    }
+    call: (None)
+}
+case! {
+    name: nested_five_levels,
+    async fn (n: u32) -> u32 {
+        let mut acc = 0;
+        for i in 0..n {
+            match i % 3 {
+                0 => {
+                    if i > 0 {
+                        let mut j = 0;
+                        while j < 2 {
+                            if j == 1 {
+                                acc += leaf("deep", 1, i + j).await;
+                            }
+                            j += 1;
+                        }
+                    }
+                }
+                1 => acc += leaf("one", 0, 1).await,
+                _ => {}
+            }
+        }
+        acc
+    }
+    call: (7)
+}
+case! {
+    name: forty_awaits,
+    async fn () -> u32 {
+        let mut s = 0;
+        s += leaf("a0", 1, 0).await; s += leaf("a1", 0, 1).await; s += leaf("a2", 1, 2).await; s += leaf("a3", 0, 3).await;
+        s += leaf("a4", 1, 4).await; s += leaf("a5", 0, 5).await; s += leaf("a6", 1, 6).await; s += leaf("a7", 0, 7).await;
+        s += leaf("a8", 1, 8).await; s += leaf("a9", 0, 9).await;
+        if s > 10 {
+            s += leaf("b0", 1, 0).await; s += leaf("b1", 0, 1).await; s += leaf("b2", 1, 2).await; s += leaf("b3", 0, 3).await;
+            s += leaf("b4", 1, 4).await; s += leaf("b5", 0, 5).await; s += leaf("b6", 1, 6).await; s += leaf("b7", 0, 7).await;
+            s += leaf("b8", 1, 8).await; s += leaf("b9", 0, 9).await;
+        } else {
+            s += leaf("c0", 1, 0).await; s += leaf("c1", 0, 1).await;
+        }
+        let n = Noisy::new("mid");
+        for i in 0..2 {
+            s += leaf("d0", 1, i).await; s += leaf("d1", 0, 1).await; s += leaf("d2", 1, 2).await; s += leaf("d3", 0, 3).await;
+            s += leaf("d4", 1, 4).await;
+        }
+        match s {
+            0 => {}
+            _ => {
+                s += leaf("e0", 1, 0).await; s += leaf("e1", 0, 1).await; s += leaf("e2", 1, 2).await; s += leaf("e3", 0, 3).await;
+                s += leaf("e4", 1, 4).await; s += leaf("e5", 0, 5).await; s += leaf("e6", 1, 6).await; s += leaf("e7", 0, 7).await;
+                s += leaf("e8", 1, 8).await; s += leaf("e9", 0, 9).await;
+            }
+        }
+        s + n.len() as u32
+    }
+    call: ()
+}
+case! {
+    name: branch_value_in_expression,
+    async fn (x: u32) -> u32 {
+        let a = 1 + if x > 0 { leaf("pos", 1, x).await } else { 0 } * 2;
+        a + match x { 0 => 0, _ => leaf("m", 1, 5).await }
+    }
+    call: (2)
+}
+case! {
+    name: cancel_inside_loop_drops,
+    async fn () -> u32 {
+        let outer = Noisy::new("outer");
+        let mut t = 0;
+        for i in 0..3 {
+            let inner = Noisy::new("inner");
+            t += leaf("x", 2, i).await;
+            let _ = inner.len();
+        }
+        t + outer.len() as u32
+    }
+    call: ()
+}
+case! {
+    name: panic_inside_loop,
+    async fn () -> u32 {
+        let _outer = Noisy::new("outer");
+        let mut t = 0;
+        for i in 0..3 {
+            let _inner = Noisy::new("inner");
+            t += if i == 2 { panicking_leaf("boom", 1, 0).await } else { leaf("x", 1, i).await };
+        }
+        t
+    }
+    call: ()
+}
 }

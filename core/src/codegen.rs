@@ -105,6 +105,8 @@ struct Ctx<'a> {
     targets: BTreeSet<Entry>,
     /// Per control construct: (rank of its start, rank of its end) in source order.
     ranks: Vec<(usize, usize)>,
+    /// Per await: its rank in source order.
+    await_ranks: Vec<usize>,
     rank: usize,
 }
 
@@ -150,6 +152,14 @@ fn children(s: &Stmt) -> usize {
     }
 }
 
+fn body_has_control(b: &Block) -> bool {
+    b.stmts.iter().any(|s| match s {
+        Stmt::Control { .. } => true,
+        Stmt::Nested { block, .. } => body_has_control(block),
+        _ => false,
+    })
+}
+
 fn find_paths(ctx: &mut Ctx<'_>, b: &Block, prefix: &mut Path) {
     for (i, s) in b.stmts.iter().enumerate() {
         match s {
@@ -160,6 +170,11 @@ fn find_paths(ctx: &mut Ctx<'_>, b: &Block, prefix: &mut Path) {
                 prefix.push((i, 0));
                 ctx.await_paths[a.index] = prefix.clone();
                 prefix.pop();
+                if ctx.await_ranks.len() <= a.index {
+                    ctx.await_ranks.resize(a.index + 1, 0);
+                }
+                ctx.rank += 1;
+                ctx.await_ranks[a.index] = ctx.rank;
             }
             Stmt::Control { id, ctl, .. } => {
                 if ctx.control_paths.len() <= *id {
@@ -402,8 +417,29 @@ impl<'a> Ctx<'a> {
         self.code(&syn::Stmt::Expr(e.clone(), None))
     }
 
+    /// An expression written in generated code (a condition, a guard, a `let .. else` block):
+    /// jumps rewritten, early exits noted.
+    fn expr(&mut self, e: &syn::Expr) -> TokenStream {
+        let mut e = e.clone();
+        if !self.loops.is_empty() {
+            let mut j = Jumps {
+                ctx: self,
+                inner: Vec::new(),
+            };
+            j.visit_expr_mut(&mut e);
+        }
+        let t = e.to_token_stream();
+        scan_exits(&t, &mut self.exits);
+        t
+    }
+
     /// A block's value reaching its end.
     fn finish_value(&mut self, value: TokenStream, end: End) -> TokenStream {
+        let value = if value.is_empty() && !matches!(end, End::Value | End::Complete) {
+            quote!(())
+        } else {
+            value
+        };
         match end {
             End::Value => value,
             End::Complete => {
@@ -446,6 +482,7 @@ impl<'a> Ctx<'a> {
                     let cv = ms("__cv");
                     match ctl {
                         Control::If { cond, then, els } => {
+                            let cond = self.expr(cond);
                             let then = self.emit_from(then, 0, End::Value);
                             let els = match els {
                                 Some(e) => self.emit_from(e, 0, End::Value),
@@ -454,10 +491,14 @@ impl<'a> Ctx<'a> {
                             out.extend(quote!(let #cv = if #cond { #then } else { #els };));
                         }
                         Control::Match { scrut, arms } => {
+                            let scrut = self.expr(scrut);
                             let mut ts = Vec::new();
                             for arm in arms {
                                 let (pat, body) = (&arm.pat, self.emit_from(&arm.body, 0, End::Value));
-                                let guard = arm.guard.as_ref().map(|g| quote!(if #g));
+                                let guard = arm.guard.as_ref().map(|g| {
+                                    let g = self.expr(g);
+                                    quote!(if #g)
+                                });
                                 ts.push(quote!(#pat #guard => { #body }));
                             }
                             out.extend(quote!(let #cv = match #scrut { #(#ts)* };));
@@ -568,7 +609,10 @@ impl<'a> Ctx<'a> {
                     out.extend(rest);
                     return out;
                 }
-                (Start::After(_), Stmt::Control { head, .. }) => (head.clone(), quote!(__value)),
+                (Start::After(_), Stmt::Control { head, .. }) => {
+                    let v = ms("__value");
+                    (head.clone(), quote!(#v))
+                }
                 (Start::LoopHead(_), Stmt::Control { id, ctl: Control::Loop { label, body }, .. }) => {
                     self.loops.push((*id, true));
                     let body = self.emit_from(body, 0, End::Value);
@@ -590,7 +634,10 @@ impl<'a> Ctx<'a> {
         };
         match head {
             Head::Let(p) => out.extend(quote!(let #p = #inner;)),
-            Head::LetElse(p, d) => out.extend(quote!(let #p = #inner else #d;)),
+            Head::LetElse(p, d) => {
+                let d = self.expr(&d);
+                out.extend(quote!(let #p = (#inner) else #d;));
+            }
             Head::Expr => out.extend(quote!(::core::mem::drop(#inner);)),
             Head::Tail => {
                 // The block's value: nothing may follow.
@@ -641,8 +688,12 @@ pub fn generate(
         loops: Vec::new(),
         targets: BTreeSet::new(),
         ranks: Vec::new(),
+        await_ranks: Vec::new(),
         rank: 0,
     };
+    // With branches or loops holding awaits, code is reached through internal jumps; all code
+    // arms then sit in one dispatch `match`, in source order, so types are inferred in order.
+    let control_mode = body_has_control(body);
     find_paths(&mut ctx, body, &mut Vec::new());
     let n_awaits = analysis.suspensions.len();
 
@@ -742,18 +793,49 @@ pub fn generate(
 
     let uf: Vec<&Ident> = f.params.iter().map(|p| &p.field).collect();
     let mut arm_reached: Vec<BTreeSet<Entry>> = Vec::new();
+    // In control mode, the code of every state is an arm of the jump dispatch, in source order.
+    let mut code_arms: Vec<(usize, TokenStream)> = Vec::new();
+    let mut goto_variants = Vec::new();
+    let mut goto_params: Vec<Ident> = Vec::new();
     ctx.loops.clear();
     let seg = ctx.emit_from(body, 0, End::Complete);
     exits.push(std::mem::take(&mut ctx.exits));
     arm_reached.push(std::mem::take(&mut ctx.reached));
-    let unresumed_arm = quote! {
-        __State::Unresumed { .. } => {
-            let (#(#uf,)*) = match ::core::mem::replace(__s, __State::Panicked) {
-                __State::Unresumed { #(#uf),* } => (#(#uf,)*),
-                _ => ::core::unreachable!(),
-            };
-            let #ret: #ret_infer = #body_lbl: { #prologue #seg };
-            #finish
+    let take_args = quote! {
+        let (#(#uf,)*) = match ::core::mem::replace(__s, __State::Panicked) {
+            __State::Unresumed { #(#uf),* } => (#(#uf,)*),
+            _ => ::core::unreachable!(),
+        };
+    };
+    let unresumed_arm = if control_mode {
+        let start = ms("Start");
+        let decls = f.params.iter().zip(&unresumed_fields).map(|(_, d)| d.clone());
+        goto_variants.push(quote!(#start { #(#decls),* }));
+        for tp in type_params.iter().take(f.params.len()) {
+            goto_params.push(tp.clone());
+        }
+        code_arms.push((
+            0,
+            quote! {
+                __Goto::#start { #(#uf),* } => {
+                    let #ret: #ret_infer = #body_lbl: { #prologue #seg };
+                    #finish
+                }
+            },
+        ));
+        quote! {
+            __State::Unresumed { .. } => {
+                #take_args
+                __Goto::#start { #(#uf),* }
+            }
+        }
+    } else {
+        quote! {
+            __State::Unresumed { .. } => {
+                #take_args
+                let #ret: #ret_infer = #body_lbl: { #prologue #seg };
+                #finish
+            }
         }
     };
     let mut suspend_arms = Vec::new();
@@ -775,34 +857,70 @@ pub fn generate(
         } else {
             TokenStream::new()
         };
-        suspend_arms.push(quote! {
-            __State::#v { #aw, #(#fields),* } => {
-                // SAFETY: the awaitee lives in the pinned state and is only ever polled here,
-                // in place; it is dropped in place by `vacate` below or with the state.
-                let #out = match unsafe { #p::poll_awaitee(#aw, __cx) } {
-                    ::core::task::Poll::Ready(__o) => __o,
-                    ::core::task::Poll::Pending => return ::core::task::Poll::Pending,
-                };
-                let #aw: *mut _ = #aw;
-                // SAFETY: each saved local is read exactly once; `vacate` then drops the
-                // awaitee in place and marks the state `Panicked` without dropping them again.
-                let (#(#fields,)*) = unsafe { (#(#p::take(#fields),)*) };
-                // SAFETY: as above; `__sp` is the state and `__awaitee` its live awaitee.
-                unsafe { #p::vacate(__sp, #aw) };
-                #unpack
-                let #ret: #ret_infer = #body_lbl: { #seg };
-                #finish
+        let poll_and_take = quote! {
+            // SAFETY: the awaitee lives in the pinned state and is only ever polled here,
+            // in place; it is dropped in place by `vacate` below or with the state.
+            let #out = match unsafe { #p::poll_awaitee(#aw, __cx) } {
+                ::core::task::Poll::Ready(__o) => __o,
+                ::core::task::Poll::Pending => return ::core::task::Poll::Pending,
+            };
+            let #aw: *mut _ = #aw;
+            // SAFETY: each saved local is read exactly once; `vacate` then drops the
+            // awaitee in place and marks the state `Panicked` without dropping them again.
+            let (#(#fields,)*) = unsafe { (#(#p::take(#fields),)*) };
+            // SAFETY: as above; `__sp` is the state and `__awaitee` its live awaitee.
+            unsafe { #p::vacate(__sp, #aw) };
+            #unpack
+        };
+        if control_mode {
+            let rv = format_ident!("Resume{}", k, span = Span::mixed_site());
+            let out_tp = format_ident!("Out{}", k, span = Span::mixed_site());
+            let mut all: Vec<LocalId> = ids.clone();
+            all.extend(s.returned.iter().copied());
+            all.sort();
+            let all_fields: Vec<&Ident> = all.iter().map(|id| &analysis.locals[id.0].field).collect();
+            let mut decls = vec![quote!(#out: #out_tp)];
+            goto_params.push(out_tp);
+            for id in &all {
+                let l = &analysis.locals[id.0];
+                let (field, tp) = (&l.field, &l.type_param);
+                if !goto_params.contains(tp) {
+                    goto_params.push(tp.clone());
+                }
+                decls.push(quote!(#field: #tp));
             }
-        });
+            goto_variants.push(quote!(#rv { #(#decls),* }));
+            let rank = ctx.await_ranks.get(k).copied().unwrap_or(0);
+            code_arms.push((
+                rank,
+                quote! {
+                    __Goto::#rv { #out, #(#all_fields),* } => {
+                        let #ret: #ret_infer = #body_lbl: { #seg };
+                        #finish
+                    }
+                },
+            ));
+            suspend_arms.push(quote! {
+                __State::#v { #aw, #(#fields),* } => {
+                    #poll_and_take
+                    __Goto::#rv { #out, #(#all_fields),* }
+                }
+            });
+        } else {
+            suspend_arms.push(quote! {
+                __State::#v { #aw, #(#fields),* } => {
+                    #poll_and_take
+                    let #ret: #ret_infer = #body_lbl: { #seg };
+                    #finish
+                }
+            });
+        }
     }
 
     // Internal jump targets: the code after a branch or loop with awaits, and loop heads.
     // Each is emitted once, in its own arm of a dispatch loop; jumps carry the live locals.
-    let mut goto_arms: Vec<(usize, TokenStream)> = Vec::new();
     let mut entry_exits: std::collections::BTreeMap<Entry, (Exits, BTreeSet<Entry>)> = Default::default();
     let mut done: BTreeSet<Entry> = BTreeSet::new();
-    let mut goto_variants = Vec::new();
-    let mut goto_params: Vec<Ident> = Vec::new();
     loop {
         let Some(&entry) = ctx.targets.iter().find(|e| !done.contains(e)) else { break };
         done.insert(entry);
@@ -834,7 +952,7 @@ pub fn generate(
         }
         goto_variants.push(quote!(#v { #(#field_decls),* }));
         let bind_value = matches!(entry, Entry::After(_)).then(|| quote!(#value,));
-        goto_arms.push((
+        code_arms.push((
             rank,
             quote! {
                 __Goto::#v { #bind_value #(#fields),* } => {
@@ -844,8 +962,8 @@ pub fn generate(
             },
         ));
     }
-    goto_arms.sort_by_key(|(rank, _)| *rank);
-    let goto_arms: Vec<TokenStream> = goto_arms.into_iter().map(|(_, t)| t).collect();
+    code_arms.sort_by_key(|(rank, _)| *rank);
+    let code_arms: Vec<TokenStream> = code_arms.into_iter().map(|(_, t)| t).collect();
     // Where each state's code can go, through internal jumps.
     for (ex, reached) in exits.iter_mut().zip(&arm_reached) {
         let mut seen: BTreeSet<Entry> = BTreeSet::new();
@@ -894,7 +1012,7 @@ pub fn generate(
         }));
     let placeholders2 = type_params.iter().map(|_| quote!(_));
     let jump = label_jump();
-    let dispatch = if goto_arms.is_empty() {
+    let dispatch = if !control_mode {
         quote! {
             // SAFETY: `__sp` was just derived from `__s`, the only reference to the
             // state; awaitees are reached through it and never moved.
@@ -907,21 +1025,20 @@ pub fn generate(
         }
     } else {
         quote! {
-            let mut __goto = #jump: {
-                // SAFETY: `__sp` was just derived from `__s`, the only reference to the
-                // state; awaitees are reached through it and never moved.
-                match unsafe { &mut *__sp } {
-                    #unresumed_arm
-                    #(#suspend_arms)*
-                    __State::Returned => #p::resumed_after_completion(),
-                    __State::Panicked => #p::resumed_after_panicking(),
-                }
+            // SAFETY: `__sp` was just derived from `__s`, the only reference to the
+            // state; awaitees are reached through it and never moved.
+            let mut __goto = match unsafe { &mut *__sp } {
+                #unresumed_arm
+                #(#suspend_arms)*
+                __State::Returned => #p::resumed_after_completion(),
+                __State::Panicked => #p::resumed_after_panicking(),
             };
-            // Internal jumps: the code after a branch or loop with awaits, and loop heads.
+            // The code, reached from a state or by an internal jump (after a branch or loop
+            // with awaits, or to a loop's head).
             loop {
                 __goto = #jump: {
                     match __goto {
-                        #(#goto_arms)*
+                        #(#code_arms)*
                     }
                 };
             }
@@ -929,8 +1046,8 @@ pub fn generate(
     };
     let goto_enum = (!goto_variants.is_empty()).then(|| {
         quote! {
-            /// Internal jump targets (not states): the code after a branch or loop with
-            /// awaits and the heads of loops, with the locals they need.
+            /// Where the code goes on (not states): the start, after each await, after a
+            /// branch or loop with awaits, a loop's head; with the locals it needs.
             #[allow(non_camel_case_types, dead_code)]
             enum __Goto<#(#goto_params),*> {
                 #(#goto_variants),*
@@ -960,7 +1077,7 @@ pub fn generate(
             let __init = __State::Unresumed { #(#unresumed_values),* };
             // Lints: restored locals may be unused or not mutated in the code after an await;
             // code after a suspension is unreachable; `?` lowers to a parenthesized break.
-            #[allow(unused_variables, unused_mut, unused_parens, unreachable_code, clippy::let_unit_value, clippy::needless_return, clippy::never_loop)]
+            #[allow(unused_variables, unused_mut, unused_parens, unused_labels, unreachable_code, clippy::let_unit_value, clippy::needless_return, clippy::never_loop)]
             let __step = #p::step_fn(&__init, move |__s, __cx| {
                 #poll: loop {
                     let __sp: *mut __State<#(#placeholders2),*> = __s;

@@ -436,6 +436,52 @@ impl<'a> Visit<'a> for Refs {
     }
 }
 
+/// Methods whose result borrows their receiver.
+const BORROWING: &[&str] = &[
+    "iter", "iter_mut", "as_str", "as_slice", "as_mut_slice", "as_ref", "as_mut", "as_deref",
+    "as_deref_mut", "borrow", "borrow_mut", "lock", "read", "write", "chars", "bytes", "lines",
+    "keys", "values", "values_mut", "windows", "chunks", "chunks_mut", "split", "split_whitespace",
+    "drain", "first", "last", "get", "get_mut", "peek",
+];
+
+/// The local a `let` initializer borrows from, when it is a method chain on a local whose first
+/// method returns a borrow (`v.iter().enumerate()`, `m.lock().unwrap()`), or, for the hidden
+/// iterator of a `for` loop (`into_iter(&v)`, `into_iter(v.iter())`), any borrow of a local.
+fn borrowed_root(init: &Expr, any_method: bool) -> Option<String> {
+    fn chain(e: &Expr, any_method: bool) -> Option<String> {
+        match e {
+            Expr::MethodCall(m) => match &*m.receiver {
+                Expr::Path(p) => {
+                    let name = m.method.to_string();
+                    let consuming = name.starts_with("into")
+                        || name.starts_with("to_")
+                        || CONSUMING.contains(&name.as_str())
+                        || ["clone", "len", "count", "is_empty"].contains(&name.as_str());
+                    let borrows = BORROWING.contains(&name.as_str()) || (any_method && !consuming);
+                    borrows.then(|| p.path.get_ident().map(|i| i.to_string())).flatten()
+                }
+                Expr::Field(f) if any_method => chain(&Expr::MethodCall(syn::ExprMethodCall { receiver: f.base.clone(), ..m.clone() }), any_method),
+                inner => chain(inner, any_method),
+            },
+            Expr::Reference(r) if any_method => {
+                let mut b = &*r.expr;
+                while let Expr::Field(f) = b {
+                    b = &f.base;
+                }
+                match b {
+                    Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
+                    _ => None,
+                }
+            }
+            Expr::Call(c) if any_method && c.args.len() == 1 => chain(&c.args[0], any_method),
+            Expr::Try(t) => chain(&t.expr, any_method),
+            Expr::Paren(p) => chain(&p.expr, any_method),
+            _ => None,
+        }
+    }
+    chain(init, any_method)
+}
+
 /// The local at the root of the awaited method call's receiver (`conn` in `conn.read(..)`,
 /// `__self` in `self.conn.flush()`).
 fn receiver_root(e: &Expr) -> Option<String> {
@@ -639,6 +685,7 @@ impl Walker {
         let mut borrows = Vec::new();
         if let Some(init) = init {
             let mut refs = Refs::new();
+            let is_iter = name.starts_with("__iter");
             let borrowed_expr = match init {
                 Expr::Reference(r) => Some(&*r.expr),
                 Expr::Closure(c) if c.capture.is_none() => Some(init),
@@ -653,6 +700,12 @@ impl Walker {
                         }
                     }
                 }
+            } else if let Some(root) = borrowed_root(init, is_iter) {
+                if let Some(id) = self.resolve(&root) {
+                    if !self.locals[id.0].is_shared_ref() {
+                        borrows.push(id);
+                    }
+                }
             }
         }
         let id = LocalId(self.locals.len());
@@ -664,7 +717,13 @@ impl Walker {
             ty,
             origin,
             borrows,
-            init_span: init.map(|e| e.span()).unwrap_or_else(|| ident.span()),
+            init_span: init
+                .map(|e| match e {
+                    // `into_iter(<the user's iterable>)` of a `for` loop.
+                    Expr::Call(c) if c.args.len() == 1 => c.args[0].span(),
+                    e => e.span(),
+                })
+                .unwrap_or_else(|| ident.span()),
             init_text: init.map(crate::rewrite::compact),
         });
         self.status.push(Status::Live);
@@ -762,8 +821,11 @@ impl Walker {
         self.entry_snapshots.push((entry, snap));
     }
 
-    /// Walks a branch or loop: statuses of locals merge over the branches (moved only if moved
-    /// on every branch).
+    /// Walks a branch or loop: statuses of locals merge over the branches. A local moved on
+    /// some branch is not carried past the join unless used later (then it must be `Copy`, or
+    /// rustc rejects the native fn too): the branch that moved it cannot hand it over. On the
+    /// branches that kept it, it is dropped when the branch ends instead of at the end of its
+    /// scope; only a value with a visible `Drop` that is moved on some paths shows this.
     fn control(&mut self, id: usize, ctl: &Control) {
         match ctl {
             Control::If { cond, then, els } => {
@@ -817,19 +879,9 @@ impl Walker {
                 Some(m) => m
                     .iter()
                     .zip(&now)
-                    .map(|(a, b)| if *a == Status::Moved && *b == Status::Moved { Status::Moved } else { Status::Live })
+                    .map(|(a, b)| if *a == Status::Moved || *b == Status::Moved { Status::Moved } else { Status::Live })
                     .collect(),
             });
-        }
-        // An `if` without `else` may skip its branch.
-        if blocks.len() == 1 && arms.is_none() {
-            if let Some(m) = &mut merged {
-                for (s, b) in m.iter_mut().zip(&before) {
-                    if *b == Status::Live {
-                        *s = Status::Live;
-                    }
-                }
-            }
         }
         if let Some(m) = merged {
             self.status[..n].copy_from_slice(&m);
@@ -1122,13 +1174,17 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
                         } else {
                             "borrows, among others,"
                         };
-                        let mut e = syn::Error::new(
-                            l.init_span,
+                        let message = if l.ident.to_string().starts_with("__iter") {
+                            format!(
+                                "the iterator of this `for` loop borrows `{target}`, and both are kept across the `.await` of `Suspend{index}` in its body; the state enum moves saved locals, so the iterator cannot keep borrowing it. Iterate over indices (`for i in 0..{target}.len() {{ let x = &{target}[i]; .. }}`) or over an owned iterator (`for x in {target}.clone()`, `for x in std::mem::take(&mut {target})`)"
+                            )
+                        } else {
                             format!(
                                 "`{}` {what} `{target}` and both are kept across the `.await` of `Suspend{index}`; the state enum moves saved locals, so it cannot hold a reference from one to another. Borrow again after the await, or capture by value (`move |..|`, or a clone)",
                                 l.ident
-                            ),
-                        );
+                            )
+                        };
+                        let mut e = syn::Error::new(l.init_span, message);
                         e.combine(syn::Error::new(snap.span, "the await that keeps both"));
                         errors.push(e);
                     }

@@ -388,7 +388,10 @@ impl Normalizer {
                 self.emit_control(Control::Loop { label, body }, head, Vec::new(), out);
             }
             Expr::While(w) => {
-                let label = w.label.as_ref().map(|l| &l.name);
+                let label = w.label.as_ref().map(|l| {
+                    let n = &l.name;
+                    quote!(#n:)
+                });
                 let stmts = &w.body.stmts;
                 let desugared: Expr = match &*w.cond {
                     Expr::Let(l) => {
@@ -400,7 +403,10 @@ impl Normalizer {
                 self.control(desugared, head, out);
             }
             Expr::ForLoop(f) => {
-                let label = f.label.as_ref().map(|l| &l.name);
+                let label = f.label.as_ref().map(|l| {
+                    let n = &l.name;
+                    quote!(#n:)
+                });
                 let (pat, expr, stmts) = (&f.pat, &f.expr, &f.body.stmts);
                 let iter = self.hidden("iter");
                 let x = Ident::new("__x", Span::mixed_site());
