@@ -755,11 +755,24 @@ mod tests {
                     "nested[{}]{{{}}}",
                     match head {
                         Head::Let(p) => format!("let {}", crate::rewrite::compact(p)),
+                        Head::LetElse(p, _) => format!("let {} else", crate::rewrite::compact(p)),
                         Head::Expr => "expr".into(),
                         Head::Tail => "tail".into(),
                     },
                     shape(block)
                 ),
+                Stmt::Control { id, ctl, .. } => match ctl {
+                    Control::If { then, els, .. } => format!(
+                        "if#{id}{{{}}}else{{{}}}",
+                        shape(then),
+                        els.as_ref().map(shape).unwrap_or_default()
+                    ),
+                    Control::Match { arms, .. } => format!(
+                        "match#{id}[{}]",
+                        arms.iter().map(|a| shape(&a.body)).collect::<Vec<_>>().join(" | ")
+                    ),
+                    Control::Loop { body, .. } => format!("loop#{id}{{{}}}", shape(body)),
+                },
                 Stmt::Tail(e) => format!("tail({})", crate::rewrite::compact(e)),
             })
             .collect::<Vec<_>>()
@@ -818,26 +831,32 @@ mod tests {
     }
 
     #[test]
-    fn control_flow_with_awaits_is_refused() {
+    fn control_flow_with_awaits_is_lowered() {
+        assert_eq!(
+            run(quote!({ if c { f().await; } else { g() } })),
+            "if#0{await0(_ = f())}else{tail(g())}"
+        );
+        assert_eq!(
+            run(quote!({ while n > 0 { f().await; } })),
+            "loop#0{code(if !(n > 0) { break; }); await0(_ = f())}"
+        );
+        assert_eq!(
+            run(quote!({ let x = match y { 0 => 1, _ => f().await }; })),
+            "match#0[tail(1) | await0(__v0 = f()); tail(__v0)]"
+        );
+        assert_eq!(
+            run(quote!({ let Some(x) = f().await else { return }; x })),
+            "nested[let Some(x) else]{await0(__v0 = f()); tail(__v0)}; tail(x)"
+        );
+    }
+
+    #[test]
+    fn what_is_still_refused() {
         for body in [
-            quote!({
-                if c {
-                    f().await;
-                }
-            }),
-            quote!({
-                loop {
-                    f().await;
-                }
-            }),
-            quote!({
-                let x = match y {
-                    _ => f().await,
-                };
-            }),
-            quote!({
-                let Some(x) = f().await else { return };
-            }),
+            quote!({ if let Some(x) = a && x > 1 { f().await; } }),
+            quote!({ 'a: { f().await; } }),
+            quote!({ match y { _ if f().await => 1, _ => 2 } }),
+            quote!({ let Some(x) = y else { f().await; return }; }),
             quote!({ my_macro!(f().await) }),
         ] {
             let e = normalize(syn::parse2(body).unwrap())

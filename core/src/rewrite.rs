@@ -186,37 +186,98 @@ impl VisitMut for Rewriter<'_> {
     }
 }
 
-/// Renders tokens as compact source text (`fetch(n)` rather than `fetch (n)`), for labels.
-/// Prefers the source text when the tokens come straight from the user's file.
+/// Renders tokens as compact source text (`fetch(n)` rather than `fetch (n)`), for labels:
+/// spacing as in the source when the spans carry positions, else a heuristic.
 pub fn compact(tokens: &impl ToTokens) -> String {
     let tokens = tokens.to_token_stream();
-    if let (Some(first), Some(last)) = (
-        tokens.clone().into_iter().next(),
-        tokens.clone().into_iter().last(),
-    ) {
-        if let Some(src) = first.span().join(last.span()).and_then(|s| s.source_text()) {
-            return src.split_whitespace().collect::<Vec<_>>().join(" ");
+    if let Some(text) = from_positions(&tokens) {
+        return text;
+    }
+    heuristic(&tokens.to_string())
+}
+
+/// Text with the source's spacing, from token positions; `None` when positions are missing.
+fn from_positions(tokens: &TokenStream) -> Option<String> {
+    fn walk(ts: &TokenStream, out: &mut Vec<(proc_macro2::LineColumn, proc_macro2::LineColumn, String)>) {
+        for tt in ts.clone() {
+            match &tt {
+                TokenTree::Group(g) => {
+                    let (open, close) = match g.delimiter() {
+                        proc_macro2::Delimiter::Parenthesis => ("(", ")"),
+                        proc_macro2::Delimiter::Brace => ("{", "}"),
+                        proc_macro2::Delimiter::Bracket => ("[", "]"),
+                        proc_macro2::Delimiter::None => ("", ""),
+                    };
+                    if !open.is_empty() {
+                        let o = g.span_open();
+                        out.push((o.start(), o.end(), open.to_string()));
+                    }
+                    walk(&g.stream(), out);
+                    if !close.is_empty() {
+                        let c = g.span_close();
+                        out.push((c.start(), c.end(), close.to_string()));
+                    }
+                }
+                _ => {
+                    let sp = tt.span();
+                    out.push((sp.start(), sp.end(), tt.to_string()));
+                }
+            }
         }
     }
-    let raw = tokens.to_string();
+    let mut parts = Vec::new();
+    walk(tokens, &mut parts);
+    if parts.is_empty() || parts.iter().any(|(s, _, _)| s.line == 0) {
+        return None;
+    }
+    // Positions must increase, or the tokens were rearranged (generated code).
+    if parts.windows(2).any(|w| {
+        (w[1].0.line, w[1].0.column) < (w[0].1.line, w[0].1.column)
+            || (w[1].0.line, w[1].0.column) <= (w[0].0.line, w[0].0.column)
+    }) {
+        return None;
+    }
+    let mut out = String::new();
+    for (i, (start, _, text)) in parts.iter().enumerate() {
+        if i > 0 {
+            let prev_end = parts[i - 1].1;
+            if (start.line, start.column) != (prev_end.line, prev_end.column) {
+                out.push(' ');
+            }
+        }
+        out.push_str(text);
+    }
+    Some(out)
+}
+
+fn heuristic(raw: &str) -> String {
     let chars: Vec<char> = raw.chars().collect();
     let mut out = String::with_capacity(raw.len());
+    let mut turbofish = 0usize;
     for (i, &c) in chars.iter().enumerate() {
+        if c == '<' && i >= 2 && chars[i - 1] == ' ' && chars[i - 2] == ':' {
+            turbofish += 1;
+        }
         if c == ' ' {
+            if turbofish > 0 && (chars.get(i + 1) == Some(&'>') || (i > 0 && chars[i - 1] == '<')) {
+                if chars.get(i + 1) == Some(&'>') {
+                    turbofish -= 1;
+                }
+                continue;
+            }
             let prev = if i > 0 { chars[i - 1] } else { ' ' };
             let prev2 = if i > 1 { chars[i - 2] } else { ' ' };
             let next = chars.get(i + 1).copied().unwrap_or(' ');
             let next2 = chars.get(i + 2).copied().unwrap_or(' ');
-            let before = matches!(next, '(' | ')' | '.' | ',' | '?' | ']' | '[' | ';' | '>')
-                || (next == '!' && (prev.is_alphanumeric() || prev == '_'))
-                || (next == '<'
-                    && (prev.is_alphanumeric() || prev == ':')
-                    && next2 != ' '
-                    && next2 != '=')
+            let word: String = chars[..i].iter().rev().take_while(|c| c.is_alphanumeric() || **c == '_').collect();
+            let keyword = ["fi", "elihw", "hctam", "nruter", "ni", "tel", "esle"].contains(&word.as_str());
+            let before = matches!(next, '(' | ')' | '.' | ',' | '?' | ']' | '[' | ';')
+                || (next == '!' && (prev.is_alphanumeric() || prev == '_') && !keyword)
                 || (next == ':' && next2 == ':')
                 || (next == ':' && prev != ':');
-            let after =
-                matches!(prev, '(' | '.' | '[' | '&' | '!' | '<') || (prev == ':' && prev2 == ':');
+            let after = (matches!(prev, '(' | '.' | '[' | '&') && !(prev == '&' && prev2 == '&'))
+                || (prev == '!' && !matches!(next, '='))
+                || (prev == ':' && prev2 == ':');
             if before || after {
                 continue;
             }
