@@ -209,6 +209,9 @@ impl Wake for MainWaker {
 pub struct Runtime {
     shared: Arc<Shared>,
     parker: Parker,
+    /// The waker of the future passed to `block_on`, reused across calls.
+    main: Arc<MainWaker>,
+    main_waker: Waker,
     /// Reused buffer of timer wakers fired in one round.
     fired: RefCell<Vec<Waker>>,
     /// `spawn_local` tasks must stay on this thread.
@@ -235,7 +238,13 @@ impl Runtime {
     pub fn new() -> Runtime {
         crate::trace::init_from_env();
         let parker = Parker::new();
+        let main = Arc::new(MainWaker {
+            woken: AtomicBool::new(true),
+            unparker: parker.unparker(),
+        });
         Runtime {
+            main_waker: Waker::from(main.clone()),
+            main,
             shared: Arc::new(Shared {
                 queue: ConcurrentQueue::unbounded(),
                 unparker: parker.unparker(),
@@ -276,12 +285,11 @@ impl Runtime {
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         let _enter = Enter::new(&self.shared);
         let mut future = pin!(future);
-        let main = Arc::new(MainWaker {
-            woken: AtomicBool::new(true),
-            unparker: self.shared.unparker.clone(),
-        });
-        let waker = Waker::from(main.clone());
-        let mut cx = Context::from_waker(&waker);
+        // A waker left behind by an earlier `block_on` may set `woken` later: that only causes
+        // one extra poll.
+        let main = &*self.main;
+        main.woken.store(true, Ordering::Relaxed);
+        let mut cx = Context::from_waker(&self.main_waker);
         loop {
             if main.woken.swap(false, Ordering::AcqRel) {
                 if crate::trace::enabled() {
