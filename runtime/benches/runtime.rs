@@ -20,6 +20,12 @@ const YIELD_TASKS: usize = 1_000;
 const YIELDS_PER_TASK: usize = 1_000;
 const ROUND_TRIPS: usize = 500_000; // 1M messages
 const TIMERS: usize = 100_000;
+const MACHINE_YIELDS: u32 = 100_000;
+
+/// A hand-lowered state machine (what `#[state_machine]` generates) for the tracing cost.
+#[path = "../tests/common/machine.rs"]
+#[allow(dead_code)] // shared with the tests
+mod machine;
 
 /// Counts live heap bytes, for the memory-per-task report.
 struct Counting;
@@ -358,6 +364,36 @@ fn block_on_ready(c: &mut Criterion) {
     g.finish();
 }
 
+/// The cost of tracing: the same 100k-yield loop as a native async fn, as a generated state
+/// machine with tracing off (one relaxed load per poll), and with tracing on.
+fn tracing_cost(c: &mut Criterion) {
+    let mut g = group(c, "machine_100k_yields");
+    let rt = awaitgraph::Runtime::new();
+    g.bench_function("native_async_fn", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                let mut i = 0u32;
+                while i < MACHINE_YIELDS {
+                    awaitgraph::yield_now().await;
+                    i += 1;
+                }
+                black_box(i)
+            })
+        })
+    });
+    g.bench_function("state_machine_trace_off", |b| {
+        b.iter(|| black_box(rt.block_on(machine::count_yields(MACHINE_YIELDS))))
+    });
+    g.bench_function("state_machine_trace_on", |b| {
+        b.iter(|| {
+            let (n, trace) =
+                awaitgraph::trace::record(|| rt.block_on(machine::count_yields(MACHINE_YIELDS)));
+            black_box((n, trace.events().len()))
+        })
+    });
+    g.finish();
+}
+
 /// Heap bytes per spawned, pending task (a future of a few bytes), printed before the benches.
 fn memory_per_task() {
     const N: usize = 10_000;
@@ -430,5 +466,6 @@ fn main() {
     ping_pong(&mut c);
     timers(&mut c);
     block_on_ready(&mut c);
+    tracing_cost(&mut c);
     c.final_summary();
 }
