@@ -1,7 +1,8 @@
 //! The single-threaded executor: a run queue that wakers on any thread push into, a timer heap,
 //! and a thread that parks (with the next timer's deadline) when there is nothing to run.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::pin;
@@ -44,6 +45,19 @@ pub(crate) struct Shared {
 
 impl Shared {
     fn schedule(&self, runnable: Runnable<TaskId>) {
+        // Fast path: a wake on the thread that is running this runtime (a task waking itself
+        // or another task) goes to the thread's local queue: no atomics, no unpark.
+        let mut slot = Some(runnable);
+        let _ = LOCAL.try_with(|local| {
+            if core::ptr::eq(local.running.get(), self) {
+                if let Some(r) = slot.take() {
+                    local.queue.borrow_mut().push_back(r);
+                }
+            }
+        });
+        let Some(runnable) = slot else {
+            return;
+        };
         match self.queue.push(runnable) {
             Ok(()) => {
                 self.unparker.unpark();
@@ -140,6 +154,21 @@ impl<F: Future> Future for Tracked<F> {
 thread_local! {
     /// The runtime running on this thread, if any (set by `Runtime::block_on`).
     static CURRENT: RefCell<Option<Arc<Shared>>> = const { RefCell::new(None) };
+    /// The run queue for wakes that happen on the thread running a runtime.
+    static LOCAL: Local = const {
+        Local {
+            running: Cell::new(core::ptr::null()),
+            queue: RefCell::new(VecDeque::new()),
+        }
+    };
+}
+
+/// Per-thread scheduling state of the runtime that this thread is running.
+struct Local {
+    /// The `Shared` of the runtime in `block_on` on this thread (compared, never dereferenced).
+    running: Cell<*const Shared>,
+    /// Tasks woken on this thread; only `running`'s tasks, run before the remote queue's.
+    queue: RefCell<VecDeque<Runnable<TaskId>>>,
 }
 
 /// The runtime running on this thread. Panics (naming `what`) outside of a runtime.
@@ -172,13 +201,25 @@ impl Enter {
             );
             *c = Some(shared.clone());
         });
+        LOCAL.with(|l| l.running.set(Arc::as_ptr(shared)));
         Enter
     }
 }
 
 impl Drop for Enter {
     fn drop(&mut self) {
-        CURRENT.with(|c| c.borrow_mut().take());
+        let shared = CURRENT.with(|c| c.borrow_mut().take());
+        // Tasks still queued locally go to the shared queue, for the next `block_on` (or for
+        // the runtime's drop, which drops them).
+        let left = LOCAL.with(|l| {
+            l.running.set(core::ptr::null());
+            core::mem::take(&mut *l.queue.borrow_mut())
+        });
+        if let Some(shared) = shared {
+            for r in left {
+                shared.schedule(r);
+            }
+        }
     }
 }
 
@@ -309,9 +350,26 @@ impl Runtime {
 
     /// Runs up to [`BATCH`] scheduled tasks; returns how many ran.
     fn run_batch(&self) -> usize {
+        LOCAL.with(|local| {
+            // Take what other threads woke, behind what this thread woke: FIFO for both.
+            let remote = self.shared.queue.len();
+            if remote > 0 {
+                let mut q = local.queue.borrow_mut();
+                for _ in 0..remote {
+                    let Ok(r) = self.shared.queue.pop() else {
+                        break;
+                    };
+                    q.push_back(r);
+                }
+            }
+            self.run_local(local)
+        })
+    }
+
+    fn run_local(&self, local: &Local) -> usize {
         let mut ran = 0;
         while ran < BATCH {
-            let Ok(runnable) = self.shared.queue.pop() else {
+            let Some(runnable) = local.queue.borrow_mut().pop_front() else {
                 break;
             };
             if crate::trace::enabled() {
