@@ -59,14 +59,17 @@ fn dropping_the_runtime_drops_pending_tasks_with_foreign_wakers() {
         let (_keep_tx, rx) = mpsc::unbounded_channel::<()>();
         let rx = Arc::new(Mutex::new(Some(rx)));
         let mut oneshots = Vec::new();
+        let started = Arc::new(AtomicUsize::new(0));
         rt.block_on(async {
             for i in 0..3_000 {
-                let guard = DropCounter(drops.clone());
+                // Counted when the task first runs, i.e. just before it reaches its await.
+                let guard = (DropCounter(drops.clone()), Started(started.clone()));
                 let stolen = stolen.clone();
                 match i % 5 {
                     // Waker handed to another thread, fired after the runtime is gone.
                     0 => awaitgraph::spawn(async move {
                         let _guard = guard;
+                        _guard.1.mark();
                         std::future::poll_fn(|cx| {
                             stolen.lock().unwrap().push(cx.waker().clone());
                             Poll::<()>::Pending
@@ -77,6 +80,7 @@ fn dropping_the_runtime_drops_pending_tasks_with_foreign_wakers() {
                     // Long sleeps: waker in the timer heap.
                     1 => awaitgraph::spawn(async move {
                         let _guard = guard;
+                        _guard.1.mark();
                         sleep(Duration::from_secs(3600)).await;
                     })
                     .detach(),
@@ -86,6 +90,7 @@ fn dropping_the_runtime_drops_pending_tasks_with_foreign_wakers() {
                         oneshots.push(tx);
                         awaitgraph::spawn(async move {
                             let _guard = guard;
+                            _guard.1.mark();
                             let _ = orx.await;
                         })
                         .detach();
@@ -93,6 +98,7 @@ fn dropping_the_runtime_drops_pending_tasks_with_foreign_wakers() {
                     // `!Send` futures must be dropped on this thread.
                     3 => spawn_local(async move {
                         let _guard = guard;
+                        _guard.1.mark();
                         let _not_send = std::rc::Rc::new(());
                         pending::<()>().await;
                     })
@@ -102,6 +108,7 @@ fn dropping_the_runtime_drops_pending_tasks_with_foreign_wakers() {
                         let rx = rx.lock().unwrap().take();
                         awaitgraph::spawn(async move {
                             let _guard = guard;
+                            _guard.1.mark();
                             if let Some(mut rx) = rx {
                                 rx.recv().await;
                             } else {
@@ -112,8 +119,11 @@ fn dropping_the_runtime_drops_pending_tasks_with_foreign_wakers() {
                     }
                 }
             }
-            // Let every task reach its await.
-            sleep(Duration::from_millis(5)).await;
+            // Let every task reach its await (the executor runs 128 tasks between two polls
+            // of this future).
+            while started.load(Ordering::SeqCst) < 3_000 {
+                awaitgraph::yield_now().await;
+            }
         });
         assert_eq!(
             drops.load(Ordering::SeqCst),
@@ -136,6 +146,15 @@ fn dropping_the_runtime_drops_pending_tasks_with_foreign_wakers() {
         t.join().unwrap();
         assert_eq!(drops.load(Ordering::SeqCst), 3_000);
     });
+}
+
+/// Counts the first poll of the task that owns it (it is touched by the task's first poll).
+struct Started(Arc<AtomicUsize>);
+
+impl Started {
+    fn mark(&self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
 }
 
 #[test]
