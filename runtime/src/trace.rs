@@ -354,20 +354,34 @@ impl Trace {
             .unwrap_or_default();
         let span = (t1 - t0).as_secs_f64().max(1e-9);
         let x = |d: Duration| LEFT + (d - t0).as_secs_f64() / span * WIDTH;
-        let height = 30.0 + ROW * rows.len() as f64;
+        let states: std::collections::BTreeSet<&str> = self.events.iter().map(|e| e.from).collect();
+        let height = 50.0 + ROW * rows.len() as f64;
         let mut out = format!(
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{height}\" \
              font-family=\"monospace\" font-size=\"11\">\n",
             LEFT + WIDTH + 20.0
         );
+        let axis = height - 26.0;
         let _ = writeln!(
             out,
-            "<text x=\"{LEFT}\" y=\"{}\">0</text><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{:?}</text>",
-            height - 6.0,
+            "<text x=\"{LEFT}\" y=\"{axis}\">0</text><text x=\"{}\" y=\"{axis}\" text-anchor=\"end\">{:?}</text>",
             LEFT + WIDTH,
-            height - 6.0,
             t1 - t0
         );
+        // Legend: the colour of each state a poll started in.
+        let mut lx = LEFT;
+        for state in &states {
+            let _ = writeln!(
+                out,
+                "<rect x=\"{lx}\" y=\"{}\" width=\"10\" height=\"10\" fill=\"{}\"/><text x=\"{}\" y=\"{}\">{}</text>",
+                height - 16.0,
+                color(state),
+                lx + 14.0,
+                height - 7.0,
+                escape(state)
+            );
+            lx += 24.0 + 7.0 * state.len() as f64;
+        }
         for (task, row) in &rows {
             let y = 4.0 + ROW * *row as f64;
             let _ = writeln!(

@@ -55,7 +55,7 @@ fn record_counts_transitions_per_fn_and_task() {
     );
     let svg = t.to_timeline_svg();
     assert!(svg.starts_with("<svg"));
-    assert_eq!(svg.matches("<rect").count(), 6);
+    assert_eq!(svg.matches("<title>").count(), 6); // one bar per poll
     assert!(
         t.to_string()
             .contains("count_yields: Unresumed -> Suspend0  x2")
