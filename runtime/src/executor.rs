@@ -49,7 +49,7 @@ impl Shared {
         // or another task) goes to the thread's local queue: no atomics, no unpark.
         let mut slot = Some(runnable);
         let _ = LOCAL.try_with(|local| {
-            if core::ptr::eq(local.running.get(), self) {
+            if local.is_running(self) {
                 if let Some(r) = slot.take() {
                     local.queue.borrow_mut().push_back(r);
                 }
@@ -152,9 +152,7 @@ impl<F: Future> Future for Tracked<F> {
 }
 
 thread_local! {
-    /// The runtime running on this thread, if any (set by `Runtime::block_on`).
-    static CURRENT: RefCell<Option<Arc<Shared>>> = const { RefCell::new(None) };
-    /// The run queue for wakes that happen on the thread running a runtime.
+    /// Scheduling state of the runtime running on this thread (set by `Runtime::block_on`).
     static LOCAL: Local = const {
         Local {
             running: Cell::new(core::ptr::null()),
@@ -163,62 +161,74 @@ thread_local! {
     };
 }
 
-/// Per-thread scheduling state of the runtime that this thread is running.
+/// Per-thread state of the runtime that this thread is running.
 struct Local {
-    /// The `Shared` of the runtime in `block_on` on this thread (compared, never dereferenced).
-    running: Cell<*const Shared>,
+    /// The `shared` field of the `Runtime` in `block_on` on this thread, or null. Set and
+    /// cleared by `Enter`, which lives inside `block_on(&self)`: while non-null it points to a
+    /// live `Arc` that the runtime's `&self` borrow keeps in place.
+    running: Cell<*const Arc<Shared>>,
     /// Tasks woken on this thread; only `running`'s tasks, run before the remote queue's.
     queue: RefCell<VecDeque<Runnable<TaskId>>>,
 }
 
-/// The runtime running on this thread. Panics (naming `what`) outside of a runtime.
-pub(crate) fn current(what: &str) -> Arc<Shared> {
-    CURRENT
-        .with(|c| c.borrow().clone())
-        .unwrap_or_else(|| panic!("awaitgraph: `{what}` must be called from within an awaitgraph runtime (inside `block_on`)"))
-}
-
-fn with_current<R>(what: &str, f: impl FnOnce(&Arc<Shared>) -> R) -> R {
-    CURRENT.with(|c| match &*c.borrow() {
-        Some(shared) => f(shared),
-        None => panic!(
-            "awaitgraph: `{what}` must be called from within an awaitgraph runtime (inside `block_on`)"
-        ),
-    })
-}
-
-/// Marks this thread as running `shared` until dropped.
-struct Enter;
-
-impl Enter {
-    fn new(shared: &Arc<Shared>) -> Enter {
-        CURRENT.with(|c| {
-            let mut c = c.borrow_mut();
-            assert!(
-                c.is_none(),
-                "awaitgraph: cannot `block_on` inside a runtime: it would block the thread that runs \
-                 the tasks. Use `.await`, or `spawn` the future and await its handle."
-            );
-            *c = Some(shared.clone());
-        });
-        LOCAL.with(|l| l.running.set(Arc::as_ptr(shared)));
-        Enter
+impl Local {
+    /// Whether `shared` is the runtime running on this thread.
+    fn is_running(&self, shared: &Shared) -> bool {
+        let running = self.running.get();
+        // SAFETY: non-null `running` points to a live `Arc<Shared>` (see the field's doc);
+        // it is only read here.
+        !running.is_null() && core::ptr::eq(Arc::as_ptr(unsafe { &*running }), shared)
     }
 }
 
-impl Drop for Enter {
+/// Calls `f` with the runtime running on this thread. Panics (naming `what`) outside of one.
+fn with_current<R>(what: &str, f: impl FnOnce(&Arc<Shared>) -> R) -> R {
+    let running = LOCAL.with(|l| l.running.get());
+    assert!(
+        !running.is_null(),
+        "awaitgraph: `{what}` must be called from within an awaitgraph runtime (inside `block_on`)"
+    );
+    // SAFETY: non-null `running` points to the `Arc` of the runtime whose `block_on` is on
+    // this thread's stack below us; it stays valid until that `block_on` returns, which is
+    // after `f` returns.
+    f(unsafe { &*running })
+}
+
+/// The runtime running on this thread. Panics (naming `what`) outside of a runtime.
+pub(crate) fn current(what: &str) -> Arc<Shared> {
+    with_current(what, Arc::clone)
+}
+
+/// Marks this thread as running a runtime until dropped.
+struct Enter<'a> {
+    shared: &'a Arc<Shared>,
+}
+
+impl<'a> Enter<'a> {
+    fn new(shared: &'a Arc<Shared>) -> Enter<'a> {
+        LOCAL.with(|l| {
+            assert!(
+                l.running.get().is_null(),
+                "awaitgraph: cannot `block_on` inside a runtime: it would block the thread that runs \
+                 the tasks. Use `.await`, or `spawn` the future and await its handle."
+            );
+            l.running.set(shared);
+        });
+        Enter { shared }
+    }
+}
+
+impl Drop for Enter<'_> {
     fn drop(&mut self) {
-        let shared = CURRENT.with(|c| c.borrow_mut().take());
         // Tasks still queued locally go to the shared queue, for the next `block_on` (or for
         // the runtime's drop, which drops them).
         let left = LOCAL.with(|l| {
             l.running.set(core::ptr::null());
-            core::mem::take(&mut *l.queue.borrow_mut())
+            let mut q = l.queue.borrow_mut();
+            (!q.is_empty()).then(|| core::mem::take(&mut *q))
         });
-        if let Some(shared) = shared {
-            for r in left {
-                shared.schedule(r);
-            }
+        for r in left.into_iter().flatten() {
+            self.shared.schedule(r);
         }
     }
 }
@@ -332,7 +342,7 @@ impl Runtime {
         main.woken.store(true, Ordering::Relaxed);
         let mut cx = Context::from_waker(&self.main_waker);
         loop {
-            if main.woken.swap(false, Ordering::AcqRel) {
+            if main.woken.load(Ordering::Acquire) && main.woken.swap(false, Ordering::AcqRel) {
                 if crate::trace::enabled() {
                     crate::trace::set_current_task(0);
                 }
