@@ -87,3 +87,12 @@ fn write_diagrams(
     // An I/O failure never breaks the build: the diagrams are a by-product.
     let _ = render::write_outputs(&graph, &options);
 }
+
+/// Runs an `async fn main` on the awaitgraph runtime (`awaitgraph::block_on`), like
+/// `#[tokio::main]`. Accepts `crate = "path"` to name the awaitgraph crate.
+#[proc_macro_attribute]
+pub fn main(args: TokenStream, input: TokenStream) -> TokenStream {
+    main_attr::expand(args.into(), input.into()).into()
+}
+
+mod main_attr;

@@ -1,43 +1,24 @@
 //! `block_on`: run a future to completion on the current thread.
 
 use std::future::Future;
-use std::pin::pin;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::task::{Context, Poll, Wake, Waker};
-use std::thread::{self, Thread};
 
-struct ThreadWaker {
-    thread: Thread,
-    woken: AtomicBool,
+use crate::executor::Runtime;
+
+thread_local! {
+    /// The runtime behind the free `block_on` on this thread. It lives as long as the thread,
+    /// so tasks left running by one `block_on` continue in the next.
+    static RUNTIME: Runtime = Runtime::new();
 }
 
-impl Wake for ThreadWaker {
-    fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
-    }
-    fn wake_by_ref(self: &Arc<Self>) {
-        if !self.woken.swap(true, Ordering::Release) {
-            self.thread.unpark();
-        }
-    }
-}
-
-/// Runs `future` to completion on the current thread, parking the thread while it is pending.
+/// Runs `future` to completion on the current thread, on this thread's runtime: [`spawn`](
+/// crate::spawn), timers and channels work inside it. The thread parks while nothing is ready.
+///
+/// Tasks spawned inside and still running when `future` completes are kept and continue on the
+/// next `block_on` call on this thread (they are dropped when the thread exits). For a runtime
+/// of your own that drops its tasks when dropped, use [`Runtime`].
+///
+/// # Panics
+/// If called from inside a runtime (that would block the thread that runs the tasks).
 pub fn block_on<F: Future>(future: F) -> F::Output {
-    let mut future = pin!(future);
-    let inner = Arc::new(ThreadWaker {
-        thread: thread::current(),
-        woken: AtomicBool::new(false),
-    });
-    let waker = Waker::from(inner.clone());
-    let mut cx = Context::from_waker(&waker);
-    loop {
-        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
-            return out;
-        }
-        while !inner.woken.swap(false, Ordering::Acquire) {
-            thread::park();
-        }
-    }
+    RUNTIME.with(|rt| rt.block_on(future))
 }
