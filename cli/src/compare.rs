@@ -9,12 +9,13 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use awaitgraph_core::rustc_layout::{
-    self, CoroutineMir, FieldKind, FieldLayout, TypeKind, TypeLayout, VariantLayout,
+    self, CoroutineMir, FieldKind, FieldLayout, SourceSpan, TypeKind, TypeLayout, VariantLayout,
 };
 use serde_json::{Value, json};
 
 use crate::cargo::{self, Build, Target};
 use crate::dot::{self, Row};
+use crate::lowering::{self, Lowering, Sources};
 
 const HELP: &str = "\
 usage: cargo awaitgraph compare [--lib | --bin N | --example N | --test N] [-p PKG] [--fn NAME]
@@ -143,6 +144,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
         return report_native(&o, &ws, &out, &native_futures);
     }
 
+    // The macro writes each fn's state graph here (declaration lines of its saved locals).
+    let states_dir = base.join("lowered").join("states");
+    let _ = std::fs::remove_dir_all(&states_dir);
+    let states_env = states_dir.to_string_lossy().into_owned();
     let lowered_text = Build {
         manifest: o.manifest.as_deref(),
         package: ws.package.as_deref(),
@@ -150,12 +155,20 @@ pub fn run(args: &[String]) -> Result<(), String> {
         release: o.release,
         target_dir: &base.join("lowered").join("target"),
         mir_dir: None,
-        env: &[],
+        env: &[("AWAITGRAPH_STATES_DIR", &states_env)],
     }
     .run()?;
     let lowered = rustc_layout::parse_type_sizes(&lowered_text)
         .map_err(|e| format!("cannot read rustc's type sizes: {e}"))?;
-    let comparisons = compare_all(&native_futures, &lowered, o.fn_filter.as_deref())?;
+    let lowerings = lowering::read_dir(&states_dir);
+    let sources = Sources::new(ws.root.clone());
+    let comparisons = compare_all(
+        &native_futures,
+        &lowered,
+        &lowerings,
+        Some(&sources),
+        o.fn_filter.as_deref(),
+    )?;
     report_compare(&o, &ws, &out, &comparisons)
 }
 
@@ -499,6 +512,8 @@ pub struct Difference {
     /// `stored-twice`, `argument-prefix`, `only-lowered`, `only-native`, `awaitee-wrapped`,
     /// `size`, `padding`, `wrapper`.
     pub kind: &'static str,
+    /// The cause in a few words, for tallies (`borrowed local kept to scope end (#96084)`).
+    pub reason: &'static str,
     /// The saved local concerned, if any.
     pub local: Option<String>,
     /// Bytes it accounts for (positive: native is bigger).
@@ -518,6 +533,10 @@ pub struct Comparison<'a> {
     pub state: &'a TypeLayout,
     /// The `Machine` wrapper (what `size_of_val` of the returned future measures), when printed.
     pub machine: Option<&'a TypeLayout>,
+    /// The macro's state graph of the fn, when it wrote one.
+    pub lowering: Option<&'a Lowering>,
+    /// Readable names of rustc's unnamed temporaries, by (state, printed field name).
+    pub native_labels: BTreeMap<(String, String), String>,
     /// Everything that differs.
     pub differences: Vec<Difference>,
 }
@@ -526,6 +545,30 @@ impl Comparison<'_> {
     /// Size of the lowered future (the Machine when printed, else the state enum).
     pub fn lowered_size(&self) -> u64 {
         self.machine.map_or(self.state.size, |m| m.size)
+    }
+
+    /// The source name of field `field` of the lowered state `state` (`__shadowed_x_0` is `x`).
+    pub fn lowered_name(&self, state: &str, field: &str) -> String {
+        self.lowering
+            .and_then(|l| l.state(state))
+            .and_then(|s| s.by_field(field))
+            .map_or_else(|| source_name(field).to_string(), |s| s.name.clone())
+    }
+
+    /// How to show field `field` of rustc's state `state`.
+    pub fn native_name(&self, state: &str, field: &str) -> String {
+        self.native_labels
+            .get(&(state.to_string(), field.to_string()))
+            .cloned()
+            .unwrap_or_else(|| field.to_string())
+    }
+
+    /// Number of `SuspendN` states: (rustc's, awaitgraph's).
+    pub fn suspend_counts(&self) -> (Option<usize>, usize) {
+        (
+            self.native.as_ref().map(|n| n.layout.suspend_count()),
+            self.state.suspend_count(),
+        )
     }
 }
 
@@ -541,6 +584,8 @@ fn source_name(name: &str) -> &str {
 pub fn compare_all<'a>(
     native: &[NativeFuture<'a>],
     lowered: &'a [TypeLayout],
+    lowerings: &'a [Lowering],
+    sources: Option<&Sources>,
     filter: Option<&str>,
 ) -> Result<Vec<Comparison<'a>>, String> {
     let mut states: BTreeMap<String, &'a TypeLayout> = BTreeMap::new();
@@ -576,15 +621,44 @@ pub fn compare_all<'a>(
             .find(|n| fn_path(n.layout).is_some_and(|p| rustc_layout::same_fn_path(&p, &path)))
             .cloned();
         let machine = machines.get(&path).copied();
+        let mir = native.as_ref().and_then(|n| n.mir);
+        let n_suspend = native
+            .as_ref()
+            .map_or(state.suspend_count(), |n| n.layout.suspend_count());
+        let lowering = lowering::pick(lowerings, &path, mir, n_suspend);
+        let ctx = Context {
+            mir,
+            lowering,
+            sources,
+        };
         let differences = match &native {
-            Some(n) => differences(n.layout, state, machine, &wrapped_sizes(state, lowered)),
+            Some(n) => differences_with(
+                n.layout,
+                state,
+                machine,
+                &wrapped_sizes(state, lowered),
+                &ctx,
+            ),
             None => Vec::new(),
         };
+        let mut native_labels = BTreeMap::new();
+        for v in native.iter().flat_map(|n| &n.layout.variants) {
+            for f in &v.fields {
+                if f.name.starts_with(".coroutine_field") {
+                    native_labels.insert(
+                        (v.name.clone(), f.name.clone()),
+                        native_label(f, &ctx, &v.name),
+                    );
+                }
+            }
+        }
         out.push(Comparison {
             path,
             native,
             state,
             machine,
+            lowering,
+            native_labels,
             differences,
         });
     }
@@ -606,22 +680,80 @@ pub fn wrapped_sizes(state: &TypeLayout, lowered: &[TypeLayout]) -> Vec<u64> {
         .collect()
 }
 
+/// What besides the two layouts the comparison can read: rustc's MIR (source spans of its saved
+/// locals, which ones are borrowed), awaitgraph's state graph (declaration lines, origins,
+/// wrapped awaitees) and the source text. Everything optional: without it, names are matched.
+#[derive(Clone, Copy, Default)]
+pub struct Context<'a> {
+    /// The coroutine MIR of the native fn.
+    pub mir: Option<&'a CoroutineMir>,
+    /// The macro's own account of the lowered fn.
+    pub lowering: Option<&'a Lowering>,
+    /// Source text for snippets of unnamed temporaries.
+    pub sources: Option<&'a Sources>,
+}
+
+/// A local of rustc's variant, with what the MIR says about it.
+struct NativeLocal<'a> {
+    f: &'a FieldLayout,
+    span: Option<&'a SourceSpan>,
+    borrowed: bool,
+    unnamed: bool,
+}
+
+/// A field of awaitgraph's variant, with what the state graph says about it.
+struct LoweredLocal<'a> {
+    f: &'a FieldLayout,
+    name: String,
+    line: Option<usize>,
+    temporary: bool,
+}
+
+/// The name a reader knows a native saved local by: its own, or for an unnamed temporary the
+/// source text it holds (`` `&name` temporary``).
+fn native_label(f: &FieldLayout, ctx: &Context<'_>, state: &str) -> String {
+    if !f.name.starts_with(".coroutine_field") {
+        return f.name.clone();
+    }
+    let info = ctx
+        .mir
+        .and_then(|m| m.saved_index(state, &f.name).and_then(|i| m.saved.get(i)));
+    let Some(span) = info.and_then(|s| s.span.as_ref()) else {
+        return f.name.clone();
+    };
+    let ty = info
+        .map(|s| s.ty.replace("'{erased} ", ""))
+        .filter(|t| t.len() <= 24 && !t.is_empty())
+        .map(|t| format!(", {t}"))
+        .unwrap_or_default();
+    match ctx.sources.and_then(|src| src.snippet(span)) {
+        Some(text) => format!("temporary of `{text}` (line {}{ty})", span.line),
+        None => format!("temporary (line {}{ty})", span.line),
+    }
+}
+
 /// The differences between rustc's layout `n` and awaitgraph's state enum `l` (with wrapper `m`;
-/// `wrapped` from [`wrapped_sizes`]).
-pub fn differences(
+/// `wrapped` from [`wrapped_sizes`]). Saved locals match by name, and by declaration line when `ctx` has rustc's MIR
+/// and awaitgraph's state graph: a native local pairs with a lowered one of the same name
+/// declared on the same line (shadowed locals share a name, not a line), and an unnamed
+/// temporary of rustc's with a hidden temporary of awaitgraph's on the same line.
+pub fn differences_with(
     n: &TypeLayout,
     l: &TypeLayout,
     m: Option<&TypeLayout>,
     wrapped: &[u64],
+    ctx: &Context<'_>,
 ) -> Vec<Difference> {
     let mut out = Vec::new();
-    let diff = |state: &str, kind, local: Option<&str>, bytes: i64, cause: String| Difference {
-        state: state.to_string(),
-        kind,
-        local: local.map(str::to_string),
-        bytes,
-        cause,
-    };
+    let diff =
+        |state: &str, kind, reason, local: Option<&str>, bytes: i64, cause: String| Difference {
+            state: state.to_string(),
+            kind,
+            reason,
+            local: local.map(str::to_string),
+            bytes,
+            cause,
+        };
     for nv in &n.variants {
         let empty = VariantLayout {
             name: nv.name.clone(),
@@ -629,29 +761,99 @@ pub fn differences(
             fields: Vec::new(),
         };
         let lv = l.variant(&nv.name).unwrap_or(&empty);
+        let lstate = ctx.lowering.and_then(|x| x.state(&nv.name));
         let suspend = rustc_layout::is_suspend_name(&nv.name);
         let lowered_awaitee = lv.fields.iter().find(|f| f.name == "__awaitee");
-        let wrapped = lowered_awaitee.is_some_and(|f| {
-            wrapped.contains(&f.size)
-                || f.ty
-                    .as_deref()
-                    .is_some_and(|t| matches!(TypeKind::of_name(t), TypeKind::AsyncBlock { .. }))
-        });
-        let native_locals: Vec<&FieldLayout> = nv
+        let wrapped = lstate.is_some_and(|s| !s.wraps.is_empty())
+            || lowered_awaitee.is_some_and(|f| {
+                wrapped.contains(&f.size)
+                    || f.ty.as_deref().is_some_and(|t| {
+                        matches!(TypeKind::of_name(t), TypeKind::AsyncBlock { .. })
+                    })
+            });
+        let native_locals: Vec<NativeLocal<'_>> = nv
             .fields
             .iter()
-            .filter(|f| f.kind != FieldKind::Upvar)
+            // Unresumed holds the arguments: rustc's upvars, awaitgraph's fields.
+            .filter(|f| {
+                (f.kind != FieldKind::Upvar || nv.name == "Unresumed") && f.name != "__awaitee"
+            })
+            .map(|f| {
+                let idx = ctx.mir.and_then(|m| m.saved_index(&nv.name, &f.name));
+                let info = idx.and_then(|i| ctx.mir?.saved.iter().find(|s| s.index == i));
+                NativeLocal {
+                    f,
+                    span: info.and_then(|s| s.span.as_ref()),
+                    borrowed: idx.is_some_and(|i| ctx.mir.is_some_and(|m| m.borrowed.contains(&i))),
+                    unnamed: f.name.starts_with(".coroutine_field"),
+                }
+            })
             .collect();
+        let lowered_locals: Vec<LoweredLocal<'_>> = lv
+            .fields
+            .iter()
+            .filter(|f| f.name != "__awaitee")
+            .map(|f| match lstate.and_then(|s| s.by_field(&f.name)) {
+                Some(s) => LoweredLocal {
+                    f,
+                    name: s.name.clone(),
+                    line: (s.line > 0).then_some(s.line),
+                    temporary: s.origin == "temporary",
+                },
+                None => LoweredLocal {
+                    f,
+                    name: source_name(&f.name).to_string(),
+                    line: None,
+                    temporary: f.name.starts_with("__"),
+                },
+            })
+            .collect();
+        // Pair native locals with lowered ones.
+        let mut paired: Vec<Option<usize>> = vec![None; native_locals.len()];
+        let mut taken = vec![false; lowered_locals.len()];
+        let same_line = |a: Option<&SourceSpan>, b: Option<usize>| match (a, b) {
+            (Some(a), Some(b)) => Some(a.line as usize == b),
+            _ => None,
+        };
+        for pass in 0..2 {
+            for (i, nl) in native_locals.iter().enumerate() {
+                if paired[i].is_some() {
+                    continue;
+                }
+                let found = lowered_locals.iter().enumerate().position(|(j, ll)| {
+                    !taken[j]
+                        && match pass {
+                            // Same name, and the same line when both lines are known.
+                            0 => {
+                                !nl.unnamed
+                                    && nl.f.name == ll.name
+                                    && same_line(nl.span, ll.line) != Some(false)
+                            }
+                            // An unnamed temporary and a hidden one declared on the same line.
+                            _ => {
+                                nl.unnamed
+                                    && ll.temporary
+                                    && same_line(nl.span, ll.line) == Some(true)
+                            }
+                        }
+                });
+                if let Some(j) = found {
+                    paired[i] = Some(j);
+                    taken[j] = true;
+                }
+            }
+        }
         for f in nv.fields.iter().filter(|f| f.kind == FieldKind::Upvar) {
             if !suspend {
                 continue;
             }
-            let twice = native_locals.iter().any(|x| x.name == f.name);
-            let in_lowered = lv.fields.iter().any(|x| source_name(&x.name) == f.name);
+            let twice = native_locals.iter().any(|x| x.f.name == f.name);
+            let in_lowered = lowered_locals.iter().any(|x| x.name == f.name);
             if twice {
                 out.push(diff(
                     &nv.name,
                     "stored-twice",
+                    "argument stored twice (#62958)",
                     Some(&f.name),
                     f.size as i64,
                     format!(
@@ -663,6 +865,7 @@ pub fn differences(
                 out.push(diff(
                     &nv.name,
                     "argument-prefix",
+                    "argument kept in the prefix (#62958)",
                     Some(&f.name),
                     f.size as i64,
                     format!(
@@ -672,47 +875,102 @@ pub fn differences(
                 ));
             }
         }
-        for f in &native_locals {
-            if f.name == "__awaitee" {
-                continue;
-            }
-            if !lv.fields.iter().any(|x| source_name(&x.name) == f.name) {
-                let cause = if wrapped {
-                    format!(
-                        "`{}` lives inside awaitgraph's awaitee: moved into an async block because the awaited call borrows it",
-                        f.name
-                    )
-                } else {
-                    format!("`{}` saved by rustc only", f.name)
-                };
-                out.push(diff(
-                    &nv.name,
-                    "only-native",
-                    Some(&f.name),
-                    f.size as i64,
-                    cause,
-                ));
+        for (nl, p) in native_locals.iter().zip(&paired) {
+            let name = &nl.f.name;
+            let label = native_label(nl.f, ctx, &nv.name);
+            let at = nl
+                .span
+                .map(|s| format!(" (line {})", s.line))
+                .unwrap_or_default();
+            match p {
+                Some(j) => {
+                    let lf = lowered_locals[*j].f;
+                    if nl.f.size != lf.size {
+                        out.push(diff(
+                            &nv.name,
+                            "size",
+                            "size",
+                            Some(name),
+                            nl.f.size as i64 - lf.size as i64,
+                            format!("`{name}` is {} B native, {} B lowered", nl.f.size, lf.size),
+                        ));
+                    }
+                }
+                None => {
+                    let in_awaitee = wrapped
+                        && lstate.is_none_or(|s| s.wraps.is_empty() || s.wraps.contains(name));
+                    let (reason, cause) = if in_awaitee && !nl.unnamed {
+                        (
+                            "inside the wrapped awaitee",
+                            format!(
+                                "`{name}` lives inside awaitgraph's awaitee: moved into an async block because the awaited call borrows it"
+                            ),
+                        )
+                    } else if nl.unnamed {
+                        (
+                            "temporary held across the await by rustc",
+                            format!(
+                                "{label} saved by rustc: it lives to the end of its statement, across the await; awaitgraph's lowering holds no temporary there"
+                            ),
+                        )
+                    } else if nl.borrowed {
+                        (
+                            "borrowed local kept to scope end (#96084)",
+                            format!(
+                                "`{name}`{at} saved by rustc only: it was borrowed, and rustc keeps a borrowed local until its scope ends (rust-lang/rust#96084); awaitgraph finds it dead here"
+                            ),
+                        )
+                    } else {
+                        (
+                            "dead here for awaitgraph",
+                            format!(
+                                "`{name}`{at} saved by rustc only: awaitgraph finds it dead or moved here"
+                            ),
+                        )
+                    };
+                    out.push(diff(
+                        &nv.name,
+                        "only-native",
+                        reason,
+                        Some(name),
+                        nl.f.size as i64,
+                        cause,
+                    ));
+                }
             }
         }
-        for f in &lv.fields {
-            let name = source_name(&f.name);
-            if name == "__awaitee" || nv.fields.iter().any(|x| x.name == name) {
+        for (j, ll) in lowered_locals.iter().enumerate() {
+            if taken[j] {
                 continue;
             }
-            let cause = if name.starts_with("__") {
-                format!("`{name}` is a hidden temporary of the lowering")
+            let name = ll.name.as_str();
+            let at = ll.line.map(|l| format!(" (line {l})")).unwrap_or_default();
+            let (reason, cause) = if ll.temporary {
+                (
+                    "hidden temporary of the lowering",
+                    format!(
+                        "`{name}`{at} is a hidden temporary of the lowering (keeps evaluation order or a temporary's lifetime across the await)"
+                    ),
+                )
             } else if nv.name == "Unresumed" {
-                format!("`{name}` held by awaitgraph's Unresumed only")
+                (
+                    "held by Unresumed only",
+                    format!("`{name}` held by awaitgraph's Unresumed only"),
+                )
             } else {
-                format!(
-                    "`{name}` kept by awaitgraph: without types it cannot know `{name}` has no drop glue or is dead"
+                (
+                    "no types: may need dropping",
+                    format!(
+                        "`{name}`{at} kept by awaitgraph: without types it cannot know `{name}` has no drop glue or is dead"
+                    ),
                 )
             };
             out.push(diff(
                 &nv.name,
                 "only-lowered",
+                reason,
                 Some(name),
-                -(f.size as i64),
+                -(ll.f.size as i64),
                 cause,
             ));
         }
@@ -724,6 +982,7 @@ pub fn differences(
                 out.push(diff(
                     &nv.name,
                     "awaitee-wrapped",
+                    "awaitee wrapped for a borrow",
                     Some("__awaitee"),
                     na.size as i64 - la.size as i64,
                     format!(
@@ -735,6 +994,7 @@ pub fn differences(
                 out.push(diff(
                     &nv.name,
                     "size",
+                    "size",
                     Some("__awaitee"),
                     na.size as i64 - la.size as i64,
                     format!(
@@ -744,27 +1004,11 @@ pub fn differences(
                 ));
             }
         }
-        for lf in &lv.fields {
-            let name = source_name(&lf.name);
-            if name == "__awaitee" {
-                continue;
-            }
-            if let Some(nf) = native_locals.iter().find(|x| x.name == name)
-                && nf.size != lf.size
-            {
-                out.push(diff(
-                    &nv.name,
-                    "size",
-                    Some(name),
-                    nf.size as i64 - lf.size as i64,
-                    format!("`{name}` is {} B native, {} B lowered", nf.size, lf.size),
-                ));
-            }
-        }
         let (np, lp) = (nv.padding(), lv.padding());
         if np != lp {
             out.push(diff(
                 &nv.name,
+                "padding",
                 "padding",
                 None,
                 np as i64 - lp as i64,
@@ -772,18 +1016,18 @@ pub fn differences(
             ));
         }
     }
-    if n.end_padding != l.end_padding || n.discriminant != l.discriminant {
+    // rustc widens an enum's tag into padding it would have anyway: only a different end
+    // padding costs bytes.
+    if n.end_padding != l.end_padding {
         out.push(diff(
             "",
+            "padding",
             "padding",
             None,
             n.end_padding as i64 - l.end_padding as i64,
             format!(
-                "discriminant {} B / end padding {} B native, discriminant {} B / end padding {} B lowered",
-                n.discriminant.unwrap_or(0),
-                n.end_padding,
-                l.discriminant.unwrap_or(0),
-                l.end_padding
+                "end padding {} B native, {} B lowered",
+                n.end_padding, l.end_padding
             ),
         ));
     }
@@ -792,6 +1036,7 @@ pub fn differences(
     {
         out.push(diff(
             "",
+            "wrapper",
             "wrapper",
             None,
             l.size as i64 - m.size as i64,
@@ -805,7 +1050,7 @@ pub fn differences(
     out
 }
 
-fn fields_text(v: Option<&VariantLayout>) -> String {
+fn fields_text(v: Option<&VariantLayout>, name: &dyn Fn(&str, &str) -> String) -> String {
     match v {
         None => "(no such state)".into(),
         Some(v) if v.fields.is_empty() => "-".into(),
@@ -814,10 +1059,166 @@ fn fields_text(v: Option<&VariantLayout>) -> String {
             .iter()
             .map(|f| match f.kind {
                 FieldKind::Upvar => format!("{} {} (upvar)", f.name, f.size),
-                _ => format!("{} {}", source_name(&f.name), f.size),
+                _ => format!("{} {}", name(&v.name, &f.name), f.size),
             })
             .collect::<Vec<_>>()
             .join(", "),
+    }
+}
+
+/// One row of the figures: per fn, sizes, states, and the saved locals only one side holds.
+struct Figures {
+    path: String,
+    native: Option<u64>,
+    lowered: u64,
+    states: (Option<usize>, usize),
+    only_lowered: Vec<String>,
+    only_native: Vec<String>,
+    twice: Vec<String>,
+}
+
+fn figures(c: &Comparison<'_>) -> Figures {
+    let locals = |kind: &str| -> Vec<String> {
+        let mut v: Vec<String> = c
+            .differences
+            .iter()
+            .filter(|d| d.kind == kind)
+            .filter_map(|d| {
+                let local = d.local.clone()?;
+                // `.coroutine_field2` -> `tmp@28`.
+                Some(
+                    match c.native_labels.get(&(d.state.clone(), local.clone())) {
+                        Some(label) => match label.split_once("(line ") {
+                            Some((_, rest)) => {
+                                format!("tmp@{}", rest.split([',', ')']).next().unwrap_or(rest))
+                            }
+                            None => local,
+                        },
+                        None => local,
+                    },
+                )
+            })
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    Figures {
+        path: c.path.clone(),
+        native: c.native.as_ref().map(|n| n.layout.size),
+        lowered: c.lowered_size(),
+        states: c.suspend_counts(),
+        only_lowered: locals("only-lowered"),
+        only_native: locals("only-native"),
+        twice: locals("stored-twice"),
+    }
+}
+
+/// The figures of all fns and the tallies of causes, as JSON.
+fn summary_json(cs: &[Comparison<'_>]) -> Value {
+    let rows: Vec<Figures> = cs.iter().map(figures).collect();
+    let mut reasons: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    for c in cs {
+        let mut seen: Vec<(&str, &str)> = c
+            .differences
+            .iter()
+            .filter(|d| matches!(d.kind, "only-lowered" | "only-native" | "stored-twice"))
+            .map(|d| (d.kind, d.reason))
+            .collect();
+        seen.sort();
+        seen.dedup();
+        for k in seen {
+            *reasons.entry(k).or_default() += 1;
+        }
+    }
+    json!({
+        "fns": rows.len(),
+        "matched": rows.iter().filter(|r| r.native.is_some()).count(),
+        "states_agree": rows.iter().filter(|r| r.states.0 == Some(r.states.1)).count(),
+        "smaller": rows.iter().filter(|r| r.native.is_some_and(|n| r.lowered < n)).count(),
+        "larger": rows.iter().filter(|r| r.native.is_some_and(|n| r.lowered > n)).count(),
+        "native_bytes": rows.iter().filter_map(|r| r.native).sum::<u64>(),
+        "lowered_bytes": rows.iter().filter(|r| r.native.is_some()).map(|r| r.lowered).sum::<u64>(),
+        "fns_only_lowered": rows.iter().filter(|r| !r.only_lowered.is_empty()).count(),
+        "fns_only_native": rows.iter().filter(|r| !r.only_native.is_empty()).count(),
+        "fns_stored_twice": rows.iter().filter(|r| !r.twice.is_empty()).count(),
+        "reasons": reasons.iter().map(|((kind, reason), n)| json!({
+            "kind": kind, "reason": reason, "fns": n,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// Prints the figures table and the tallies.
+fn print_summary(cs: &[Comparison<'_>]) {
+    let width = cs
+        .iter()
+        .map(|c| c.path.len())
+        .max()
+        .unwrap_or(2)
+        .clamp(2, 48);
+    say!("");
+    say!(
+        "{:<width$}  {:>8}  {:>9}  {:>5}  {:>6}  saved only by awaitgraph / only by rustc",
+        "fn",
+        "native B",
+        "lowered B",
+        "ratio",
+        "awaits"
+    );
+    for r in cs.iter().map(figures) {
+        let list = |v: &[String]| {
+            if v.is_empty() {
+                "-".to_string()
+            } else {
+                v.join(" ")
+            }
+        };
+        say!(
+            "{:<width$}  {:>8}  {:>9}  {:>5}  {:>6}  {} / {}",
+            shorten(&r.path, width),
+            r.native.map_or("?".into(), |n| n.to_string()),
+            r.lowered,
+            r.native.map_or("?".into(), |n| format!(
+                "{:.2}",
+                r.lowered as f64 / n as f64
+            )),
+            match r.states.0 {
+                Some(n) if n == r.states.1 => n.to_string(),
+                Some(n) => format!("{n}≠{}", r.states.1),
+                None => format!("?/{}", r.states.1),
+            },
+            list(&r.only_lowered),
+            list(&r.only_native),
+        );
+    }
+    let s = summary_json(cs);
+    say!(
+        "{} fns, {} matched with rustc's, await counts agree in {}; lowered smaller in {}, larger in {}; total {} B native, {} B lowered",
+        s["fns"],
+        s["matched"],
+        s["states_agree"],
+        s["smaller"],
+        s["larger"],
+        s["native_bytes"],
+        s["lowered_bytes"]
+    );
+    say!(
+        "awaitgraph saves a local rustc does not in {} fns; rustc saves a local awaitgraph does not in {} fns; rustc stores an argument twice in {} fns",
+        s["fns_only_lowered"],
+        s["fns_only_native"],
+        s["fns_stored_twice"]
+    );
+    for r in s["reasons"].as_array().into_iter().flatten() {
+        let who = match r["kind"].as_str() {
+            Some("only-lowered") => "only awaitgraph",
+            Some("only-native") => "only rustc",
+            _ => "rustc twice",
+        };
+        say!(
+            "  {:>4} fns  {who}: {}",
+            r["fns"],
+            r["reason"].as_str().unwrap_or("")
+        );
     }
 }
 
@@ -831,8 +1232,11 @@ fn comparison_json(c: &Comparison<'_>) -> Value {
         "native_size": native.map(|n| n.layout.size),
         "lowered_size": c.lowered_size(),
         "ratio": native.map(|n| c.lowered_size() as f64 / n.layout.size as f64),
+        "suspend_states": {"native": c.suspend_counts().0, "lowered": c.suspend_counts().1},
+        "lowering_found": c.lowering.is_some(),
         "differences": c.differences.iter().map(|d| json!({
-            "state": d.state, "kind": d.kind, "local": d.local, "bytes": d.bytes, "cause": d.cause,
+            "state": d.state, "kind": d.kind, "reason": d.reason, "local": d.local,
+            "bytes": d.bytes, "cause": d.cause,
         })).collect::<Vec<_>>(),
     })
 }
@@ -866,6 +1270,19 @@ pub fn compare_dot(c: &Comparison<'_>) -> String {
             .find(|d| d.state == state && d.local.as_deref() == Some(name))
             .map(|d| d.cause.clone())
     };
+    // The name a difference records, and the name shown.
+    let key = |side: &str, state: &str, f: &FieldLayout| -> String {
+        match (side, &f.kind) {
+            (_, FieldKind::Upvar) | ("n", _) => f.name.clone(),
+            _ => c.lowered_name(state, &f.name),
+        }
+    };
+    let shown = |side: &str, state: &str, f: &FieldLayout| -> String {
+        match (side, &f.kind) {
+            ("n", FieldKind::Local) => c.native_name(state, &f.name),
+            _ => key(side, state, f),
+        }
+    };
     for (side, layout, size) in [
         (
             "n",
@@ -891,10 +1308,10 @@ pub fn compare_dot(c: &Comparison<'_>) -> String {
                     .iter()
                     .map(|f| Row {
                         kind: dot::kind_word(&f.kind).to_string(),
-                        name: source_name(&f.name).to_string(),
+                        name: shown(side, name, f),
                         size: f.size,
                         ty: f.ty.clone(),
-                        note: noted(side, name, source_name(&f.name)),
+                        note: noted(side, name, &key(side, name, f)),
                     })
                     .collect();
                 let _ = writeln!(
@@ -933,6 +1350,7 @@ fn report_compare(
         "package": ws.package,
         "target": o.target.describe(),
         "fns": comparisons.iter().map(comparison_json).collect::<Vec<_>>(),
+        "summary": summary_json(comparisons),
     });
     write_json(&out.join("compare.json"), &doc)?;
     if o.format == Format::Json {
@@ -966,9 +1384,15 @@ fn report_compare(
             say!("  {name}");
             say!(
                 "    native:  {}",
-                fields_text(c.native.as_ref().and_then(|n| n.layout.variant(name)))
+                fields_text(
+                    c.native.as_ref().and_then(|n| n.layout.variant(name)),
+                    &|s, f| c.native_name(s, f)
+                )
             );
-            say!("    lowered: {}", fields_text(c.state.variant(name)));
+            say!(
+                "    lowered: {}",
+                fields_text(c.state.variant(name), &|s, f| c.lowered_name(s, f))
+            );
             for d in c.differences.iter().filter(|d| d.state == name) {
                 say!("    ! {}", d.cause);
             }
@@ -977,6 +1401,7 @@ fn report_compare(
             say!("  ! {}", d.cause);
         }
     }
+    print_summary(comparisons);
     say!("wrote {}", out.join("compare.json").display());
     if !svg {
         say!("wrote .dot only: install Graphviz (e.g. `apt-get install graphviz`) for .svg");
@@ -1082,7 +1507,7 @@ print-type-size         upvar `.buf`: 64 bytes, offset: 0 bytes, alignment: 1 by
         let native = rustc_layout::parse_type_sizes(NATIVE).unwrap();
         let lowered = rustc_layout::parse_type_sizes(LOWERED).unwrap();
         let futures = futures_of(&native, &[], None);
-        let cs = compare_all(&futures, &lowered, None).unwrap();
+        let cs = compare_all(&futures, &lowered, &[], None, None).unwrap();
         assert_eq!(cs.len(), 2);
         let seq = cs.iter().find(|c| c.path == "sequential").unwrap();
         assert_eq!(seq.native.as_ref().unwrap().layout.size, 72);
@@ -1137,7 +1562,7 @@ print-type-size         upvar `.buf`: 64 bytes, offset: 0 bytes, alignment: 1 by
     fn no_lowered_fn_is_an_error() {
         let native = rustc_layout::parse_type_sizes(NATIVE).unwrap();
         let futures = futures_of(&native, &[], None);
-        let e = compare_all(&futures, &native, None).unwrap_err();
+        let e = compare_all(&futures, &native, &[], None, None).unwrap_err();
         assert!(e.contains("--native-only"));
     }
 
@@ -1156,7 +1581,7 @@ print-type-size         upvar `.buf`: 64 bytes, offset: 0 bytes, alignment: 1 by
              print-type-size         field `.tmp`: 8 bytes\n",
         )
         .unwrap();
-        let d = differences(n, &lowered[0], None, &[]);
+        let d = differences_with(n, &lowered[0], None, &[], &Context::default());
         assert!(
             d.iter()
                 .any(|d| d.kind == "only-lowered" && d.cause.contains("drop glue")),

@@ -15,6 +15,7 @@ macro_rules! say {
 mod cargo;
 mod compare;
 mod dot;
+mod lowering;
 
 /// Writes one line to stdout; exits quietly when stdout is closed.
 fn say_line(args: std::fmt::Arguments<'_>) {
