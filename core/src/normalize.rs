@@ -177,8 +177,13 @@ impl Normalizer {
         }
     }
 
-    fn hidden(&mut self, prefix: &str) -> Ident {
-        let i = Ident::new(&format!("__{prefix}{}", self.temps), Span::mixed_site());
+    /// A hidden local, hygienic (mixed-site) but located at `at`, the expression whose value
+    /// it holds: its line is what `cargo awaitgraph compare` matches rustc's temporaries by.
+    fn hidden(&mut self, prefix: &str, at: Span) -> Ident {
+        let i = Ident::new(
+            &format!("__{prefix}{}", self.temps),
+            Span::mixed_site().located_at(at),
+        );
         self.temps += 1;
         i
     }
@@ -245,7 +250,7 @@ impl Normalizer {
                 let bind = match head {
                     Head::Let(p) => Bind::Pat(p),
                     Head::Expr => Bind::Discard,
-                    Head::Tail => Bind::Hidden(self.hidden("v")),
+                    Head::Tail => Bind::Hidden(self.hidden("v", a.base.span())),
                 };
                 let tail = match &bind {
                     Bind::Hidden(v) => Some(Stmt::Tail(syn::parse_quote!(#v))),
@@ -283,7 +288,7 @@ impl Normalizer {
             return e;
         }
         self.keep_temporaries(&mut e, out);
-        let t = self.hidden("e");
+        let t = self.hidden("e", e.span());
         out.push(Stmt::Code(syn::parse_quote!(let #t = #e;)));
         syn::parse_quote!(#t)
     }
@@ -302,7 +307,7 @@ impl Normalizer {
             return;
         }
         self.keep_temporaries(base, out);
-        let t = self.hidden("e");
+        let t = self.hidden("e", base.span());
         let b = &**base;
         out.push(Stmt::Code(syn::parse_quote!(let #t = #b;)));
         **base = syn::parse_quote!(#t);
@@ -339,7 +344,7 @@ impl Normalizer {
                 let base = std::mem::replace(&mut *a.base, Expr::Verbatim(TokenStream::new()));
                 let awaitee = self.hoist(base, out);
                 let index = self.next_await();
-                let v = self.hidden("v");
+                let v = self.hidden("v", awaitee.span());
                 out.push(Stmt::Await(Await {
                     index,
                     bind: Bind::Hidden(v.clone()),
@@ -451,8 +456,9 @@ impl Normalizer {
             }
             Expr::Block(b) if b.label.is_none() => {
                 let stmts = std::mem::take(&mut b.block.stmts);
+                let at = b.block.brace_token.span.join();
                 let inner = self.block(stmts);
-                let t = self.hidden("e");
+                let t = self.hidden("e", at);
                 out.push(Stmt::Nested {
                     head: Head::Let(Box::new(syn::parse_quote!(#t))),
                     block: inner,
