@@ -815,26 +815,43 @@ pub fn differences_with(
             (Some(a), Some(b)) => Some(a.line as usize == b),
             _ => None,
         };
-        for pass in 0..2 {
+        // How many unpaired locals of each name a side has (pass 2 pairs names unique on both).
+        let count = |names: &mut dyn Iterator<Item = bool>| names.filter(|x| *x).count();
+        for pass in 0..3 {
             for (i, nl) in native_locals.iter().enumerate() {
                 if paired[i].is_some() {
                     continue;
                 }
+                let same_name = |ll: &LoweredLocal<'_>| {
+                    !nl.unnamed && (nl.f.name == ll.name || nl.f.name == ll.f.name)
+                };
+                let unique = pass == 2
+                    && count(
+                        &mut native_locals
+                            .iter()
+                            .zip(&paired)
+                            .map(|(x, p)| p.is_none() && !x.unnamed && x.f.name == nl.f.name),
+                    ) == 1
+                    && count(
+                        &mut lowered_locals
+                            .iter()
+                            .zip(&taken)
+                            .map(|(ll, t)| !t && same_name(ll)),
+                    ) == 1;
                 let found = lowered_locals.iter().enumerate().position(|(j, ll)| {
                     !taken[j]
                         && match pass {
                             // Same name, and the same line when both lines are known.
-                            0 => {
-                                !nl.unnamed
-                                    && nl.f.name == ll.name
-                                    && same_line(nl.span, ll.line) != Some(false)
-                            }
+                            0 => same_name(ll) && same_line(nl.span, ll.line) != Some(false),
                             // An unnamed temporary and a hidden one declared on the same line.
-                            _ => {
+                            1 => {
                                 nl.unnamed
                                     && ll.temporary
                                     && same_line(nl.span, ll.line) == Some(true)
                             }
+                            // Same name, lines disagreeing (a line awaitgraph could not place),
+                            // when the name is unique on both sides.
+                            _ => unique && same_name(ll),
                         }
                 });
                 if let Some(j) = found {
@@ -1004,8 +1021,10 @@ pub fn differences_with(
                 ));
             }
         }
+        // rustc prints its prefix (the arguments) in every variant: padding compares only where
+        // both sides hold the state's own data.
         let (np, lp) = (nv.padding(), lv.padding());
-        if np != lp {
+        if suspend && np != lp {
             out.push(diff(
                 &nv.name,
                 "padding",
