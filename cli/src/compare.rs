@@ -164,6 +164,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let sources = Sources::new(ws.root.clone());
     let comparisons = compare_all(
         &native_futures,
+        &native,
         &lowered,
         &lowerings,
         Some(&sources),
@@ -583,6 +584,7 @@ fn source_name(name: &str) -> &str {
 /// Pairs every lowered fn with rustc's future and lists the differences.
 pub fn compare_all<'a>(
     native: &[NativeFuture<'a>],
+    native_types: &[TypeLayout],
     lowered: &'a [TypeLayout],
     lowerings: &'a [Lowering],
     sources: Option<&Sources>,
@@ -630,6 +632,7 @@ pub fn compare_all<'a>(
             mir,
             lowering,
             sources,
+            types: native_types,
         };
         let differences = match &native {
             Some(n) => differences_with(
@@ -691,6 +694,8 @@ pub struct Context<'a> {
     pub lowering: Option<&'a Lowering>,
     /// Source text for snippets of unnamed temporaries.
     pub sources: Option<&'a Sources>,
+    /// rustc's printed types (sizes of the saved locals' types).
+    pub types: &'a [TypeLayout],
 }
 
 /// A local of rustc's variant, with what the MIR says about it.
@@ -699,6 +704,68 @@ struct NativeLocal<'a> {
     span: Option<&'a SourceSpan>,
     borrowed: bool,
     unnamed: bool,
+    /// The source text at its span.
+    text: Option<String>,
+    /// Its type as the MIR prints it.
+    ty: Option<&'a str>,
+}
+
+/// Size of a type rustc printed (`awaitgraph_tests::Noisy`), or of a primitive, when known.
+fn type_size(ctx: &Context<'_>, ty: &str) -> Option<u64> {
+    let ptr = u64::from(usize::BITS / 8);
+    let ty = ty.replace("'{erased} ", "");
+    match ty.as_str() {
+        "()" => Some(0),
+        "u8" | "i8" | "bool" => Some(1),
+        "u16" | "i16" => Some(2),
+        "u32" | "i32" | "f32" | "char" => Some(4),
+        "u64" | "i64" | "f64" => Some(8),
+        "u128" | "i128" => Some(16),
+        "usize" | "isize" => Some(ptr),
+        t if t.starts_with("&str") || t.starts_with("&mut str") => Some(2 * ptr),
+        t if t.starts_with("&[") || t.starts_with("&mut [") || t.starts_with("&dyn ") => {
+            Some(2 * ptr)
+        }
+        t if t.starts_with('&') => Some(ptr),
+        t => ctx.types.iter().find(|x| x.name == t).map(|x| x.size),
+    }
+}
+
+/// The saved local a printed field of rustc's state holds. Shadowed locals print under one
+/// name: among the saved locals of that name, the first unused one whose type has the field's
+/// size, else the first unused one.
+fn native_index(
+    ctx: &Context<'_>,
+    state: &str,
+    f: &FieldLayout,
+    used: &mut Vec<usize>,
+) -> Option<usize> {
+    let mir = ctx.mir?;
+    let found = if f.name.starts_with(".coroutine_field") {
+        mir.saved_index(state, &f.name)
+    } else {
+        let all: Vec<usize> = mir
+            .saved_indices_named(state, &f.name)
+            .into_iter()
+            .filter(|i| !used.contains(i))
+            .collect();
+        let fits = |i: &usize| {
+            mir.saved
+                .iter()
+                .find(|s| s.index == *i)
+                .and_then(|s| type_size(ctx, &s.ty))
+                == Some(f.size)
+        };
+        all.iter()
+            .copied()
+            .find(fits)
+            .or_else(|| all.first().copied())
+            .or_else(|| mir.saved_index(state, &f.name))
+    };
+    if let Some(i) = found {
+        used.push(i);
+    }
+    found
 }
 
 /// A field of awaitgraph's variant, with what the state graph says about it.
@@ -727,6 +794,10 @@ fn native_label(f: &FieldLayout, ctx: &Context<'_>, state: &str) -> String {
         .map(|t| format!(", {t}"))
         .unwrap_or_default();
     match ctx.sources.and_then(|src| src.snippet(span)) {
+        // A bool whose span is the closing brace of a scope.
+        Some(text) if text == "}" && info.is_some_and(|s| s.ty == "bool") => {
+            format!("drop flag (line {})", span.line)
+        }
         Some(text) => format!("temporary of `{text}` (line {}{ty})", span.line),
         None => format!("temporary (line {}{ty})", span.line),
     }
@@ -764,13 +835,19 @@ pub fn differences_with(
         let lstate = ctx.lowering.and_then(|x| x.state(&nv.name));
         let suspend = rustc_layout::is_suspend_name(&nv.name);
         let lowered_awaitee = lv.fields.iter().find(|f| f.name == "__awaitee");
-        let wrapped = lstate.is_some_and(|s| !s.wraps.is_empty())
-            || lowered_awaitee.is_some_and(|f| {
+        // The macro's graph says which awaitees it wrapped; without it, guess from the sizes of
+        // the async blocks among the enum's type arguments.
+        let wrapped = match lstate {
+            Some(s) => s.wrapped,
+            None => lowered_awaitee.is_some_and(|f| {
                 wrapped.contains(&f.size)
                     || f.ty.as_deref().is_some_and(|t| {
                         matches!(TypeKind::of_name(t), TypeKind::AsyncBlock { .. })
                     })
-            });
+            }),
+        };
+        // Saved locals already given to a printed field of this state.
+        let mut used: Vec<usize> = Vec::new();
         let native_locals: Vec<NativeLocal<'_>> = nv
             .fields
             .iter()
@@ -779,12 +856,16 @@ pub fn differences_with(
                 (f.kind != FieldKind::Upvar || nv.name == "Unresumed") && f.name != "__awaitee"
             })
             .map(|f| {
-                let idx = ctx.mir.and_then(|m| m.saved_index(&nv.name, &f.name));
+                let idx = native_index(ctx, &nv.name, f, &mut used);
                 let info = idx.and_then(|i| ctx.mir?.saved.iter().find(|s| s.index == i));
                 NativeLocal {
                     f,
                     span: info.and_then(|s| s.span.as_ref()),
                     borrowed: idx.is_some_and(|i| ctx.mir.is_some_and(|m| m.borrowed.contains(&i))),
+                    text: info
+                        .and_then(|s| s.span.as_ref())
+                        .and_then(|span| ctx.sources?.snippet(span)),
+                    ty: info.map(|s| s.ty.as_str()),
                     unnamed: f.name.starts_with(".coroutine_field"),
                 }
             })
@@ -798,7 +879,9 @@ pub fn differences_with(
                     f,
                     name: s.name.clone(),
                     line: (s.line > 0).then_some(s.line),
-                    temporary: s.origin == "temporary",
+                    // Renamed shadowed locals (`__shadowed_x_0`) are reported as temporaries
+                    // too; their names (`x`) tell them apart.
+                    temporary: s.origin == "temporary" && s.name.starts_with("__"),
                 },
                 None => LoweredLocal {
                     f,
@@ -815,9 +898,9 @@ pub fn differences_with(
             (Some(a), Some(b)) => Some(a.line as usize == b),
             _ => None,
         };
-        // How many unpaired locals of each name a side has (pass 2 pairs names unique on both).
+        // How many unpaired locals of each name a side has (pass 4 pairs names unique on both).
         let count = |names: &mut dyn Iterator<Item = bool>| names.filter(|x| *x).count();
-        for pass in 0..3 {
+        for pass in 0..6 {
             for (i, nl) in native_locals.iter().enumerate() {
                 if paired[i].is_some() {
                     continue;
@@ -825,7 +908,7 @@ pub fn differences_with(
                 let same_name = |ll: &LoweredLocal<'_>| {
                     !nl.unnamed && (nl.f.name == ll.name || nl.f.name == ll.f.name)
                 };
-                let unique = pass == 2
+                let unique = pass == 4
                     && count(
                         &mut native_locals
                             .iter()
@@ -841,17 +924,38 @@ pub fn differences_with(
                 let found = lowered_locals.iter().enumerate().position(|(j, ll)| {
                     !taken[j]
                         && match pass {
-                            // Same name, and the same line when both lines are known.
-                            0 => same_name(ll) && same_line(nl.span, ll.line) != Some(false),
+                            // Same name, declared on the same line.
+                            0 => same_name(ll) && same_line(nl.span, ll.line) == Some(true),
                             // An unnamed temporary and a hidden one declared on the same line.
                             1 => {
                                 nl.unnamed
                                     && ll.temporary
                                     && same_line(nl.span, ll.line) == Some(true)
+                                    && nl.f.size == ll.f.size
+                            }
+                            // Same name and size, a line unknown.
+                            2 => {
+                                same_name(ll)
+                                    && same_line(nl.span, ll.line).is_none()
+                                    && nl.f.size == ll.f.size
+                            }
+                            // rustc's temporary copy of an operand that is a local (`x` in
+                            // `x + f().await`), and awaitgraph keeping that local itself.
+                            3 => {
+                                nl.unnamed
+                                    && !ll.temporary
+                                    && nl.text.as_deref() == Some(ll.name.as_str())
+                                    && nl.f.size == ll.f.size
                             }
                             // Same name, lines disagreeing (a line awaitgraph could not place),
                             // when the name is unique on both sides.
-                            _ => unique && same_name(ll),
+                            4 => unique && same_name(ll),
+                            // Temporaries of the same line, sizes differing.
+                            _ => {
+                                nl.unnamed
+                                    && ll.temporary
+                                    && same_line(nl.span, ll.line) == Some(true)
+                            }
                         }
                 });
                 if let Some(j) = found {
@@ -909,7 +1013,16 @@ pub fn differences_with(
                             "size",
                             Some(name),
                             nl.f.size as i64 - lf.size as i64,
-                            format!("`{name}` is {} B native, {} B lowered", nl.f.size, lf.size),
+                            format!(
+                                "{} is {} B native, {} B lowered",
+                                if nl.unnamed {
+                                    label.clone()
+                                } else {
+                                    format!("`{name}`")
+                                },
+                                nl.f.size,
+                                lf.size
+                            ),
                         ));
                     }
                 }
@@ -920,7 +1033,16 @@ pub fn differences_with(
                         (
                             "inside the wrapped awaitee",
                             format!(
-                                "`{name}` lives inside awaitgraph's awaitee: moved into an async block because the awaited call borrows it"
+                                "`{name}` lives inside awaitgraph's awaitee: moved into an async block because the awaited expression uses it (it may borrow it)"
+                            ),
+                        )
+                    } else if nl.unnamed && nl.ty == Some("bool") && nl.text.as_deref() == Some("}")
+                    {
+                        (
+                            "drop flag held across the await by rustc",
+                            format!(
+                                "a drop flag (bool, scope ending at line {}) saved by rustc: it records at run time whether a local moved on some paths still needs dropping; awaitgraph's states say which locals they own instead",
+                                nl.span.map_or(0, |s| s.end_line.unwrap_or(s.line))
                             ),
                         )
                     } else if nl.unnamed {
@@ -1109,7 +1231,12 @@ fn figures(c: &Comparison<'_>) -> Figures {
                     match c.native_labels.get(&(d.state.clone(), local.clone())) {
                         Some(label) => match label.split_once("(line ") {
                             Some((_, rest)) => {
-                                format!("tmp@{}", rest.split([',', ')']).next().unwrap_or(rest))
+                                let what = if label.starts_with("drop flag") {
+                                    "flag"
+                                } else {
+                                    "tmp"
+                                };
+                                format!("{what}@{}", rest.split([',', ')']).next().unwrap_or(rest))
                             }
                             None => local,
                         },
@@ -1526,7 +1653,7 @@ print-type-size         upvar `.buf`: 64 bytes, offset: 0 bytes, alignment: 1 by
         let native = rustc_layout::parse_type_sizes(NATIVE).unwrap();
         let lowered = rustc_layout::parse_type_sizes(LOWERED).unwrap();
         let futures = futures_of(&native, &[], None);
-        let cs = compare_all(&futures, &lowered, &[], None, None).unwrap();
+        let cs = compare_all(&futures, &native, &lowered, &[], None, None).unwrap();
         assert_eq!(cs.len(), 2);
         let seq = cs.iter().find(|c| c.path == "sequential").unwrap();
         assert_eq!(seq.native.as_ref().unwrap().layout.size, 72);
@@ -1561,7 +1688,7 @@ print-type-size         upvar `.buf`: 64 bytes, offset: 0 bytes, alignment: 1 by
         assert!(
             buf.differences
                 .iter()
-                .any(|d| d.cause.contains("borrows it"))
+                .any(|d| d.cause.contains("may borrow it"))
         );
         // Diagrams: both sides, every state, highlighted rows.
         let dot = compare_dot(seq);
@@ -1581,7 +1708,7 @@ print-type-size         upvar `.buf`: 64 bytes, offset: 0 bytes, alignment: 1 by
     fn no_lowered_fn_is_an_error() {
         let native = rustc_layout::parse_type_sizes(NATIVE).unwrap();
         let futures = futures_of(&native, &[], None);
-        let e = compare_all(&futures, &native, &[], None, None).unwrap_err();
+        let e = compare_all(&futures, &native, &native, &[], None, None).unwrap_err();
         assert!(e.contains("--native-only"));
     }
 

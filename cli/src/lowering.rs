@@ -32,6 +32,8 @@ pub struct LState {
     pub awaitee_line: Option<usize>,
     /// Saved locals moved into the awaitee (an `async move` block) because the call borrows them.
     pub wraps: Vec<String>,
+    /// Whether the awaitee is such a block (also when `wraps` is empty).
+    pub wrapped: bool,
     /// What it holds besides the awaitee.
     pub saved: Vec<Saved>,
 }
@@ -65,6 +67,10 @@ impl Lowering {
                 Some(LState {
                     name: s["name"].as_str()?.to_string(),
                     awaitee_line: num(&s["awaitee"]["line"]),
+                    wrapped: s["awaitee"]["wrapped"].as_bool().unwrap_or(false)
+                        || s["awaitee"]["wraps"]
+                            .as_array()
+                            .is_some_and(|w| !w.is_empty()),
                     wraps: s["awaitee"]["wraps"]
                         .as_array()
                         .map(|w| {

@@ -62,6 +62,9 @@ pub struct Awaitee {
     /// `async move` block stored as the awaitee, which hands them back with the output; they
     /// live inside the awaitee while suspended. Empty when the awaitee borrows nothing saved.
     pub wraps: Vec<String>,
+    /// Whether the awaitee is such an `async move` block (also when it hands nothing back, so
+    /// `wraps` is empty): its size is the block's, not the awaited future's.
+    pub wrapped: bool,
 }
 
 /// A value held by a state.
@@ -154,7 +157,8 @@ impl StateGraph {
     /// serde). `cargo awaitgraph compare` reads it to map rustc's saved locals to these by
     /// declaration line. Shape:
     /// `{"fn": .., "signature": .., "line": N, "states": [{"name": .., "kind": "suspend",
-    /// "index": 0, "awaitee": {"expr": .., "line": N, "column": N, "wraps": [..]} | null,
+    /// "index": 0, "awaitee": {"expr": .., "line": N, "column": N, "wrapped": bool, "wraps": [..]}
+    /// | null,
     /// "saved": [{"name": .., "field": .., "type": .. | null, "origin": "local", "line": N}]}],
     /// "transitions": [{"from": .., "to": .., "kind": "ready", "label": ..}]}`.
     pub fn to_json(&self) -> String {
@@ -189,10 +193,11 @@ impl StateGraph {
                     let wraps: Vec<String> = a.wraps.iter().map(|w| json_str(w)).collect();
                     let _ = write!(
                         s,
-                        "{{\"expr\":{},\"line\":{},\"column\":{},\"wraps\":[{}]}}",
+                        "{{\"expr\":{},\"line\":{},\"column\":{},\"wrapped\":{},\"wraps\":[{}]}}",
                         json_str(&a.expr),
                         a.line,
                         a.column,
+                        a.wrapped,
                         wraps.join(",")
                     );
                 }
@@ -294,6 +299,7 @@ mod json_tests {
                 line: 4,
                 column: 9,
                 wraps: vec!["buf".into()],
+                wrapped: true,
             }),
             saved: vec![],
         });
@@ -312,7 +318,7 @@ mod json_tests {
              {\"name\":\"Unresumed\",\"kind\":\"unresumed\",\"index\":null,\"awaitee\":null,\"saved\":[\
              {\"name\":\"s\",\"field\":\"s\",\"type\":\"&str\",\"origin\":\"argument\",\"line\":3}]},\
              {\"name\":\"Suspend0\",\"kind\":\"suspend\",\"index\":0,\"awaitee\":{\"expr\":\"g(\\\\n)\",\
-             \"line\":4,\"column\":9,\"wraps\":[\"buf\"]},\"saved\":[]}],\"transitions\":[\
+             \"line\":4,\"column\":9,\"wrapped\":true,\"wraps\":[\"buf\"]},\"saved\":[]}],\"transitions\":[\
              {\"from\":\"Unresumed\",\"to\":\"Suspend0\",\"kind\":\"first-poll\",\"label\":\"first poll\"}]}"
         );
     }

@@ -558,6 +558,27 @@ impl CoroutineMir {
             .find(|s| here.contains(s))
     }
 
+    /// Every saved local of state `variant` that a `debug` line names `name` (several when a
+    /// shadowed local and the one shadowing it are both saved), in saved-local order.
+    pub fn saved_indices_named(&self, variant: &str, name: &str) -> Vec<usize> {
+        let Some(here) = self.variants.iter().find(|v| v.name == variant) else {
+            return Vec::new();
+        };
+        let mut out: Vec<usize> = self
+            .debug
+            .iter()
+            .filter(|d| d.name == name)
+            .filter_map(|d| {
+                let v = self.variants.iter().find(|v| Some(v.index) == d.variant)?;
+                v.saved.get(d.field).copied()
+            })
+            .filter(|s| here.saved.contains(s))
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     /// Whether saved locals `a` and `b` conflict (may not overlap in memory).
     pub fn conflicts(&self, a: usize, b: usize) -> bool {
         self.storage_conflicts.contains(&(a, b)) || self.storage_conflicts.contains(&(b, a))
