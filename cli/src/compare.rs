@@ -135,6 +135,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
         env: if o.native_only { &[] } else { passthrough },
     }
     .run()?;
+    // Kept for inspection (and for bug reports about the parser).
+    let _ = std::fs::write(native_dir.join("type-sizes.txt"), &native_text);
     let native = rustc_layout::parse_type_sizes(&native_text)
         .map_err(|e| format!("cannot read rustc's type sizes: {e}"))?;
     let mirs = read_mir_dir(&mir_dir);
@@ -158,6 +160,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         env: &[("AWAITGRAPH_STATES_DIR", &states_env)],
     }
     .run()?;
+    let _ = std::fs::write(base.join("lowered").join("type-sizes.txt"), &lowered_text);
     let lowered = rustc_layout::parse_type_sizes(&lowered_text)
         .map_err(|e| format!("cannot read rustc's type sizes: {e}"))?;
     let lowerings = lowering::read_dir(&states_dir);
@@ -612,6 +615,7 @@ pub fn compare_all<'a>(
         );
     }
     let mut out = Vec::new();
+    let all: Vec<String> = states.keys().cloned().collect();
     for (path, state) in states {
         if let Some(f) = filter
             && !rustc_layout::same_fn_path(&path, f)
@@ -664,6 +668,14 @@ pub fn compare_all<'a>(
             native_labels,
             differences,
         });
+    }
+    if let Some(f) = filter
+        && out.is_empty()
+    {
+        return Err(format!(
+            "no annotated fn matches `{f}` (annotated: {})",
+            all.join(", ")
+        ));
     }
     Ok(out)
 }
@@ -1702,6 +1714,86 @@ print-type-size         upvar `.buf`: 64 bytes, offset: 0 bytes, alignment: 1 by
         let j = comparison_json(seq);
         assert_eq!(j["native_size"], 72);
         assert_eq!(j["lowered_size"], 64);
+    }
+
+    /// Captured from `compare --test equivalence` (rustc 1.95): two harness cases whose saved
+    /// locals only pair up by line and type size.
+    fn pairing(case: &str) -> Vec<Difference> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/pairing");
+        let read = |f: &str| std::fs::read_to_string(format!("{dir}/{f}")).unwrap();
+        let native = rustc_layout::parse_type_sizes(&read("native.txt")).unwrap();
+        let lowered = rustc_layout::parse_type_sizes(&read("lowered.txt")).unwrap();
+        let mir = rustc_layout::parse_coroutine_mir(&read(&format!("{case}.mir"))).unwrap();
+        let lowering = Lowering::from_json(
+            &serde_json::from_str(&read(&format!("{case}.states.json"))).unwrap(),
+        )
+        .unwrap();
+        let mirs = [mir];
+        let futures = futures_of(&native, &mirs, None);
+        let lowerings = [lowering];
+        let cs = compare_all(
+            &futures,
+            &native,
+            &lowered,
+            &lowerings,
+            None,
+            Some(&format!("{case}::lowered")),
+        )
+        .unwrap();
+        assert_eq!(cs.len(), 1);
+        assert!(cs[0].lowering.is_some() && cs[0].native.as_ref().unwrap().mir.is_some());
+        cs[0].differences.clone()
+    }
+
+    #[test]
+    fn shadowed_locals_pair_by_line_and_size() {
+        let d = pairing("shadowed_but_alive");
+        let brief: Vec<_> = d
+            .iter()
+            .map(|d| (d.state.as_str(), d.kind, d.local.as_deref()))
+            .collect();
+        // Both `x`s (the `Noisy` parameter and `let x = x.len()`) are paired with theirs: no
+        // size difference, no `x` only one side saves in Suspend0.
+        assert!(!brief.iter().any(|b| b.1 == "size"), "{brief:?}");
+        assert!(
+            !brief
+                .iter()
+                .any(|b| b.0 == "Suspend0" && b.2 == Some("x") && b.1.starts_with("only")),
+            "{brief:?}"
+        );
+        // `s` is inside the wrapped awaitee; the shadowed `s`, `y` and the `__e1` temporary
+        // (rustc's `y.len()`) pair in Suspend1; the dead `x: usize` is awaitgraph's only.
+        assert!(
+            brief.contains(&("Suspend0", "only-native", Some("s"))),
+            "{brief:?}"
+        );
+        assert!(
+            brief.contains(&("Suspend0", "awaitee-wrapped", Some("__awaitee"))),
+            "{brief:?}"
+        );
+        assert!(
+            brief.contains(&("Suspend1", "only-lowered", Some("x"))),
+            "{brief:?}"
+        );
+        assert!(
+            brief.contains(&("Suspend1", "stored-twice", Some("x"))),
+            "{brief:?}"
+        );
+        assert_eq!(
+            brief.iter().filter(|b| b.1.starts_with("only")).count(),
+            2,
+            "{brief:?}"
+        );
+    }
+
+    #[test]
+    fn temporaries_of_one_line_pair_by_size() {
+        let d = pairing("temporary_in_let");
+        assert!(
+            !d.iter()
+                .any(|d| matches!(d.kind, "size" | "only-native" | "only-lowered")),
+            "{d:?}"
+        );
     }
 
     #[test]

@@ -270,6 +270,36 @@ fn compares_the_examples_package() {
             // In the native build `demo` itself is rustc's future.
             assert_eq!(get(&native, "lowered"), demo["native_size"], "passthrough");
             assert!(stdout.contains("async fn demo: native"), "{stdout}");
+            // rustc's extra saved values in `demo`, each with its cause (rustc 1.95): the
+            // arguments stored twice, `name` kept because `format!` borrowed it, and the `&name`
+            // temporary of `format!` held across the first await.
+            let reasons: Vec<(String, String)> = demo["differences"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| {
+                    (
+                        d["kind"].as_str().unwrap().to_string(),
+                        d["reason"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect();
+            for (kind, reason) in [
+                ("stored-twice", "argument stored twice (#62958)"),
+                ("only-native", "borrowed local kept to scope end (#96084)"),
+                ("only-native", "temporary held across the await by rustc"),
+            ] {
+                assert!(
+                    reasons.contains(&(kind.into(), reason.into())),
+                    "{kind}: {reason} missing in {reasons:?}"
+                );
+            }
+            assert!(
+                !reasons.iter().any(|(k, _)| k == "only-lowered"),
+                "{reasons:?}"
+            );
+            assert!(stdout.contains("temporary of `name`"), "{stdout}");
+            assert_eq!(json["summary"]["matched"], 1);
         }
         compared += 1;
     }
