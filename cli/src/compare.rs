@@ -1048,6 +1048,18 @@ pub fn differences_with(
                                 "`{name}` lives inside awaitgraph's awaitee: moved into an async block because the awaited expression uses it (it may borrow it)"
                             ),
                         )
+                    } else if wrapped
+                        && nl.unnamed
+                        && nl.span.is_some_and(|sp| {
+                            lstate.and_then(|s| s.awaitee_line) == Some(sp.line as usize)
+                        })
+                    {
+                        (
+                            "inside the wrapped awaitee",
+                            format!(
+                                "{label} saved by rustc; in awaitgraph it is created inside the wrapped awaitee (an async block), whose size includes it"
+                            ),
+                        )
                     } else if nl.unnamed && nl.ty == Some("bool") && nl.text.as_deref() == Some("}")
                     {
                         (
@@ -1137,8 +1149,19 @@ pub fn differences_with(
                     Some("__awaitee"),
                     na.size as i64 - la.size as i64,
                     format!(
-                        "awaitee wrapped in an async block for a borrow ({} B native, {} B wrapped)",
-                        na.size, la.size
+                        "awaitee wrapped in an async block for a borrow{} ({} B native, {} B wrapped)",
+                        match lstate.map(|s| &s.wraps) {
+                            Some(w) if !w.is_empty() => format!(
+                                ", holding {}",
+                                w.iter()
+                                    .map(|x| format!("`{x}`"))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                            _ => String::new(),
+                        },
+                        na.size,
+                        la.size
                     ),
                 ));
             } else if na.size != la.size {
