@@ -25,6 +25,11 @@ usage: cargo awaitgraph compare [--lib | --bin N | --example N | --test N] [-p P
 Builds the target with RUSTC_BOOTSTRAP=1 and -Zprint-type-sizes into target/awaitgraph/compare/
 and puts awaitgraph's lowering of every #[awaitgraph::state_machine] fn beside rustc's own
 coroutine layout. --native-only lists rustc's futures (any crate), largest first.
+The native build sets AWAITGRAPH_PASSTHROUGH=1 (the attribute leaves fns to rustc) and dumps
+coroutine MIR (source spans of rustc's saved locals); the lowered build sets
+AWAITGRAPH_STATES_DIR (the macro writes each fn's state graph there), so saved locals are
+matched by name and declaration line. Ends with a table of sizes and of the locals only one
+side saves, with the causes.
 Writes compare.json and a .dot (and .svg when Graphviz is installed) per fn into --out
 (default target/awaitgraph/compare).";
 
@@ -1440,16 +1445,23 @@ pub fn compare_dot(c: &Comparison<'_>) -> String {
     let edges = dot::resume_order(names.iter().copied());
     let order = dot::display_order(names.iter().copied());
     // A difference is drawn on the side that holds the extra bytes (both for size differences).
-    let noted = |side: &str, state: &str, name: &str| {
-        c.differences
-            .iter()
-            .filter(|d| match d.kind {
-                "stored-twice" | "argument-prefix" | "only-native" => side == "n",
-                "only-lowered" => side == "l",
-                _ => true,
-            })
-            .find(|d| d.state == state && d.local.as_deref() == Some(name))
-            .map(|d| d.cause.clone())
+    // An upvar row takes the argument notes; a local row its own note first (an argument's local
+    // copy that rustc also keeps for a borrow says so), else the stored-twice one.
+    let noted = |side: &str, state: &str, name: &str, upvar: bool| {
+        let mine = |d: &&Difference| d.state == state && d.local.as_deref() == Some(name);
+        let own = c.differences.iter().filter(mine).find(|d| match d.kind {
+            "stored-twice" | "argument-prefix" => side == "n" && upvar,
+            "only-native" => side == "n" && !upvar,
+            "only-lowered" => side == "l",
+            _ => !upvar,
+        });
+        own.or_else(|| {
+            c.differences
+                .iter()
+                .filter(mine)
+                .find(|d| side == "n" && !upvar && d.kind == "stored-twice")
+        })
+        .map(|d| d.cause.clone())
     };
     // The name a difference records, and the name shown.
     let key = |side: &str, state: &str, f: &FieldLayout| -> String {
@@ -1492,7 +1504,7 @@ pub fn compare_dot(c: &Comparison<'_>) -> String {
                         name: shown(side, name, f),
                         size: f.size,
                         ty: f.ty.clone(),
-                        note: noted(side, name, &key(side, name, f)),
+                        note: noted(side, name, &key(side, name, f), f.kind == FieldKind::Upvar),
                     })
                     .collect();
                 let _ = writeln!(
