@@ -42,6 +42,8 @@ pub struct Workspace {
     pub target_dir: PathBuf,
     /// The package to build, when it can be told (from `-p`, or the only/current package).
     pub package: Option<String>,
+    /// The workspace root: rustc's source spans are relative to it.
+    pub root: Option<PathBuf>,
 }
 
 /// The `cargo` to run: `$CARGO` when cargo started us, else `cargo` from `PATH`.
@@ -106,6 +108,7 @@ pub fn workspace(manifest: Option<&Path>, package: Option<&str>) -> Result<Works
     Ok(Workspace {
         target_dir,
         package,
+        root: meta["workspace_root"].as_str().map(PathBuf::from),
     })
 }
 

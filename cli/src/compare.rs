@@ -9,12 +9,13 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use awaitgraph_core::rustc_layout::{
-    self, CoroutineMir, FieldKind, FieldLayout, TypeKind, TypeLayout, VariantLayout,
+    self, CoroutineMir, FieldKind, FieldLayout, SourceSpan, TypeKind, TypeLayout, VariantLayout,
 };
 use serde_json::{Value, json};
 
 use crate::cargo::{self, Build, Target};
 use crate::dot::{self, Row};
+use crate::lowering::{self, Lowering, Sources};
 
 const HELP: &str = "\
 usage: cargo awaitgraph compare [--lib | --bin N | --example N | --test N] [-p PKG] [--fn NAME]
@@ -24,6 +25,11 @@ usage: cargo awaitgraph compare [--lib | --bin N | --example N | --test N] [-p P
 Builds the target with RUSTC_BOOTSTRAP=1 and -Zprint-type-sizes into target/awaitgraph/compare/
 and puts awaitgraph's lowering of every #[awaitgraph::state_machine] fn beside rustc's own
 coroutine layout. --native-only lists rustc's futures (any crate), largest first.
+The native build sets AWAITGRAPH_PASSTHROUGH=1 (the attribute leaves fns to rustc) and dumps
+coroutine MIR (source spans of rustc's saved locals); the lowered build sets
+AWAITGRAPH_STATES_DIR (the macro writes each fn's state graph there), so saved locals are
+matched by name and declaration line. Ends with a table of sizes and of the locals only one
+side saves, with the causes.
 Writes compare.json and a .dot (and .svg when Graphviz is installed) per fn into --out
 (default target/awaitgraph/compare).";
 
@@ -134,6 +140,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
         env: if o.native_only { &[] } else { passthrough },
     }
     .run()?;
+    // Kept for inspection (and for bug reports about the parser).
+    let _ = std::fs::write(native_dir.join("type-sizes.txt"), &native_text);
     let native = rustc_layout::parse_type_sizes(&native_text)
         .map_err(|e| format!("cannot read rustc's type sizes: {e}"))?;
     let mirs = read_mir_dir(&mir_dir);
@@ -143,6 +151,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
         return report_native(&o, &ws, &out, &native_futures);
     }
 
+    // The macro writes each fn's state graph here (declaration lines of its saved locals).
+    let states_dir = base.join("lowered").join("states");
+    let _ = std::fs::remove_dir_all(&states_dir);
+    let states_env = states_dir.to_string_lossy().into_owned();
     let lowered_text = Build {
         manifest: o.manifest.as_deref(),
         package: ws.package.as_deref(),
@@ -150,12 +162,22 @@ pub fn run(args: &[String]) -> Result<(), String> {
         release: o.release,
         target_dir: &base.join("lowered").join("target"),
         mir_dir: None,
-        env: &[],
+        env: &[("AWAITGRAPH_STATES_DIR", &states_env)],
     }
     .run()?;
+    let _ = std::fs::write(base.join("lowered").join("type-sizes.txt"), &lowered_text);
     let lowered = rustc_layout::parse_type_sizes(&lowered_text)
         .map_err(|e| format!("cannot read rustc's type sizes: {e}"))?;
-    let comparisons = compare_all(&native_futures, &lowered, o.fn_filter.as_deref())?;
+    let lowerings = lowering::read_dir(&states_dir);
+    let sources = Sources::new(ws.root.clone());
+    let comparisons = compare_all(
+        &native_futures,
+        &native,
+        &lowered,
+        &lowerings,
+        Some(&sources),
+        o.fn_filter.as_deref(),
+    )?;
     report_compare(&o, &ws, &out, &comparisons)
 }
 
@@ -499,6 +521,8 @@ pub struct Difference {
     /// `stored-twice`, `argument-prefix`, `only-lowered`, `only-native`, `awaitee-wrapped`,
     /// `size`, `padding`, `wrapper`.
     pub kind: &'static str,
+    /// The cause in a few words, for tallies (`borrowed local kept to scope end (#96084)`).
+    pub reason: &'static str,
     /// The saved local concerned, if any.
     pub local: Option<String>,
     /// Bytes it accounts for (positive: native is bigger).
@@ -518,6 +542,10 @@ pub struct Comparison<'a> {
     pub state: &'a TypeLayout,
     /// The `Machine` wrapper (what `size_of_val` of the returned future measures), when printed.
     pub machine: Option<&'a TypeLayout>,
+    /// The macro's state graph of the fn, when it wrote one.
+    pub lowering: Option<&'a Lowering>,
+    /// Readable names of rustc's unnamed temporaries, by (state, printed field name).
+    pub native_labels: BTreeMap<(String, String), String>,
     /// Everything that differs.
     pub differences: Vec<Difference>,
 }
@@ -526,6 +554,30 @@ impl Comparison<'_> {
     /// Size of the lowered future (the Machine when printed, else the state enum).
     pub fn lowered_size(&self) -> u64 {
         self.machine.map_or(self.state.size, |m| m.size)
+    }
+
+    /// The source name of field `field` of the lowered state `state` (`__shadowed_x_0` is `x`).
+    pub fn lowered_name(&self, state: &str, field: &str) -> String {
+        self.lowering
+            .and_then(|l| l.state(state))
+            .and_then(|s| s.by_field(field))
+            .map_or_else(|| source_name(field).to_string(), |s| s.name.clone())
+    }
+
+    /// How to show field `field` of rustc's state `state`.
+    pub fn native_name(&self, state: &str, field: &str) -> String {
+        self.native_labels
+            .get(&(state.to_string(), field.to_string()))
+            .cloned()
+            .unwrap_or_else(|| field.to_string())
+    }
+
+    /// Number of `SuspendN` states: (rustc's, awaitgraph's).
+    pub fn suspend_counts(&self) -> (Option<usize>, usize) {
+        (
+            self.native.as_ref().map(|n| n.layout.suspend_count()),
+            self.state.suspend_count(),
+        )
     }
 }
 
@@ -540,7 +592,10 @@ fn source_name(name: &str) -> &str {
 /// Pairs every lowered fn with rustc's future and lists the differences.
 pub fn compare_all<'a>(
     native: &[NativeFuture<'a>],
+    native_types: &[TypeLayout],
     lowered: &'a [TypeLayout],
+    lowerings: &'a [Lowering],
+    sources: Option<&Sources>,
     filter: Option<&str>,
 ) -> Result<Vec<Comparison<'a>>, String> {
     let mut states: BTreeMap<String, &'a TypeLayout> = BTreeMap::new();
@@ -565,6 +620,7 @@ pub fn compare_all<'a>(
         );
     }
     let mut out = Vec::new();
+    let all: Vec<String> = states.keys().cloned().collect();
     for (path, state) in states {
         if let Some(f) = filter
             && !rustc_layout::same_fn_path(&path, f)
@@ -576,17 +632,55 @@ pub fn compare_all<'a>(
             .find(|n| fn_path(n.layout).is_some_and(|p| rustc_layout::same_fn_path(&p, &path)))
             .cloned();
         let machine = machines.get(&path).copied();
+        let mir = native.as_ref().and_then(|n| n.mir);
+        let n_suspend = native
+            .as_ref()
+            .map_or(state.suspend_count(), |n| n.layout.suspend_count());
+        let lowering = lowering::pick(lowerings, &path, mir, n_suspend);
+        let ctx = Context {
+            mir,
+            lowering,
+            sources,
+            types: native_types,
+        };
         let differences = match &native {
-            Some(n) => differences(n.layout, state, machine, &wrapped_sizes(state, lowered)),
+            Some(n) => differences_with(
+                n.layout,
+                state,
+                machine,
+                &wrapped_sizes(state, lowered),
+                &ctx,
+            ),
             None => Vec::new(),
         };
+        let mut native_labels = BTreeMap::new();
+        for v in native.iter().flat_map(|n| &n.layout.variants) {
+            for f in &v.fields {
+                if f.name.starts_with(".coroutine_field") {
+                    native_labels.insert(
+                        (v.name.clone(), f.name.clone()),
+                        native_label(f, &ctx, &v.name),
+                    );
+                }
+            }
+        }
         out.push(Comparison {
             path,
             native,
             state,
             machine,
+            lowering,
+            native_labels,
             differences,
         });
+    }
+    if let Some(f) = filter
+        && out.is_empty()
+    {
+        return Err(format!(
+            "no annotated fn matches `{f}` (annotated: {})",
+            all.join(", ")
+        ));
     }
     Ok(out)
 }
@@ -606,22 +700,148 @@ pub fn wrapped_sizes(state: &TypeLayout, lowered: &[TypeLayout]) -> Vec<u64> {
         .collect()
 }
 
+/// What besides the two layouts the comparison can read: rustc's MIR (source spans of its saved
+/// locals, which ones are borrowed), awaitgraph's state graph (declaration lines, origins,
+/// wrapped awaitees) and the source text. Everything optional: without it, names are matched.
+#[derive(Clone, Copy, Default)]
+pub struct Context<'a> {
+    /// The coroutine MIR of the native fn.
+    pub mir: Option<&'a CoroutineMir>,
+    /// The macro's own account of the lowered fn.
+    pub lowering: Option<&'a Lowering>,
+    /// Source text for snippets of unnamed temporaries.
+    pub sources: Option<&'a Sources>,
+    /// rustc's printed types (sizes of the saved locals' types).
+    pub types: &'a [TypeLayout],
+}
+
+/// A local of rustc's variant, with what the MIR says about it.
+struct NativeLocal<'a> {
+    f: &'a FieldLayout,
+    span: Option<&'a SourceSpan>,
+    borrowed: bool,
+    unnamed: bool,
+    /// The source text at its span.
+    text: Option<String>,
+    /// Its type as the MIR prints it.
+    ty: Option<&'a str>,
+}
+
+/// Size of a type rustc printed (`awaitgraph_tests::Noisy`), or of a primitive, when known.
+fn type_size(ctx: &Context<'_>, ty: &str) -> Option<u64> {
+    let ptr = u64::from(usize::BITS / 8);
+    let ty = ty.replace("'{erased} ", "");
+    match ty.as_str() {
+        "()" => Some(0),
+        "u8" | "i8" | "bool" => Some(1),
+        "u16" | "i16" => Some(2),
+        "u32" | "i32" | "f32" | "char" => Some(4),
+        "u64" | "i64" | "f64" => Some(8),
+        "u128" | "i128" => Some(16),
+        "usize" | "isize" => Some(ptr),
+        t if t.starts_with("&str") || t.starts_with("&mut str") => Some(2 * ptr),
+        t if t.starts_with("&[") || t.starts_with("&mut [") || t.starts_with("&dyn ") => {
+            Some(2 * ptr)
+        }
+        t if t.starts_with('&') => Some(ptr),
+        t => ctx.types.iter().find(|x| x.name == t).map(|x| x.size),
+    }
+}
+
+/// The saved local a printed field of rustc's state holds. Shadowed locals print under one
+/// name: among the saved locals of that name, the first unused one whose type has the field's
+/// size, else the first unused one.
+fn native_index(
+    ctx: &Context<'_>,
+    state: &str,
+    f: &FieldLayout,
+    used: &mut Vec<usize>,
+) -> Option<usize> {
+    let mir = ctx.mir?;
+    let found = if f.name.starts_with(".coroutine_field") {
+        mir.saved_index(state, &f.name)
+    } else {
+        let all: Vec<usize> = mir
+            .saved_indices_named(state, &f.name)
+            .into_iter()
+            .filter(|i| !used.contains(i))
+            .collect();
+        let fits = |i: &usize| {
+            mir.saved
+                .iter()
+                .find(|s| s.index == *i)
+                .and_then(|s| type_size(ctx, &s.ty))
+                == Some(f.size)
+        };
+        all.iter()
+            .copied()
+            .find(fits)
+            .or_else(|| all.first().copied())
+            .or_else(|| mir.saved_index(state, &f.name))
+    };
+    if let Some(i) = found {
+        used.push(i);
+    }
+    found
+}
+
+/// A field of awaitgraph's variant, with what the state graph says about it.
+struct LoweredLocal<'a> {
+    f: &'a FieldLayout,
+    name: String,
+    line: Option<usize>,
+    temporary: bool,
+}
+
+/// The name a reader knows a native saved local by: its own, or for an unnamed temporary the
+/// source text it holds (`` `&name` temporary``).
+fn native_label(f: &FieldLayout, ctx: &Context<'_>, state: &str) -> String {
+    if !f.name.starts_with(".coroutine_field") {
+        return f.name.clone();
+    }
+    let info = ctx
+        .mir
+        .and_then(|m| m.saved_index(state, &f.name).and_then(|i| m.saved.get(i)));
+    let Some(span) = info.and_then(|s| s.span.as_ref()) else {
+        return f.name.clone();
+    };
+    let ty = info
+        .map(|s| s.ty.replace("'{erased} ", ""))
+        .filter(|t| t.len() <= 24 && !t.is_empty())
+        .map(|t| format!(", {t}"))
+        .unwrap_or_default();
+    match ctx.sources.and_then(|src| src.snippet(span)) {
+        // A bool whose span is the closing brace of a scope.
+        Some(text) if text == "}" && info.is_some_and(|s| s.ty == "bool") => {
+            format!("drop flag (line {})", span.line)
+        }
+        Some(text) => format!("temporary of `{text}` (line {}{ty})", span.line),
+        None => format!("temporary (line {}{ty})", span.line),
+    }
+}
+
 /// The differences between rustc's layout `n` and awaitgraph's state enum `l` (with wrapper `m`;
-/// `wrapped` from [`wrapped_sizes`]).
-pub fn differences(
+/// `wrapped` from [`wrapped_sizes`]). Saved locals match by name, and by declaration line when `ctx` has rustc's MIR
+/// and awaitgraph's state graph: a native local pairs with a lowered one of the same name
+/// declared on the same line (shadowed locals share a name, not a line), and an unnamed
+/// temporary of rustc's with a hidden temporary of awaitgraph's on the same line.
+pub fn differences_with(
     n: &TypeLayout,
     l: &TypeLayout,
     m: Option<&TypeLayout>,
     wrapped: &[u64],
+    ctx: &Context<'_>,
 ) -> Vec<Difference> {
     let mut out = Vec::new();
-    let diff = |state: &str, kind, local: Option<&str>, bytes: i64, cause: String| Difference {
-        state: state.to_string(),
-        kind,
-        local: local.map(str::to_string),
-        bytes,
-        cause,
-    };
+    let diff =
+        |state: &str, kind, reason, local: Option<&str>, bytes: i64, cause: String| Difference {
+            state: state.to_string(),
+            kind,
+            reason,
+            local: local.map(str::to_string),
+            bytes,
+            cause,
+        };
     for nv in &n.variants {
         let empty = VariantLayout {
             name: nv.name.clone(),
@@ -629,29 +849,149 @@ pub fn differences(
             fields: Vec::new(),
         };
         let lv = l.variant(&nv.name).unwrap_or(&empty);
+        let lstate = ctx.lowering.and_then(|x| x.state(&nv.name));
         let suspend = rustc_layout::is_suspend_name(&nv.name);
         let lowered_awaitee = lv.fields.iter().find(|f| f.name == "__awaitee");
-        let wrapped = lowered_awaitee.is_some_and(|f| {
-            wrapped.contains(&f.size)
-                || f.ty
-                    .as_deref()
-                    .is_some_and(|t| matches!(TypeKind::of_name(t), TypeKind::AsyncBlock { .. }))
-        });
-        let native_locals: Vec<&FieldLayout> = nv
+        // The macro's graph says which awaitees it wrapped; without it, guess from the sizes of
+        // the async blocks among the enum's type arguments.
+        let wrapped = match lstate {
+            Some(s) => s.wrapped,
+            None => lowered_awaitee.is_some_and(|f| {
+                wrapped.contains(&f.size)
+                    || f.ty.as_deref().is_some_and(|t| {
+                        matches!(TypeKind::of_name(t), TypeKind::AsyncBlock { .. })
+                    })
+            }),
+        };
+        // Saved locals already given to a printed field of this state.
+        let mut used: Vec<usize> = Vec::new();
+        let native_locals: Vec<NativeLocal<'_>> = nv
             .fields
             .iter()
-            .filter(|f| f.kind != FieldKind::Upvar)
+            // Unresumed holds the arguments: rustc's upvars, awaitgraph's fields.
+            .filter(|f| {
+                (f.kind != FieldKind::Upvar || nv.name == "Unresumed") && f.name != "__awaitee"
+            })
+            .map(|f| {
+                let idx = native_index(ctx, &nv.name, f, &mut used);
+                let info = idx.and_then(|i| ctx.mir?.saved.iter().find(|s| s.index == i));
+                NativeLocal {
+                    f,
+                    span: info.and_then(|s| s.span.as_ref()),
+                    borrowed: idx.is_some_and(|i| ctx.mir.is_some_and(|m| m.borrowed.contains(&i))),
+                    text: info
+                        .and_then(|s| s.span.as_ref())
+                        .and_then(|span| ctx.sources?.snippet(span)),
+                    ty: info.map(|s| s.ty.as_str()),
+                    unnamed: f.name.starts_with(".coroutine_field"),
+                }
+            })
             .collect();
+        let lowered_locals: Vec<LoweredLocal<'_>> = lv
+            .fields
+            .iter()
+            .filter(|f| f.name != "__awaitee")
+            .map(|f| match lstate.and_then(|s| s.by_field(&f.name)) {
+                Some(s) => LoweredLocal {
+                    f,
+                    name: s.name.clone(),
+                    line: (s.line > 0).then_some(s.line),
+                    // Renamed shadowed locals (`__shadowed_x_0`) are reported as temporaries
+                    // too; their names (`x`) tell them apart.
+                    temporary: s.origin == "temporary" && s.name.starts_with("__"),
+                },
+                None => LoweredLocal {
+                    f,
+                    name: source_name(&f.name).to_string(),
+                    line: None,
+                    temporary: f.name.starts_with("__"),
+                },
+            })
+            .collect();
+        // Pair native locals with lowered ones.
+        let mut paired: Vec<Option<usize>> = vec![None; native_locals.len()];
+        let mut taken = vec![false; lowered_locals.len()];
+        let same_line = |a: Option<&SourceSpan>, b: Option<usize>| match (a, b) {
+            (Some(a), Some(b)) => Some(a.line as usize == b),
+            _ => None,
+        };
+        // How many unpaired locals of each name a side has (pass 4 pairs names unique on both).
+        let count = |names: &mut dyn Iterator<Item = bool>| names.filter(|x| *x).count();
+        for pass in 0..6 {
+            for (i, nl) in native_locals.iter().enumerate() {
+                if paired[i].is_some() {
+                    continue;
+                }
+                let same_name = |ll: &LoweredLocal<'_>| {
+                    !nl.unnamed && (nl.f.name == ll.name || nl.f.name == ll.f.name)
+                };
+                let unique = pass == 4
+                    && count(
+                        &mut native_locals
+                            .iter()
+                            .zip(&paired)
+                            .map(|(x, p)| p.is_none() && !x.unnamed && x.f.name == nl.f.name),
+                    ) == 1
+                    && count(
+                        &mut lowered_locals
+                            .iter()
+                            .zip(&taken)
+                            .map(|(ll, t)| !t && same_name(ll)),
+                    ) == 1;
+                let found = lowered_locals.iter().enumerate().position(|(j, ll)| {
+                    !taken[j]
+                        && match pass {
+                            // Same name, declared on the same line.
+                            0 => same_name(ll) && same_line(nl.span, ll.line) == Some(true),
+                            // An unnamed temporary and a hidden one declared on the same line.
+                            1 => {
+                                nl.unnamed
+                                    && ll.temporary
+                                    && same_line(nl.span, ll.line) == Some(true)
+                                    && nl.f.size == ll.f.size
+                            }
+                            // Same name and size, a line unknown.
+                            2 => {
+                                same_name(ll)
+                                    && same_line(nl.span, ll.line).is_none()
+                                    && nl.f.size == ll.f.size
+                            }
+                            // rustc's temporary copy of an operand that is a local (`x` in
+                            // `x + f().await`), and awaitgraph keeping that local itself.
+                            3 => {
+                                nl.unnamed
+                                    && !ll.temporary
+                                    && nl.text.as_deref() == Some(ll.name.as_str())
+                                    && nl.f.size == ll.f.size
+                            }
+                            // Same name, lines disagreeing (a line awaitgraph could not place),
+                            // when the name is unique on both sides.
+                            4 => unique && same_name(ll),
+                            // Temporaries of the same line, sizes differing.
+                            _ => {
+                                nl.unnamed
+                                    && ll.temporary
+                                    && same_line(nl.span, ll.line) == Some(true)
+                            }
+                        }
+                });
+                if let Some(j) = found {
+                    paired[i] = Some(j);
+                    taken[j] = true;
+                }
+            }
+        }
         for f in nv.fields.iter().filter(|f| f.kind == FieldKind::Upvar) {
             if !suspend {
                 continue;
             }
-            let twice = native_locals.iter().any(|x| x.name == f.name);
-            let in_lowered = lv.fields.iter().any(|x| source_name(&x.name) == f.name);
+            let twice = native_locals.iter().any(|x| x.f.name == f.name);
+            let in_lowered = lowered_locals.iter().any(|x| x.name == f.name);
             if twice {
                 out.push(diff(
                     &nv.name,
                     "stored-twice",
+                    "argument stored twice (#62958)",
                     Some(&f.name),
                     f.size as i64,
                     format!(
@@ -663,6 +1003,7 @@ pub fn differences(
                 out.push(diff(
                     &nv.name,
                     "argument-prefix",
+                    "argument kept in the prefix (#62958)",
                     Some(&f.name),
                     f.size as i64,
                     format!(
@@ -672,47 +1013,132 @@ pub fn differences(
                 ));
             }
         }
-        for f in &native_locals {
-            if f.name == "__awaitee" {
-                continue;
-            }
-            if !lv.fields.iter().any(|x| source_name(&x.name) == f.name) {
-                let cause = if wrapped {
-                    format!(
-                        "`{}` lives inside awaitgraph's awaitee: moved into an async block because the awaited call borrows it",
-                        f.name
-                    )
-                } else {
-                    format!("`{}` saved by rustc only", f.name)
-                };
-                out.push(diff(
-                    &nv.name,
-                    "only-native",
-                    Some(&f.name),
-                    f.size as i64,
-                    cause,
-                ));
+        for (nl, p) in native_locals.iter().zip(&paired) {
+            let name = &nl.f.name;
+            let label = native_label(nl.f, ctx, &nv.name);
+            let at = nl
+                .span
+                .map(|s| format!(" (line {})", s.line))
+                .unwrap_or_default();
+            match p {
+                Some(j) => {
+                    let lf = lowered_locals[*j].f;
+                    if nl.f.size != lf.size {
+                        out.push(diff(
+                            &nv.name,
+                            "size",
+                            "size",
+                            Some(name),
+                            nl.f.size as i64 - lf.size as i64,
+                            format!(
+                                "{} is {} B native, {} B lowered",
+                                if nl.unnamed {
+                                    label.clone()
+                                } else {
+                                    format!("`{name}`")
+                                },
+                                nl.f.size,
+                                lf.size
+                            ),
+                        ));
+                    }
+                }
+                None => {
+                    let in_awaitee = wrapped
+                        && lstate.is_none_or(|s| s.wraps.is_empty() || s.wraps.contains(name));
+                    let (reason, cause) = if in_awaitee && !nl.unnamed {
+                        (
+                            "inside the wrapped awaitee",
+                            format!(
+                                "`{name}` lives inside awaitgraph's awaitee: moved into an async block because the awaited expression uses it (it may borrow it)"
+                            ),
+                        )
+                    } else if wrapped
+                        && nl.unnamed
+                        && nl.span.is_some_and(|sp| {
+                            lstate.and_then(|s| s.awaitee_line) == Some(sp.line as usize)
+                        })
+                    {
+                        (
+                            "inside the wrapped awaitee",
+                            format!(
+                                "{label} saved by rustc; in awaitgraph it is created inside the wrapped awaitee (an async block), whose size includes it"
+                            ),
+                        )
+                    } else if nl.unnamed && nl.ty == Some("bool") && nl.text.as_deref() == Some("}")
+                    {
+                        (
+                            "drop flag held across the await by rustc",
+                            format!(
+                                "a drop flag (bool, scope ending at line {}) saved by rustc: it records at run time whether a local moved on some paths still needs dropping; awaitgraph's states say which locals they own instead",
+                                nl.span.map_or(0, |s| s.end_line.unwrap_or(s.line))
+                            ),
+                        )
+                    } else if nl.unnamed {
+                        (
+                            "temporary held across the await by rustc",
+                            format!(
+                                "{label} saved by rustc: it lives to the end of its statement, across the await; awaitgraph's lowering holds no temporary there"
+                            ),
+                        )
+                    } else if nl.borrowed {
+                        (
+                            "borrowed local kept to scope end (#96084)",
+                            format!(
+                                "`{name}`{at} saved by rustc only: it was borrowed, and rustc keeps a borrowed local until its scope ends (rust-lang/rust#96084); awaitgraph finds it dead here"
+                            ),
+                        )
+                    } else {
+                        (
+                            "dead here for awaitgraph",
+                            format!(
+                                "`{name}`{at} saved by rustc only: awaitgraph finds it dead or moved here"
+                            ),
+                        )
+                    };
+                    out.push(diff(
+                        &nv.name,
+                        "only-native",
+                        reason,
+                        Some(name),
+                        nl.f.size as i64,
+                        cause,
+                    ));
+                }
             }
         }
-        for f in &lv.fields {
-            let name = source_name(&f.name);
-            if name == "__awaitee" || nv.fields.iter().any(|x| x.name == name) {
+        for (j, ll) in lowered_locals.iter().enumerate() {
+            if taken[j] {
                 continue;
             }
-            let cause = if name.starts_with("__") {
-                format!("`{name}` is a hidden temporary of the lowering")
+            let name = ll.name.as_str();
+            let at = ll.line.map(|l| format!(" (line {l})")).unwrap_or_default();
+            let (reason, cause) = if ll.temporary {
+                (
+                    "hidden temporary of the lowering",
+                    format!(
+                        "`{name}`{at} is a hidden temporary of the lowering (keeps evaluation order or a temporary's lifetime across the await)"
+                    ),
+                )
             } else if nv.name == "Unresumed" {
-                format!("`{name}` held by awaitgraph's Unresumed only")
+                (
+                    "held by Unresumed only",
+                    format!("`{name}` held by awaitgraph's Unresumed only"),
+                )
             } else {
-                format!(
-                    "`{name}` kept by awaitgraph: without types it cannot know `{name}` has no drop glue or is dead"
+                (
+                    "no types: may need dropping",
+                    format!(
+                        "`{name}`{at} kept by awaitgraph: without types it cannot know `{name}` has no drop glue or is dead"
+                    ),
                 )
             };
             out.push(diff(
                 &nv.name,
                 "only-lowered",
+                reason,
                 Some(name),
-                -(f.size as i64),
+                -(ll.f.size as i64),
                 cause,
             ));
         }
@@ -724,16 +1150,29 @@ pub fn differences(
                 out.push(diff(
                     &nv.name,
                     "awaitee-wrapped",
+                    "awaitee wrapped for a borrow",
                     Some("__awaitee"),
                     na.size as i64 - la.size as i64,
                     format!(
-                        "awaitee wrapped in an async block for a borrow ({} B native, {} B wrapped)",
-                        na.size, la.size
+                        "awaitee wrapped in an async block for a borrow{} ({} B native, {} B wrapped)",
+                        match lstate.map(|s| &s.wraps) {
+                            Some(w) if !w.is_empty() => format!(
+                                ", holding {}",
+                                w.iter()
+                                    .map(|x| format!("`{x}`"))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                            _ => String::new(),
+                        },
+                        na.size,
+                        la.size
                     ),
                 ));
             } else if na.size != la.size {
                 out.push(diff(
                     &nv.name,
+                    "size",
                     "size",
                     Some("__awaitee"),
                     na.size as i64 - la.size as i64,
@@ -744,27 +1183,13 @@ pub fn differences(
                 ));
             }
         }
-        for lf in &lv.fields {
-            let name = source_name(&lf.name);
-            if name == "__awaitee" {
-                continue;
-            }
-            if let Some(nf) = native_locals.iter().find(|x| x.name == name)
-                && nf.size != lf.size
-            {
-                out.push(diff(
-                    &nv.name,
-                    "size",
-                    Some(name),
-                    nf.size as i64 - lf.size as i64,
-                    format!("`{name}` is {} B native, {} B lowered", nf.size, lf.size),
-                ));
-            }
-        }
+        // rustc prints its prefix (the arguments) in every variant: padding compares only where
+        // both sides hold the state's own data.
         let (np, lp) = (nv.padding(), lv.padding());
-        if np != lp {
+        if suspend && np != lp {
             out.push(diff(
                 &nv.name,
+                "padding",
                 "padding",
                 None,
                 np as i64 - lp as i64,
@@ -772,18 +1197,18 @@ pub fn differences(
             ));
         }
     }
-    if n.end_padding != l.end_padding || n.discriminant != l.discriminant {
+    // rustc widens an enum's tag into padding it would have anyway: only a different end
+    // padding costs bytes.
+    if n.end_padding != l.end_padding {
         out.push(diff(
             "",
+            "padding",
             "padding",
             None,
             n.end_padding as i64 - l.end_padding as i64,
             format!(
-                "discriminant {} B / end padding {} B native, discriminant {} B / end padding {} B lowered",
-                n.discriminant.unwrap_or(0),
-                n.end_padding,
-                l.discriminant.unwrap_or(0),
-                l.end_padding
+                "end padding {} B native, {} B lowered",
+                n.end_padding, l.end_padding
             ),
         ));
     }
@@ -792,6 +1217,7 @@ pub fn differences(
     {
         out.push(diff(
             "",
+            "wrapper",
             "wrapper",
             None,
             l.size as i64 - m.size as i64,
@@ -805,7 +1231,7 @@ pub fn differences(
     out
 }
 
-fn fields_text(v: Option<&VariantLayout>) -> String {
+fn fields_text(v: Option<&VariantLayout>, name: &dyn Fn(&str, &str) -> String) -> String {
     match v {
         None => "(no such state)".into(),
         Some(v) if v.fields.is_empty() => "-".into(),
@@ -814,10 +1240,171 @@ fn fields_text(v: Option<&VariantLayout>) -> String {
             .iter()
             .map(|f| match f.kind {
                 FieldKind::Upvar => format!("{} {} (upvar)", f.name, f.size),
-                _ => format!("{} {}", source_name(&f.name), f.size),
+                _ => format!("{} {}", name(&v.name, &f.name), f.size),
             })
             .collect::<Vec<_>>()
             .join(", "),
+    }
+}
+
+/// One row of the figures: per fn, sizes, states, and the saved locals only one side holds.
+struct Figures {
+    path: String,
+    native: Option<u64>,
+    lowered: u64,
+    states: (Option<usize>, usize),
+    only_lowered: Vec<String>,
+    only_native: Vec<String>,
+    twice: Vec<String>,
+}
+
+fn figures(c: &Comparison<'_>) -> Figures {
+    let locals = |kind: &str| -> Vec<String> {
+        let mut v: Vec<String> = c
+            .differences
+            .iter()
+            .filter(|d| d.kind == kind)
+            .filter_map(|d| {
+                let local = d.local.clone()?;
+                // `.coroutine_field2` -> `tmp@28`.
+                Some(
+                    match c.native_labels.get(&(d.state.clone(), local.clone())) {
+                        Some(label) => match label.split_once("(line ") {
+                            Some((_, rest)) => {
+                                let what = if label.starts_with("drop flag") {
+                                    "flag"
+                                } else {
+                                    "tmp"
+                                };
+                                format!("{what}@{}", rest.split([',', ')']).next().unwrap_or(rest))
+                            }
+                            None => local,
+                        },
+                        None => local,
+                    },
+                )
+            })
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    Figures {
+        path: c.path.clone(),
+        native: c.native.as_ref().map(|n| n.layout.size),
+        lowered: c.lowered_size(),
+        states: c.suspend_counts(),
+        only_lowered: locals("only-lowered"),
+        only_native: locals("only-native"),
+        twice: locals("stored-twice"),
+    }
+}
+
+/// The figures of all fns and the tallies of causes, as JSON.
+fn summary_json(cs: &[Comparison<'_>]) -> Value {
+    let rows: Vec<Figures> = cs.iter().map(figures).collect();
+    let mut reasons: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    for c in cs {
+        let mut seen: Vec<(&str, &str)> = c
+            .differences
+            .iter()
+            .filter(|d| matches!(d.kind, "only-lowered" | "only-native" | "stored-twice"))
+            .map(|d| (d.kind, d.reason))
+            .collect();
+        seen.sort();
+        seen.dedup();
+        for k in seen {
+            *reasons.entry(k).or_default() += 1;
+        }
+    }
+    json!({
+        "fns": rows.len(),
+        "matched": rows.iter().filter(|r| r.native.is_some()).count(),
+        "states_agree": rows.iter().filter(|r| r.states.0 == Some(r.states.1)).count(),
+        "smaller": rows.iter().filter(|r| r.native.is_some_and(|n| r.lowered < n)).count(),
+        "larger": rows.iter().filter(|r| r.native.is_some_and(|n| r.lowered > n)).count(),
+        "native_bytes": rows.iter().filter_map(|r| r.native).sum::<u64>(),
+        "lowered_bytes": rows.iter().filter(|r| r.native.is_some()).map(|r| r.lowered).sum::<u64>(),
+        "fns_only_lowered": rows.iter().filter(|r| !r.only_lowered.is_empty()).count(),
+        "fns_only_native": rows.iter().filter(|r| !r.only_native.is_empty()).count(),
+        "fns_stored_twice": rows.iter().filter(|r| !r.twice.is_empty()).count(),
+        "reasons": reasons.iter().map(|((kind, reason), n)| json!({
+            "kind": kind, "reason": reason, "fns": n,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// Prints the figures table and the tallies.
+fn print_summary(cs: &[Comparison<'_>]) {
+    let width = cs
+        .iter()
+        .map(|c| c.path.len())
+        .max()
+        .unwrap_or(2)
+        .clamp(2, 48);
+    say!("");
+    say!(
+        "{:<width$}  {:>8}  {:>9}  {:>5}  {:>6}  saved only by awaitgraph / only by rustc",
+        "fn",
+        "native B",
+        "lowered B",
+        "ratio",
+        "awaits"
+    );
+    for r in cs.iter().map(figures) {
+        let list = |v: &[String]| {
+            if v.is_empty() {
+                "-".to_string()
+            } else {
+                v.join(" ")
+            }
+        };
+        say!(
+            "{:<width$}  {:>8}  {:>9}  {:>5}  {:>6}  {} / {}",
+            shorten(&r.path, width),
+            r.native.map_or("?".into(), |n| n.to_string()),
+            r.lowered,
+            r.native.map_or("?".into(), |n| format!(
+                "{:.2}",
+                r.lowered as f64 / n as f64
+            )),
+            match r.states.0 {
+                Some(n) if n == r.states.1 => n.to_string(),
+                Some(n) => format!("{n}≠{}", r.states.1),
+                None => format!("?/{}", r.states.1),
+            },
+            list(&r.only_lowered),
+            list(&r.only_native),
+        );
+    }
+    let s = summary_json(cs);
+    say!(
+        "{} fns, {} matched with rustc's, await counts agree in {}; lowered smaller in {}, larger in {}; total {} B native, {} B lowered",
+        s["fns"],
+        s["matched"],
+        s["states_agree"],
+        s["smaller"],
+        s["larger"],
+        s["native_bytes"],
+        s["lowered_bytes"]
+    );
+    say!(
+        "awaitgraph saves a local rustc does not in {} fns; rustc saves a local awaitgraph does not in {} fns; rustc stores an argument twice in {} fns",
+        s["fns_only_lowered"],
+        s["fns_only_native"],
+        s["fns_stored_twice"]
+    );
+    for r in s["reasons"].as_array().into_iter().flatten() {
+        let who = match r["kind"].as_str() {
+            Some("only-lowered") => "only awaitgraph",
+            Some("only-native") => "only rustc",
+            _ => "rustc twice",
+        };
+        say!(
+            "  {:>4} fns  {who}: {}",
+            r["fns"],
+            r["reason"].as_str().unwrap_or("")
+        );
     }
 }
 
@@ -831,8 +1418,11 @@ fn comparison_json(c: &Comparison<'_>) -> Value {
         "native_size": native.map(|n| n.layout.size),
         "lowered_size": c.lowered_size(),
         "ratio": native.map(|n| c.lowered_size() as f64 / n.layout.size as f64),
+        "suspend_states": {"native": c.suspend_counts().0, "lowered": c.suspend_counts().1},
+        "lowering_found": c.lowering.is_some(),
         "differences": c.differences.iter().map(|d| json!({
-            "state": d.state, "kind": d.kind, "local": d.local, "bytes": d.bytes, "cause": d.cause,
+            "state": d.state, "kind": d.kind, "reason": d.reason, "local": d.local,
+            "bytes": d.bytes, "cause": d.cause,
         })).collect::<Vec<_>>(),
     })
 }
@@ -855,16 +1445,36 @@ pub fn compare_dot(c: &Comparison<'_>) -> String {
     let edges = dot::resume_order(names.iter().copied());
     let order = dot::display_order(names.iter().copied());
     // A difference is drawn on the side that holds the extra bytes (both for size differences).
-    let noted = |side: &str, state: &str, name: &str| {
-        c.differences
-            .iter()
-            .filter(|d| match d.kind {
-                "stored-twice" | "argument-prefix" | "only-native" => side == "n",
-                "only-lowered" => side == "l",
-                _ => true,
-            })
-            .find(|d| d.state == state && d.local.as_deref() == Some(name))
-            .map(|d| d.cause.clone())
+    // An upvar row takes the argument notes; a local row its own note first (an argument's local
+    // copy that rustc also keeps for a borrow says so), else the stored-twice one.
+    let noted = |side: &str, state: &str, name: &str, upvar: bool| {
+        let mine = |d: &&Difference| d.state == state && d.local.as_deref() == Some(name);
+        let own = c.differences.iter().filter(mine).find(|d| match d.kind {
+            "stored-twice" | "argument-prefix" => side == "n" && upvar,
+            "only-native" => side == "n" && !upvar,
+            "only-lowered" => side == "l",
+            _ => !upvar,
+        });
+        own.or_else(|| {
+            c.differences
+                .iter()
+                .filter(mine)
+                .find(|d| side == "n" && !upvar && d.kind == "stored-twice")
+        })
+        .map(|d| d.cause.clone())
+    };
+    // The name a difference records, and the name shown.
+    let key = |side: &str, state: &str, f: &FieldLayout| -> String {
+        match (side, &f.kind) {
+            (_, FieldKind::Upvar) | ("n", _) => f.name.clone(),
+            _ => c.lowered_name(state, &f.name),
+        }
+    };
+    let shown = |side: &str, state: &str, f: &FieldLayout| -> String {
+        match (side, &f.kind) {
+            ("n", FieldKind::Local) => c.native_name(state, &f.name),
+            _ => key(side, state, f),
+        }
     };
     for (side, layout, size) in [
         (
@@ -891,10 +1501,10 @@ pub fn compare_dot(c: &Comparison<'_>) -> String {
                     .iter()
                     .map(|f| Row {
                         kind: dot::kind_word(&f.kind).to_string(),
-                        name: source_name(&f.name).to_string(),
+                        name: shown(side, name, f),
                         size: f.size,
                         ty: f.ty.clone(),
-                        note: noted(side, name, source_name(&f.name)),
+                        note: noted(side, name, &key(side, name, f), f.kind == FieldKind::Upvar),
                     })
                     .collect();
                 let _ = writeln!(
@@ -933,6 +1543,7 @@ fn report_compare(
         "package": ws.package,
         "target": o.target.describe(),
         "fns": comparisons.iter().map(comparison_json).collect::<Vec<_>>(),
+        "summary": summary_json(comparisons),
     });
     write_json(&out.join("compare.json"), &doc)?;
     if o.format == Format::Json {
@@ -966,9 +1577,15 @@ fn report_compare(
             say!("  {name}");
             say!(
                 "    native:  {}",
-                fields_text(c.native.as_ref().and_then(|n| n.layout.variant(name)))
+                fields_text(
+                    c.native.as_ref().and_then(|n| n.layout.variant(name)),
+                    &|s, f| c.native_name(s, f)
+                )
             );
-            say!("    lowered: {}", fields_text(c.state.variant(name)));
+            say!(
+                "    lowered: {}",
+                fields_text(c.state.variant(name), &|s, f| c.lowered_name(s, f))
+            );
             for d in c.differences.iter().filter(|d| d.state == name) {
                 say!("    ! {}", d.cause);
             }
@@ -977,6 +1594,7 @@ fn report_compare(
             say!("  ! {}", d.cause);
         }
     }
+    print_summary(comparisons);
     say!("wrote {}", out.join("compare.json").display());
     if !svg {
         say!("wrote .dot only: install Graphviz (e.g. `apt-get install graphviz`) for .svg");
@@ -1082,7 +1700,7 @@ print-type-size         upvar `.buf`: 64 bytes, offset: 0 bytes, alignment: 1 by
         let native = rustc_layout::parse_type_sizes(NATIVE).unwrap();
         let lowered = rustc_layout::parse_type_sizes(LOWERED).unwrap();
         let futures = futures_of(&native, &[], None);
-        let cs = compare_all(&futures, &lowered, None).unwrap();
+        let cs = compare_all(&futures, &native, &lowered, &[], None, None).unwrap();
         assert_eq!(cs.len(), 2);
         let seq = cs.iter().find(|c| c.path == "sequential").unwrap();
         assert_eq!(seq.native.as_ref().unwrap().layout.size, 72);
@@ -1117,7 +1735,7 @@ print-type-size         upvar `.buf`: 64 bytes, offset: 0 bytes, alignment: 1 by
         assert!(
             buf.differences
                 .iter()
-                .any(|d| d.cause.contains("borrows it"))
+                .any(|d| d.cause.contains("may borrow it"))
         );
         // Diagrams: both sides, every state, highlighted rows.
         let dot = compare_dot(seq);
@@ -1133,11 +1751,91 @@ print-type-size         upvar `.buf`: 64 bytes, offset: 0 bytes, alignment: 1 by
         assert_eq!(j["lowered_size"], 64);
     }
 
+    /// Captured from `compare --test equivalence` (rustc 1.95): two harness cases whose saved
+    /// locals only pair up by line and type size.
+    fn pairing(case: &str) -> Vec<Difference> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/pairing");
+        let read = |f: &str| std::fs::read_to_string(format!("{dir}/{f}")).unwrap();
+        let native = rustc_layout::parse_type_sizes(&read("native.txt")).unwrap();
+        let lowered = rustc_layout::parse_type_sizes(&read("lowered.txt")).unwrap();
+        let mir = rustc_layout::parse_coroutine_mir(&read(&format!("{case}.mir"))).unwrap();
+        let lowering = Lowering::from_json(
+            &serde_json::from_str(&read(&format!("{case}.states.json"))).unwrap(),
+        )
+        .unwrap();
+        let mirs = [mir];
+        let futures = futures_of(&native, &mirs, None);
+        let lowerings = [lowering];
+        let cs = compare_all(
+            &futures,
+            &native,
+            &lowered,
+            &lowerings,
+            None,
+            Some(&format!("{case}::lowered")),
+        )
+        .unwrap();
+        assert_eq!(cs.len(), 1);
+        assert!(cs[0].lowering.is_some() && cs[0].native.as_ref().unwrap().mir.is_some());
+        cs[0].differences.clone()
+    }
+
+    #[test]
+    fn shadowed_locals_pair_by_line_and_size() {
+        let d = pairing("shadowed_but_alive");
+        let brief: Vec<_> = d
+            .iter()
+            .map(|d| (d.state.as_str(), d.kind, d.local.as_deref()))
+            .collect();
+        // Both `x`s (the `Noisy` parameter and `let x = x.len()`) are paired with theirs: no
+        // size difference, no `x` only one side saves in Suspend0.
+        assert!(!brief.iter().any(|b| b.1 == "size"), "{brief:?}");
+        assert!(
+            !brief
+                .iter()
+                .any(|b| b.0 == "Suspend0" && b.2 == Some("x") && b.1.starts_with("only")),
+            "{brief:?}"
+        );
+        // `s` is inside the wrapped awaitee; the shadowed `s`, `y` and the `__e1` temporary
+        // (rustc's `y.len()`) pair in Suspend1; the dead `x: usize` is awaitgraph's only.
+        assert!(
+            brief.contains(&("Suspend0", "only-native", Some("s"))),
+            "{brief:?}"
+        );
+        assert!(
+            brief.contains(&("Suspend0", "awaitee-wrapped", Some("__awaitee"))),
+            "{brief:?}"
+        );
+        assert!(
+            brief.contains(&("Suspend1", "only-lowered", Some("x"))),
+            "{brief:?}"
+        );
+        assert!(
+            brief.contains(&("Suspend1", "stored-twice", Some("x"))),
+            "{brief:?}"
+        );
+        assert_eq!(
+            brief.iter().filter(|b| b.1.starts_with("only")).count(),
+            2,
+            "{brief:?}"
+        );
+    }
+
+    #[test]
+    fn temporaries_of_one_line_pair_by_size() {
+        let d = pairing("temporary_in_let");
+        assert!(
+            !d.iter()
+                .any(|d| matches!(d.kind, "size" | "only-native" | "only-lowered")),
+            "{d:?}"
+        );
+    }
+
     #[test]
     fn no_lowered_fn_is_an_error() {
         let native = rustc_layout::parse_type_sizes(NATIVE).unwrap();
         let futures = futures_of(&native, &[], None);
-        let e = compare_all(&futures, &native, None).unwrap_err();
+        let e = compare_all(&futures, &native, &native, &[], None, None).unwrap_err();
         assert!(e.contains("--native-only"));
     }
 
@@ -1156,7 +1854,7 @@ print-type-size         upvar `.buf`: 64 bytes, offset: 0 bytes, alignment: 1 by
              print-type-size         field `.tmp`: 8 bytes\n",
         )
         .unwrap();
-        let d = differences(n, &lowered[0], None, &[]);
+        let d = differences_with(n, &lowered[0], None, &[], &Context::default());
         assert!(
             d.iter()
                 .any(|d| d.kind == "only-lowered" && d.cause.contains("drop glue")),

@@ -16,6 +16,7 @@ mod cargo;
 mod compare;
 mod dot;
 mod render;
+mod lowering;
 
 /// Writes one line to stdout; exits quietly when stdout is closed.
 fn say_line(args: std::fmt::Arguments<'_>) {

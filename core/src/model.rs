@@ -62,6 +62,9 @@ pub struct Awaitee {
     /// `async move` block stored as the awaitee, which hands them back with the output; they
     /// live inside the awaitee while suspended. Empty when the awaitee borrows nothing saved.
     pub wraps: Vec<String>,
+    /// Whether the awaitee is such an `async move` block (also when it hands nothing back, so
+    /// `wraps` is empty): its size is the block's, not the awaited future's.
+    pub wrapped: bool,
 }
 
 /// A value held by a state.
@@ -150,5 +153,177 @@ impl StateGraph {
             .node_weights()
             .filter(|s| matches!(s.kind, StateKind::Suspend(_)))
             .count()
+    }
+}
+
+impl StateGraph {
+    /// The graph as one JSON object (hand-written: core is on the proc-macro path and takes no
+    /// serde). `cargo awaitgraph compare` reads it to map rustc's saved locals to these by
+    /// declaration line. Shape:
+    /// `{"fn": .., "signature": .., "line": N, "states": [{"name": .., "kind": "suspend",
+    /// "index": 0, "awaitee": {"expr": .., "line": N, "column": N, "wrapped": bool, "wraps": [..]}
+    /// | null,
+    /// "saved": [{"name": .., "field": .., "type": .. | null, "origin": "local", "line": N}]}],
+    /// "transitions": [{"from": .., "to": .., "kind": "ready", "label": ..}]}`.
+    pub fn to_json(&self) -> String {
+        use std::fmt::Write as _;
+        let mut s = String::new();
+        let _ = write!(
+            s,
+            "{{\"fn\":{},\"signature\":{},\"line\":{},\"states\":[",
+            json_str(&self.fn_name),
+            json_str(&self.signature),
+            self.line
+        );
+        for (k, (_, st)) in self.states().enumerate() {
+            if k > 0 {
+                s.push(',');
+            }
+            let (kind, index) = match st.kind {
+                StateKind::Unresumed => ("unresumed", None),
+                StateKind::Returned => ("returned", None),
+                StateKind::Panicked => ("panicked", None),
+                StateKind::Suspend(n) => ("suspend", Some(n)),
+            };
+            let _ = write!(
+                s,
+                "{{\"name\":{},\"kind\":\"{kind}\",\"index\":{},\"awaitee\":",
+                json_str(&st.name),
+                index.map_or("null".to_string(), |n| n.to_string())
+            );
+            match &st.awaitee {
+                None => s.push_str("null"),
+                Some(a) => {
+                    let wraps: Vec<String> = a.wraps.iter().map(|w| json_str(w)).collect();
+                    let _ = write!(
+                        s,
+                        "{{\"expr\":{},\"line\":{},\"column\":{},\"wrapped\":{},\"wraps\":[{}]}}",
+                        json_str(&a.expr),
+                        a.line,
+                        a.column,
+                        a.wrapped,
+                        wraps.join(",")
+                    );
+                }
+            }
+            s.push_str(",\"saved\":[");
+            for (j, l) in st.saved.iter().enumerate() {
+                if j > 0 {
+                    s.push(',');
+                }
+                let origin = match l.origin {
+                    SavedOrigin::Argument => "argument",
+                    SavedOrigin::Local => "local",
+                    SavedOrigin::Temporary => "temporary",
+                };
+                let _ = write!(
+                    s,
+                    "{{\"name\":{},\"field\":{},\"type\":{},\"origin\":\"{origin}\",\"line\":{}}}",
+                    json_str(&l.name),
+                    json_str(&l.field),
+                    l.ty.as_deref().map_or("null".to_string(), json_str),
+                    l.line
+                );
+            }
+            s.push_str("]}");
+        }
+        s.push_str("],\"transitions\":[");
+        for (k, e) in self.graph.edge_indices().enumerate() {
+            let Some((from, to)) = self.graph.edge_endpoints(e) else {
+                continue;
+            };
+            if k > 0 {
+                s.push(',');
+            }
+            let t = &self.graph[e];
+            let kind = match t.kind {
+                TransitionKind::FirstPoll => "first-poll",
+                TransitionKind::Pending => "pending",
+                TransitionKind::Ready => "ready",
+                TransitionKind::EarlyReturn => "early-return",
+                TransitionKind::Unwind => "unwind",
+                TransitionKind::PollAfterCompletion => "poll-after-completion",
+            };
+            let _ = write!(
+                s,
+                "{{\"from\":{},\"to\":{},\"kind\":\"{kind}\",\"label\":{}}}",
+                json_str(&self.graph[from].name),
+                json_str(&self.graph[to].name),
+                json_str(&t.label)
+            );
+        }
+        s.push_str("]}");
+        s
+    }
+}
+
+/// `text` as a JSON string literal.
+fn json_str(text: &str) -> String {
+    let mut s = String::with_capacity(text.len() + 2);
+    s.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => s.push_str("\\\""),
+            '\\' => s.push_str("\\\\"),
+            '\n' => s.push_str("\\n"),
+            '\r' => s.push_str("\\r"),
+            '\t' => s.push_str("\\t"),
+            c if (c as u32) < 0x20 => s.push_str(&format!("\\u{:04x}", c as u32)),
+            c => s.push(c),
+        }
+    }
+    s.push('"');
+    s
+}
+
+#[cfg(test)]
+mod json_tests {
+    use super::*;
+
+    #[test]
+    fn to_json_escapes_and_lists_every_state() {
+        let mut g = StateGraph::new("f", "async fn f(s: &str) -> \"x\"", 3);
+        let u = g.graph.add_node(State {
+            name: "Unresumed".into(),
+            kind: StateKind::Unresumed,
+            awaitee: None,
+            saved: vec![SavedLocal {
+                name: "s".into(),
+                field: "s".into(),
+                ty: Some("&str".into()),
+                origin: SavedOrigin::Argument,
+                line: 3,
+            }],
+        });
+        let k = g.graph.add_node(State {
+            name: "Suspend0".into(),
+            kind: StateKind::Suspend(0),
+            awaitee: Some(Awaitee {
+                expr: "g(\\n)".into(),
+                line: 4,
+                column: 9,
+                wraps: vec!["buf".into()],
+                wrapped: true,
+            }),
+            saved: vec![],
+        });
+        g.graph.add_edge(
+            u,
+            k,
+            Transition {
+                kind: TransitionKind::FirstPoll,
+                label: "first poll".into(),
+            },
+        );
+        let j = g.to_json();
+        assert_eq!(
+            j,
+            "{\"fn\":\"f\",\"signature\":\"async fn f(s: &str) -> \\\"x\\\"\",\"line\":3,\"states\":[\
+             {\"name\":\"Unresumed\",\"kind\":\"unresumed\",\"index\":null,\"awaitee\":null,\"saved\":[\
+             {\"name\":\"s\",\"field\":\"s\",\"type\":\"&str\",\"origin\":\"argument\",\"line\":3}]},\
+             {\"name\":\"Suspend0\",\"kind\":\"suspend\",\"index\":0,\"awaitee\":{\"expr\":\"g(\\\\n)\",\
+             \"line\":4,\"column\":9,\"wrapped\":true,\"wraps\":[\"buf\"]},\"saved\":[]}],\"transitions\":[\
+             {\"from\":\"Unresumed\",\"to\":\"Suspend0\",\"kind\":\"first-poll\",\"label\":\"first poll\"}]}"
+        );
     }
 }

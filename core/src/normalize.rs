@@ -232,8 +232,13 @@ impl Normalizer {
         }
     }
 
-    fn hidden(&mut self, prefix: &str) -> Ident {
-        let i = Ident::new(&format!("__{prefix}{}", self.temps), Span::mixed_site());
+    /// A hidden local, hygienic (mixed-site) but located at `at`, the expression whose value
+    /// it holds: its line is what `cargo awaitgraph compare` matches rustc's temporaries by.
+    fn hidden(&mut self, prefix: &str, at: Span) -> Ident {
+        let i = Ident::new(
+            &format!("__{prefix}{}", self.temps),
+            Span::mixed_site().located_at(at),
+        );
         self.temps += 1;
         i
     }
@@ -310,7 +315,7 @@ impl Normalizer {
                 let bind = match head {
                     Head::Let(p) => Bind::Pat(p),
                     Head::Expr => Bind::Discard,
-                    Head::Tail | Head::LetElse(..) => Bind::Hidden(self.hidden("v")),
+                    Head::Tail | Head::LetElse(..) => Bind::Hidden(self.hidden("v", a.base.span())),
                 };
                 let tail = match &bind {
                     Bind::Hidden(v) => Some(Stmt::Tail(syn::parse_quote!(#v))),
@@ -408,7 +413,7 @@ impl Normalizer {
                     quote!(#n:)
                 });
                 let (pat, expr, stmts) = (&f.pat, &f.expr, &f.body.stmts);
-                let iter = self.hidden("iter");
+                let iter = self.hidden("iter", f.expr.span());
                 let x = Ident::new("__x", Span::mixed_site());
                 let block: syn::Block = syn::parse_quote!({
                     let mut #iter = ::core::iter::IntoIterator::into_iter(#expr);
@@ -472,7 +477,7 @@ impl Normalizer {
             return e;
         }
         self.keep_temporaries(&mut e, out);
-        let t = self.hidden("e");
+        let t = self.hidden("e", e.span());
         out.push(Stmt::Code(syn::parse_quote!(let #t = #e;)));
         syn::parse_quote!(#t)
     }
@@ -491,7 +496,7 @@ impl Normalizer {
             return;
         }
         self.keep_temporaries(base, out);
-        let t = self.hidden("e");
+        let t = self.hidden("e", base.span());
         let b = &**base;
         out.push(Stmt::Code(syn::parse_quote!(let #t = #b;)));
         **base = syn::parse_quote!(#t);
@@ -524,7 +529,7 @@ impl Normalizer {
             return e;
         }
         if is_control_with_awaits(&e) {
-            let t = self.hidden("e");
+            let t = self.hidden("e", e.span());
             self.control(e, Head::Let(Box::new(syn::parse_quote!(#t))), out);
             return syn::parse_quote!(#t);
         }
@@ -533,7 +538,7 @@ impl Normalizer {
                 let base = std::mem::replace(&mut *a.base, Expr::Verbatim(TokenStream::new()));
                 let awaitee = self.hoist(base, out);
                 let index = self.next_await();
-                let v = self.hidden("v");
+                let v = self.hidden("v", awaitee.span());
                 out.push(Stmt::Await(Await {
                     index,
                     bind: Bind::Hidden(v.clone()),
@@ -633,8 +638,9 @@ impl Normalizer {
             Expr::If(i) => self.operands(vec![&mut *i.cond], out),
             Expr::Block(b) if b.label.is_none() => {
                 let stmts = std::mem::take(&mut b.block.stmts);
+                let at = b.block.brace_token.span.join();
                 let inner = self.block(stmts);
-                let t = self.hidden("e");
+                let t = self.hidden("e", at);
                 out.push(Stmt::Nested {
                     head: Head::Let(Box::new(syn::parse_quote!(#t))),
                     block: inner,

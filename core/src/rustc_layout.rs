@@ -495,6 +495,10 @@ pub struct CoroutineMir {
     pub storage_conflicts: Vec<(usize, usize)>,
     /// The `debug` lines that point into the coroutine: names of saved locals and upvars.
     pub debug: Vec<DebugSaved>,
+    /// Saved locals whose address the body takes (`_9 = &(((*_87) as variant#4).1: &str)`),
+    /// sorted: rustc's liveness keeps a borrowed local in storage until its scope ends
+    /// (rust-lang/rust#96084), so these explain locals rustc saves that awaitgraph finds dead.
+    pub borrowed: Vec<usize>,
 }
 
 impl CoroutineMir {
@@ -528,6 +532,51 @@ impl CoroutineMir {
             .find(|d| d.variant == Some(v.index) && d.name == name)?;
         let s = *v.saved.get(d.field)?;
         self.saved.iter().find(|x| x.index == s)
+    }
+
+    /// The saved local a printed field of state `variant` holds: `.coroutine_field2` is `_s2`;
+    /// a named one (`buf`) is found through the `debug` line that names it, in this state or,
+    /// since rustc names a saved local once, in any state that holds it.
+    pub fn saved_index(&self, variant: &str, name: &str) -> Option<usize> {
+        if let Some(n) = name
+            .strip_prefix(".coroutine_field")
+            .and_then(|n| n.parse().ok())
+        {
+            return Some(n);
+        }
+        if let Some(s) = self.saved_named(variant, name) {
+            return Some(s.index);
+        }
+        let here = &self.variants.iter().find(|v| v.name == variant)?.saved;
+        self.debug
+            .iter()
+            .filter(|d| d.name == name)
+            .filter_map(|d| {
+                let v = self.variants.iter().find(|v| Some(v.index) == d.variant)?;
+                v.saved.get(d.field).copied()
+            })
+            .find(|s| here.contains(s))
+    }
+
+    /// Every saved local of state `variant` that a `debug` line names `name` (several when a
+    /// shadowed local and the one shadowing it are both saved), in saved-local order.
+    pub fn saved_indices_named(&self, variant: &str, name: &str) -> Vec<usize> {
+        let Some(here) = self.variants.iter().find(|v| v.name == variant) else {
+            return Vec::new();
+        };
+        let mut out: Vec<usize> = self
+            .debug
+            .iter()
+            .filter(|d| d.name == name)
+            .filter_map(|d| {
+                let v = self.variants.iter().find(|v| Some(v.index) == d.variant)?;
+                v.saved.get(d.field).copied()
+            })
+            .filter(|s| here.saved.contains(s))
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
     /// Whether saved locals `a` and `b` conflict (may not overlap in memory).
@@ -589,7 +638,10 @@ pub fn parse_coroutine_mir(text: &str) -> Option<CoroutineMir> {
         variants: Vec::new(),
         storage_conflicts: Vec::new(),
         debug: Vec::new(),
+        borrowed: Vec::new(),
     };
+    // (variant index, field) of every place in a coroutine variant whose address is taken.
+    let mut borrowed_places: Vec<(usize, usize)> = Vec::new();
     #[derive(PartialEq)]
     enum Section {
         None,
@@ -713,9 +765,53 @@ pub fn parse_coroutine_mir(text: &str) -> Option<CoroutineMir> {
             if !mir.debug.contains(&saved) {
                 mir.debug.push(saved);
             }
+        } else {
+            borrowed_places.extend(borrows_in(t));
         }
     }
+    for (v, f) in borrowed_places {
+        if let Some(&s) = mir
+            .variants
+            .iter()
+            .find(|x| x.index == v)
+            .and_then(|x| x.saved.get(f))
+            && !mir.borrowed.contains(&s)
+        {
+            mir.borrowed.push(s);
+        }
+    }
+    mir.borrowed.sort_unstable();
     Some(mir)
+}
+
+/// The coroutine places a MIR statement borrows: `&(((*_87) as variant#4).1: &str)`,
+/// `&mut (((*_9) as variant#3).0: T)`, `&raw const (...)` give `(4, 1)`, `(3, 0)`, ...
+fn borrows_in(stmt: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut rest = stmt;
+    while let Some(i) = rest.find('&') {
+        rest = &rest[i + 1..];
+        let r = rest
+            .strip_prefix("raw const ")
+            .or_else(|| rest.strip_prefix("raw mut "))
+            .or_else(|| rest.strip_prefix("mut "))
+            .unwrap_or(rest);
+        // `(((*_87) as variant#4).1: &str)`
+        let Some(r) = r.strip_prefix("(((*_") else {
+            continue;
+        };
+        let Some(v) = r.find(") as variant#").map(|j| &r[j + 13..]) else {
+            continue;
+        };
+        let Some((variant, r)) = v.split_once(").") else {
+            continue;
+        };
+        let field: String = r.chars().take_while(char::is_ascii_digit).collect();
+        if let (Ok(variant), Ok(field)) = (variant.parse(), field.parse()) {
+            out.push((variant, field));
+        }
+    }
+    out
 }
 
 /// Collapses a multi-line MIR type (`Coroutine(\n DefId(..),\n [..],\n)`) to one line, dropping
@@ -1007,6 +1103,32 @@ print-type-size     end padding: 1 bytes
         );
         let text = std::fs::read_to_string(&path).unwrap();
         parse_coroutine_mir(&text).unwrap()
+    }
+
+    #[test]
+    fn borrowed_saved_locals_and_field_names() {
+        let m = mir("borrowed_buffer");
+        // `fill(&mut buf)` borrows `buf` (_s0); polling borrows the awaitee (_s1).
+        assert_eq!(m.borrowed, [0, 1]);
+        assert_eq!(m.saved_index("Suspend0", "buf"), Some(0));
+        assert_eq!(m.saved_index("Suspend0", ".coroutine_field1"), Some(1));
+        assert_eq!(m.saved_index("Suspend0", "nope"), None);
+        assert_eq!(m.saved_index("Unresumed", "buf"), None);
+        // Only the awaitees are borrowed in `sequential`.
+        let m = mir("sequential");
+        assert!(
+            m.borrowed
+                .iter()
+                .all(|s| m.saved[*s].ty.starts_with("Coroutine("))
+        );
+        assert_eq!(
+            borrows_in("(((*_87) as variant#3).2: &&str) = &(((*_87) as variant#4).1: &str);"),
+            [(4, 1)]
+        );
+        assert_eq!(
+            borrows_in("_5 = &raw mut (((*_9) as variant#12).10: T); _6 = &_3;"),
+            [(12, 10)]
+        );
     }
 
     #[test]

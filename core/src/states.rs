@@ -109,6 +109,7 @@ pub fn build(
                 } else {
                     vec![]
                 },
+                wrapped: s.wrapped,
             }),
             saved: ids.iter().map(|id| saved_local(a, *id)).collect(),
         });
