@@ -385,7 +385,11 @@ impl<'a> Ctx<'a> {
         let fields = ids.iter().map(|id| {
             let l = self.local(*id);
             let (f, i) = (&l.field, &l.ident);
-            quote!(#f: #i)
+            if f == i {
+                quote!(#i)
+            } else {
+                quote!(#f: #i)
+            }
         });
         let v = entry_variant(entry);
         let value = match entry {
@@ -528,7 +532,11 @@ impl<'a> Ctx<'a> {
         let fields = ids.iter().map(|id| {
             let l = self.local(*id);
             let (f, i) = (&l.field, &l.ident);
-            quote!(#f: #i)
+            if f == i {
+                quote!(#i)
+            } else {
+                quote!(#f: #i)
+            }
         });
         let aw = ms("__awaitee");
         let into = quote_spanned!(Span::mixed_site()=> ::core::future::IntoFuture::into_future);
@@ -772,7 +780,16 @@ pub fn generate(
             fields.push(quote!(#field: #tp));
         }
         let v = format_ident!("Suspend{}", k, span = Span::mixed_site());
-        variants.push(quote!(#v { #(#fields),* }));
+        let doc = format!(
+            " Waiting for `{}.await`{}; the locals saved across it follow the awaitee in drop order.",
+            analysis.await_exprs.get(k).map(String::as_str).unwrap_or("?"),
+            if s.wrapped {
+                " (wrapped in an `async move` block that holds the locals it borrows)"
+            } else {
+                ""
+            }
+        );
+        variants.push(quote!(#[doc = #doc] #v { #(#fields),* }));
         state_names.push(v);
     }
 
@@ -857,6 +874,13 @@ pub fn generate(
         } else {
             TokenStream::new()
         };
+        let take_fields = (!fields.is_empty()).then(|| {
+            quote! {
+                // SAFETY: each saved local is read exactly once; `vacate` then drops the
+                // awaitee in place and marks the state `Panicked` without dropping them again.
+                let (#(#fields,)*) = unsafe { (#(#p::take(#fields),)*) };
+            }
+        });
         let poll_and_take = quote! {
             // SAFETY: the awaitee lives in the pinned state and is only ever polled here,
             // in place; it is dropped in place by `vacate` below or with the state.
@@ -865,9 +889,7 @@ pub fn generate(
                 ::core::task::Poll::Pending => return ::core::task::Poll::Pending,
             };
             let #aw: *mut _ = #aw;
-            // SAFETY: each saved local is read exactly once; `vacate` then drops the
-            // awaitee in place and marks the state `Panicked` without dropping them again.
-            let (#(#fields,)*) = unsafe { (#(#p::take(#fields),)*) };
+            #take_fields
             // SAFETY: as above; `__sp` is the state and `__awaitee` its live awaitee.
             unsafe { #p::vacate(__sp, #aw) };
             #unpack
@@ -1062,10 +1084,13 @@ pub fn generate(
             // Lints: the type parameters are named after the locals they hold.
             #[allow(non_camel_case_types, dead_code)]
             enum __State<#(#type_params),*> {
+                /// Created, not polled yet: holds the arguments.
                 Unresumed { #(#unresumed_fields),* },
+                #(#variants,)*
+                /// Completed: polling again panics.
                 Returned,
+                /// A poll panicked: polling again panics.
                 Panicked,
-                #(#variants),*
             }
             impl<#(#type_params),*> #p::States for __State<#(#type_params),*> {
                 const FN_NAME: &'static str = #fn_name;

@@ -293,6 +293,7 @@ mod json_tests {
                 ty: Some("&str".into()),
                 origin: SavedOrigin::Argument,
                 line: 3,
+                init: None,
             }],
         });
         let k = g.graph.add_node(State {

@@ -95,6 +95,7 @@ impl Builder {
             line,
             column: 8,
             wraps: wraps.iter().map(|w| w.to_string()).collect(),
+            wrapped: !wraps.is_empty(),
         });
         s.saved = saved;
         let i = self.g.graph.add_node(s);
