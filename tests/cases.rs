@@ -906,4 +906,29 @@ case! {
     }
     call: ()
 }
+
+case! {
+    name: match_scrutinee_temporary_lives_across_await,
+    async fn () -> u32 {
+        let r = match Noisy::new("guard").len() {
+            5 => leaf("five", 1, 5).await,
+            n => n as u32,
+        };
+        log("after match");
+        r
+    }
+    call: ()
+}
+case! {
+    name: while_let_scrutinee_temporary_lives_through_body,
+    async fn () -> u32 {
+        let stack = std::rc::Rc::new(std::cell::RefCell::new(vec![1, 2, 3]));
+        let mut sum = 0;
+        while let Some(x) = Lock::new("lock", stack.clone()).pop() {
+            sum += leaf("item", 1, x).await;
+        }
+        sum
+    }
+    call: ()
+}
 }

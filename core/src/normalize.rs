@@ -370,7 +370,10 @@ impl Normalizer {
             }
             Expr::Match(m) => {
                 let mut pre = Vec::new();
-                let scrut = self.hoist(*m.expr, &mut pre);
+                let mut scrut = self.hoist(*m.expr, &mut pre);
+                // Temporaries of the scrutinee live to the end of the `match`, across the awaits
+                // in its arms: keep receivers that are temporaries in hidden locals.
+                self.keep_temporaries(&mut scrut, &mut pre);
                 let mut arms = Vec::new();
                 for arm in m.arms {
                     if let Some((_, g)) = &arm.guard {
@@ -399,6 +402,23 @@ impl Normalizer {
                 });
                 let stmts = &w.body.stmts;
                 let desugared: Expr = match &*w.cond {
+                    Expr::Let(l) if first_await(&l.expr).is_none() => {
+                        // The scrutinee's temporaries live through the body (a `lock()` guard
+                        // included): keep receivers that are temporaries in hidden locals of the
+                        // body.
+                        let mut scrut = (*l.expr).clone();
+                        let mut pre = Vec::new();
+                        self.keep_temporaries(&mut scrut, &mut pre);
+                        let pre: Vec<syn::Stmt> = pre
+                            .into_iter()
+                            .filter_map(|s| match s {
+                                Stmt::Code(c) => Some(c),
+                                _ => None,
+                            })
+                            .collect();
+                        let pat = &l.pat;
+                        syn::parse_quote!(#label loop { #(#pre)* let #pat = #scrut else { break; }; #(#stmts)* })
+                    }
                     Expr::Let(l) => {
                         let (pat, scrut) = (&l.pat, &l.expr);
                         syn::parse_quote!(#label loop { let #pat = #scrut else { break; }; #(#stmts)* })
@@ -498,7 +518,7 @@ impl Normalizer {
         self.keep_temporaries(base, out);
         let t = self.hidden("e", base.span());
         let b = &**base;
-        out.push(Stmt::Code(syn::parse_quote!(let #t = #b;)));
+        out.push(Stmt::Code(syn::parse_quote!(let mut #t = #b;)));
         **base = syn::parse_quote!(#t);
     }
 

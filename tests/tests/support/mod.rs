@@ -86,3 +86,25 @@ impl IntoFuture for Deferred {
 pub fn assert_future<F: Future>(f: F) -> F {
     f
 }
+
+/// A guard-like value: logs when taken and released, like a `MutexGuard` held by a temporary.
+pub struct Lock {
+    name: &'static str,
+    stack: std::rc::Rc<std::cell::RefCell<Vec<u32>>>,
+}
+
+impl Lock {
+    pub fn new(name: &'static str, stack: std::rc::Rc<std::cell::RefCell<Vec<u32>>>) -> Self {
+        log(format!("lock {name}"));
+        Lock { name, stack }
+    }
+    pub fn pop(&mut self) -> Option<u32> {
+        self.stack.borrow_mut().pop()
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        log(format!("unlock {}", self.name));
+    }
+}
