@@ -15,8 +15,8 @@ macro_rules! say {
 mod cargo;
 mod compare;
 mod dot;
-mod render;
 mod lowering;
+mod render;
 
 /// Writes one line to stdout; exits quietly when stdout is closed.
 fn say_line(args: std::fmt::Arguments<'_>) {

@@ -31,13 +31,13 @@ use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::Ident;
 
 use crate::config::Config;
-use crate::liveness::{Analysis, LocalId, Origin};
 use crate::liveness::Entry;
+use crate::liveness::{Analysis, LocalId, Origin};
 use crate::normalize::{Bind, Block, Control, Head, Stmt};
-use std::collections::BTreeSet;
-use syn::visit_mut::{self, VisitMut};
 use crate::parse::{AsyncFn, ParamKind};
 use crate::rewrite::body_label;
+use std::collections::BTreeSet;
+use syn::visit_mut::{self, VisitMut};
 
 /// What the code of one arm (a state, or an internal jump target) can do.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -252,25 +252,29 @@ impl VisitMut for Jumps<'_, '_> {
         match e {
             syn::Expr::Closure(_) | syn::Expr::Async(_) | syn::Expr::Const(_) => {}
             syn::Expr::Loop(l) => {
-                self.inner.push(l.label.as_ref().map(|l| l.name.ident.to_string()));
+                self.inner
+                    .push(l.label.as_ref().map(|l| l.name.ident.to_string()));
                 visit_mut::visit_expr_loop_mut(self, l);
                 self.inner.pop();
             }
             syn::Expr::While(w) => {
-                self.inner.push(w.label.as_ref().map(|l| l.name.ident.to_string()));
+                self.inner
+                    .push(w.label.as_ref().map(|l| l.name.ident.to_string()));
                 visit_mut::visit_expr_while_mut(self, w);
                 self.inner.pop();
             }
             syn::Expr::ForLoop(f) => {
                 visit_mut::visit_expr_mut(self, &mut f.expr);
-                self.inner.push(f.label.as_ref().map(|l| l.name.ident.to_string()));
+                self.inner
+                    .push(f.label.as_ref().map(|l| l.name.ident.to_string()));
                 visit_mut::visit_block_mut(self, &mut f.body);
                 self.inner.pop();
             }
             syn::Expr::Block(b) if b.label.is_some() => {
                 // A labelled block is a target of `break 'label` only.
                 let name = b.label.as_ref().map(|l| l.name.ident.to_string());
-                self.inner.push(Some(format!("block:{}", name.unwrap_or_default())));
+                self.inner
+                    .push(Some(format!("block:{}", name.unwrap_or_default())));
                 visit_mut::visit_expr_block_mut(self, b);
                 self.inner.pop();
             }
@@ -280,7 +284,11 @@ impl VisitMut for Jumps<'_, '_> {
                 }
                 let label = br.label.as_ref().map(|l| l.ident.to_string());
                 if let Some(target) = self.target(label.as_deref()) {
-                    let value = br.expr.take().map(|v| quote!(#v)).unwrap_or_else(|| quote!(()));
+                    let value = br
+                        .expr
+                        .take()
+                        .map(|v| quote!(#v))
+                        .unwrap_or_else(|| quote!(()));
                     let jump = self.ctx.jump(Entry::After(target), Some(value));
                     *e = syn::Expr::Verbatim(quote!({ #jump }));
                 }
@@ -304,7 +312,11 @@ impl Jumps<'_, '_> {
     fn target(&self, label: Option<&str>) -> Option<usize> {
         match label {
             None => {
-                if self.inner.iter().any(|l| l.as_deref().is_none_or(|s| !s.starts_with("block:"))) {
+                if self
+                    .inner
+                    .iter()
+                    .any(|l| l.as_deref().is_none_or(|s| !s.starts_with("block:")))
+                {
                     return None;
                 }
                 let &(id, native) = self.ctx.loops.last()?;
@@ -314,12 +326,12 @@ impl Jumps<'_, '_> {
                 if self.inner.iter().any(|l| l.as_deref() == Some(name)) {
                     return None;
                 }
-                let &(id, native) = self
-                    .ctx
-                    .loops
-                    .iter()
-                    .rev()
-                    .find(|(id, _)| self.ctx.loop_labels[*id].as_ref().and_then(|l| l.as_deref()) == Some(name))?;
+                let &(id, native) = self.ctx.loops.iter().rev().find(|(id, _)| {
+                    self.ctx.loop_labels[*id]
+                        .as_ref()
+                        .and_then(|l| l.as_deref())
+                        == Some(name)
+                })?;
                 (!native).then_some(id)
             }
         }
@@ -356,8 +368,18 @@ impl<'a> Ctx<'a> {
                 }
                 levels
             }
-            Start::After(id) => self.analysis.entries.get(&Entry::After(id)).cloned().unwrap_or_default(),
-            Start::LoopHead(id) => self.analysis.entries.get(&Entry::LoopHead(id)).cloned().unwrap_or_default(),
+            Start::After(id) => self
+                .analysis
+                .entries
+                .get(&Entry::After(id))
+                .cloned()
+                .unwrap_or_default(),
+            Start::LoopHead(id) => self
+                .analysis
+                .entries
+                .get(&Entry::LoopHead(id))
+                .cloned()
+                .unwrap_or_default(),
         }
     }
 
@@ -379,17 +401,18 @@ impl<'a> Ctx<'a> {
     fn jump(&mut self, entry: Entry, value: Option<TokenStream>) -> TokenStream {
         self.reached.insert(entry);
         self.targets.insert(entry);
-        let levels = self.analysis.entries.get(&entry).cloned().unwrap_or_default();
+        let levels = self
+            .analysis
+            .entries
+            .get(&entry)
+            .cloned()
+            .unwrap_or_default();
         let mut ids: Vec<LocalId> = levels.into_iter().flatten().collect();
         ids.sort();
         let fields = ids.iter().map(|id| {
             let l = self.local(*id);
             let (f, i) = (&l.field, &l.ident);
-            if f == i {
-                quote!(#i)
-            } else {
-                quote!(#f: #i)
-            }
+            if f == i { quote!(#i) } else { quote!(#f: #i) }
         });
         let v = entry_variant(entry);
         let value = match entry {
@@ -498,7 +521,8 @@ impl<'a> Ctx<'a> {
                             let scrut = self.expr(scrut);
                             let mut ts = Vec::new();
                             for arm in arms {
-                                let (pat, body) = (&arm.pat, self.emit_from(&arm.body, 0, End::Value));
+                                let (pat, body) =
+                                    (&arm.pat, self.emit_from(&arm.body, 0, End::Value));
                                 let guard = arm.guard.as_ref().map(|g| {
                                     let g = self.expr(g);
                                     quote!(if #g)
@@ -532,11 +556,7 @@ impl<'a> Ctx<'a> {
         let fields = ids.iter().map(|id| {
             let l = self.local(*id);
             let (f, i) = (&l.field, &l.ident);
-            if f == i {
-                quote!(#i)
-            } else {
-                quote!(#f: #i)
-            }
+            if f == i { quote!(#i) } else { quote!(#f: #i) }
         });
         let aw = ms("__awaitee");
         let into = quote_spanned!(Span::mixed_site()=> ::core::future::IntoFuture::into_future);
@@ -566,7 +586,10 @@ impl<'a> Ctx<'a> {
         let d = path.len() - 1;
         // The innermost branch or loop around the start point: its scopes end in other arms.
         let boundary = (0..d).rev().find(|&l| {
-            matches!(self.block_at(&path[..l]).stmts.get(path[l].0), Some(Stmt::Control { .. }))
+            matches!(
+                self.block_at(&path[..l]).stmts.get(path[l].0),
+                Some(Stmt::Control { .. })
+            )
         });
         let first = boundary.map_or(0, |b| b + 1);
         let mut out = TokenStream::new();
@@ -575,14 +598,23 @@ impl<'a> Ctx<'a> {
         // Loops with awaits around the start point, none written natively here.
         self.loops.clear();
         for l in 0..d {
-            if let Some(Stmt::Control { id, ctl: Control::Loop { .. }, .. }) = self.block_at(&path[..l]).stmts.get(path[l].0) {
+            if let Some(Stmt::Control {
+                id,
+                ctl: Control::Loop { .. },
+                ..
+            }) = self.block_at(&path[..l]).stmts.get(path[l].0)
+            {
                 self.loops.push((*id, false));
             }
         }
         let end = match boundary {
             None => End::Complete,
             Some(b) => match self.block_at(&path[..b]).stmts.get(path[b].0) {
-                Some(Stmt::Control { id, ctl: Control::Loop { .. }, .. }) => End::Loop(*id),
+                Some(Stmt::Control {
+                    id,
+                    ctl: Control::Loop { .. },
+                    ..
+                }) => End::Loop(*id),
                 Some(Stmt::Control { id, .. }) => End::After(*id),
                 _ => End::Complete,
             },
@@ -621,7 +653,14 @@ impl<'a> Ctx<'a> {
                     let v = ms("__value");
                     (head.clone(), quote!(#v))
                 }
-                (Start::LoopHead(_), Stmt::Control { id, ctl: Control::Loop { label, body }, .. }) => {
+                (
+                    Start::LoopHead(_),
+                    Stmt::Control {
+                        id,
+                        ctl: Control::Loop { label, body },
+                        ..
+                    },
+                ) => {
                     self.loops.push((*id, true));
                     let body = self.emit_from(body, 0, End::Value);
                     self.loops.pop();
@@ -782,7 +821,11 @@ pub fn generate(
         let v = format_ident!("Suspend{}", k, span = Span::mixed_site());
         let doc = format!(
             " Waiting for `{}.await`{}; the locals saved across it follow the awaitee in drop order.",
-            analysis.await_exprs.get(k).map(String::as_str).unwrap_or("?"),
+            analysis
+                .await_exprs
+                .get(k)
+                .map(String::as_str)
+                .unwrap_or("?"),
             if s.wrapped {
                 " (wrapped in an `async move` block that holds the locals it borrows)"
             } else {
@@ -826,7 +869,11 @@ pub fn generate(
     };
     let unresumed_arm = if control_mode {
         let start = ms("Start");
-        let decls = f.params.iter().zip(&unresumed_fields).map(|(_, d)| d.clone());
+        let decls = f
+            .params
+            .iter()
+            .zip(&unresumed_fields)
+            .map(|(_, d)| d.clone());
         goto_variants.push(quote!(#start { #(#decls),* }));
         for tp in type_params.iter().take(f.params.len()) {
             goto_params.push(tp.clone());
@@ -900,7 +947,8 @@ pub fn generate(
             let mut all: Vec<LocalId> = ids.clone();
             all.extend(s.returned.iter().copied());
             all.sort();
-            let all_fields: Vec<&Ident> = all.iter().map(|id| &analysis.locals[id.0].field).collect();
+            let all_fields: Vec<&Ident> =
+                all.iter().map(|id| &analysis.locals[id.0].field).collect();
             let mut decls = vec![quote!(#out: #out_tp)];
             goto_params.push(out_tp);
             for id in &all {
@@ -941,17 +989,26 @@ pub fn generate(
 
     // Internal jump targets: the code after a branch or loop with awaits, and loop heads.
     // Each is emitted once, in its own arm of a dispatch loop; jumps carry the live locals.
-    let mut entry_exits: std::collections::BTreeMap<Entry, (Exits, BTreeSet<Entry>)> = Default::default();
+    let mut entry_exits: std::collections::BTreeMap<Entry, (Exits, BTreeSet<Entry>)> =
+        Default::default();
     let mut done: BTreeSet<Entry> = BTreeSet::new();
     loop {
-        let Some(&entry) = ctx.targets.iter().find(|e| !done.contains(e)) else { break };
+        let Some(&entry) = ctx.targets.iter().find(|e| !done.contains(e)) else {
+            break;
+        };
         done.insert(entry);
         let (start, rank) = match entry {
             Entry::After(id) => (Start::After(id), ctx.ranks.get(id).map_or(0, |r| r.1)),
             Entry::LoopHead(id) => (Start::LoopHead(id), ctx.ranks.get(id).map_or(0, |r| r.0)),
         };
         let seg = ctx.emit_start(start);
-        entry_exits.insert(entry, (std::mem::take(&mut ctx.exits), std::mem::take(&mut ctx.reached)));
+        entry_exits.insert(
+            entry,
+            (
+                std::mem::take(&mut ctx.exits),
+                std::mem::take(&mut ctx.reached),
+            ),
+        );
         let levels = analysis.entries.get(&entry).cloned().unwrap_or_default();
         let mut ids: Vec<LocalId> = levels.into_iter().flatten().collect();
         ids.sort();

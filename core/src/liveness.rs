@@ -438,10 +438,37 @@ impl<'a> Visit<'a> for Refs {
 
 /// Methods whose result borrows their receiver.
 const BORROWING: &[&str] = &[
-    "iter", "iter_mut", "as_str", "as_slice", "as_mut_slice", "as_ref", "as_mut", "as_deref",
-    "as_deref_mut", "borrow", "borrow_mut", "lock", "read", "write", "chars", "bytes", "lines",
-    "keys", "values", "values_mut", "windows", "chunks", "chunks_mut", "split", "split_whitespace",
-    "drain", "first", "last", "get", "get_mut", "peek",
+    "iter",
+    "iter_mut",
+    "as_str",
+    "as_slice",
+    "as_mut_slice",
+    "as_ref",
+    "as_mut",
+    "as_deref",
+    "as_deref_mut",
+    "borrow",
+    "borrow_mut",
+    "lock",
+    "read",
+    "write",
+    "chars",
+    "bytes",
+    "lines",
+    "keys",
+    "values",
+    "values_mut",
+    "windows",
+    "chunks",
+    "chunks_mut",
+    "split",
+    "split_whitespace",
+    "drain",
+    "first",
+    "last",
+    "get",
+    "get_mut",
+    "peek",
 ];
 
 /// The local a `let` initializer borrows from, when it is a method chain on a local whose first
@@ -458,9 +485,17 @@ fn borrowed_root(init: &Expr, any_method: bool) -> Option<String> {
                         || CONSUMING.contains(&name.as_str())
                         || ["clone", "len", "count", "is_empty"].contains(&name.as_str());
                     let borrows = BORROWING.contains(&name.as_str()) || (any_method && !consuming);
-                    borrows.then(|| p.path.get_ident().map(|i| i.to_string())).flatten()
+                    borrows
+                        .then(|| p.path.get_ident().map(|i| i.to_string()))
+                        .flatten()
                 }
-                Expr::Field(f) if any_method => chain(&Expr::MethodCall(syn::ExprMethodCall { receiver: f.base.clone(), ..m.clone() }), any_method),
+                Expr::Field(f) if any_method => chain(
+                    &Expr::MethodCall(syn::ExprMethodCall {
+                        receiver: f.base.clone(),
+                        ..m.clone()
+                    }),
+                    any_method,
+                ),
                 inner => chain(inner, any_method),
             },
             Expr::Reference(r) if any_method => {
@@ -879,7 +914,13 @@ impl Walker {
                 Some(m) => m
                     .iter()
                     .zip(&now)
-                    .map(|(a, b)| if *a == Status::Moved || *b == Status::Moved { Status::Moved } else { Status::Live })
+                    .map(|(a, b)| {
+                        if *a == Status::Moved || *b == Status::Moved {
+                            Status::Moved
+                        } else {
+                            Status::Live
+                        }
+                    })
                     .collect(),
             });
         }
@@ -894,7 +935,10 @@ impl Walker {
         let uses = &self.uses[id.0];
         uses.iter().any(|&u| u > p)
             || self.loops.iter().any(|&(start, end)| {
-                start <= p && p <= end && self.decl_seq[id.0] < start && uses.iter().any(|&u| start <= u && u <= end)
+                start <= p
+                    && p <= end
+                    && self.decl_seq[id.0] < start
+                    && uses.iter().any(|&u| start <= u && u <= end)
             })
     }
 
@@ -1077,7 +1121,9 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
         bind_locals: Vec::new(),
         await_exprs: Vec::new(),
         errors: None,
-        used_fields: ["__awaitee".to_string(), "__value".to_string()].into_iter().collect(),
+        used_fields: ["__awaitee".to_string(), "__value".to_string()]
+            .into_iter()
+            .collect(),
         uses: Vec::new(),
         decl_seq: Vec::new(),
         loops: Vec::new(),

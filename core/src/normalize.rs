@@ -708,10 +708,15 @@ fn is_control_with_awaits(e: &Expr) -> bool {
                 block: i.then_branch.clone(),
             });
             first_await(&then).is_some()
-                || i.else_branch.as_ref().is_some_and(|(_, e)| first_await(e).is_some())
+                || i.else_branch
+                    .as_ref()
+                    .is_some_and(|(_, e)| first_await(e).is_some())
         }
         Expr::Match(m) => m.arms.iter().any(|a| {
-            first_await(&a.body).is_some() || a.guard.as_ref().is_some_and(|g| first_await(&g.1).is_some())
+            first_await(&a.body).is_some()
+                || a.guard
+                    .as_ref()
+                    .is_some_and(|g| first_await(&g.1).is_some())
         }),
         Expr::Loop(_) | Expr::While(_) | Expr::ForLoop(_) => first_await(e).is_some(),
         _ => false,
@@ -795,7 +800,10 @@ mod tests {
                     ),
                     Control::Match { arms, .. } => format!(
                         "match#{id}[{}]",
-                        arms.iter().map(|a| shape(&a.body)).collect::<Vec<_>>().join(" | ")
+                        arms.iter()
+                            .map(|a| shape(&a.body))
+                            .collect::<Vec<_>>()
+                            .join(" | ")
                     ),
                     Control::Loop { body, .. } => format!("loop#{id}{{{}}}", shape(body)),
                 },
@@ -859,19 +867,37 @@ mod tests {
     #[test]
     fn control_flow_with_awaits_is_lowered() {
         assert_eq!(
-            run(quote!({ if c { f().await; } else { g() } })),
+            run(quote!({
+                if c {
+                    f().await;
+                } else {
+                    g()
+                }
+            })),
             "if#0{await0(_ = f())}else{tail(g())}"
         );
         assert_eq!(
-            run(quote!({ while n > 0 { f().await; } })),
+            run(quote!({
+                while n > 0 {
+                    f().await;
+                }
+            })),
             "loop#0{code(if !(n > 0) { break; }); await0(_ = f())}"
         );
         assert_eq!(
-            run(quote!({ let x = match y { 0 => 1, _ => f().await }; })),
+            run(quote!({
+                let x = match y {
+                    0 => 1,
+                    _ => f().await,
+                };
+            })),
             "match#0[tail(1) | await0(__v0 = f()); tail(__v0)]"
         );
         assert_eq!(
-            run(quote!({ let Some(x) = f().await else { return }; x })),
+            run(quote!({
+                let Some(x) = f().await else { return };
+                x
+            })),
             "nested[let Some(x) else]{await0(__v0 = f()); tail(__v0)}; tail(x)"
         );
     }
@@ -879,10 +905,30 @@ mod tests {
     #[test]
     fn what_is_still_refused() {
         for body in [
-            quote!({ if let Some(x) = a && x > 1 { f().await; } }),
-            quote!({ 'a: { f().await; } }),
-            quote!({ match y { _ if f().await => 1, _ => 2 } }),
-            quote!({ let Some(x) = y else { f().await; return }; }),
+            quote!({
+                if let Some(x) = a
+                    && x > 1
+                {
+                    f().await;
+                }
+            }),
+            quote!({
+                'a: {
+                    f().await;
+                }
+            }),
+            quote!({
+                match y {
+                    _ if f().await => 1,
+                    _ => 2,
+                }
+            }),
+            quote!({
+                let Some(x) = y else {
+                    f().await;
+                    return;
+                };
+            }),
             quote!({ my_macro!(f().await) }),
         ] {
             let e = normalize(syn::parse2(body).unwrap())

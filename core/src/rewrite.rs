@@ -198,7 +198,10 @@ pub fn compact(tokens: &impl ToTokens) -> String {
 
 /// Text with the source's spacing, from token positions; `None` when positions are missing.
 fn from_positions(tokens: &TokenStream) -> Option<String> {
-    fn walk(ts: &TokenStream, out: &mut Vec<(proc_macro2::LineColumn, proc_macro2::LineColumn, String)>) {
+    fn walk(
+        ts: &TokenStream,
+        out: &mut Vec<(proc_macro2::LineColumn, proc_macro2::LineColumn, String)>,
+    ) {
         for tt in ts.clone() {
             match &tt {
                 TokenTree::Group(g) => {
@@ -269,8 +272,13 @@ fn heuristic(raw: &str) -> String {
             let prev2 = if i > 1 { chars[i - 2] } else { ' ' };
             let next = chars.get(i + 1).copied().unwrap_or(' ');
             let next2 = chars.get(i + 2).copied().unwrap_or(' ');
-            let word: String = chars[..i].iter().rev().take_while(|c| c.is_alphanumeric() || **c == '_').collect();
-            let keyword = ["fi", "elihw", "hctam", "nruter", "ni", "tel", "esle"].contains(&word.as_str());
+            let word: String = chars[..i]
+                .iter()
+                .rev()
+                .take_while(|c| c.is_alphanumeric() || **c == '_')
+                .collect();
+            let keyword =
+                ["fi", "elihw", "hctam", "nruter", "ni", "tel", "esle"].contains(&word.as_str());
             let before = matches!(next, '(' | ')' | '.' | ',' | '?' | ']' | '[' | ';')
                 || (next == '!' && (prev.is_alphanumeric() || prev == '_') && !keyword)
                 || (next == ':' && next2 == ':')

@@ -137,7 +137,11 @@ pub fn build(
         }
         for &k in &ex.next {
             if let Some(&next) = suspends.get(k) {
-                let label = if k + 1 <= i { format!("{cause} · loop") } else { cause.to_string() };
+                let label = if k + 1 <= i {
+                    format!("{cause} · loop")
+                } else {
+                    cause.to_string()
+                };
                 edge(&mut g, from, next, kind, &label);
             }
         }

@@ -38,15 +38,31 @@ async fn demo_native(n: u64, name: &str) -> Result<usize, MyError> {
 }
 
 fn main() {
-    println!("demo(3, \"x\")   = {:?}", awaitgraph::block_on(demo(3, "x")));
-    println!("demo(300, \"x\") = {:?}", awaitgraph::block_on(demo(300, "x")));
-    println!("size_of_val(lowered) = {}", std::mem::size_of_val(&demo(3, "x")));
-    println!("size_of_val(native) = {}", std::mem::size_of_val(&demo_native(3, "x")));
+    println!(
+        "demo(3, \"x\")   = {:?}",
+        awaitgraph::block_on(demo(3, "x"))
+    );
+    println!(
+        "demo(300, \"x\") = {:?}",
+        awaitgraph::block_on(demo(300, "x"))
+    );
+    println!(
+        "size_of_val(lowered) = {}",
+        std::mem::size_of_val(&demo(3, "x"))
+    );
+    println!(
+        "size_of_val(native) = {}",
+        std::mem::size_of_val(&demo_native(3, "x"))
+    );
     let dir = awaitgraph_examples::diagram_dir("demo");
     println!("diagrams of `demo` (written when this example was built):");
     for ext in ["svg", "dot", "mmd"] {
         let path = dir.join(format!("demo.{ext}"));
-        let state = if path.exists() { "" } else { "  (missing: built with AWAITGRAPH_DIAGRAMS=0?)" };
+        let state = if path.exists() {
+            ""
+        } else {
+            "  (missing: built with AWAITGRAPH_DIAGRAMS=0?)"
+        };
         println!("  {}{state}", path.display());
     }
 }

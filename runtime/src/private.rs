@@ -58,9 +58,18 @@ where
         // SAFETY: nothing is moved out of the pinned `Machine`: `state` is only handed to `step`
         // by reference, whose contract (`Machine::new`) forbids moving awaitees out of it.
         let this = unsafe { self.get_unchecked_mut() };
-        if crate::trace::enabled() {
-            return crate::trace::traced_poll(&mut this.state, &mut this.step, cx);
+        // Tracing (feature `trace`): one relaxed load when off.
+        #[cfg(feature = "trace")]
+        {
+            let traced =
+                crate::trace::enabled().then(|| (this.state.state_name(), crate::trace::start()));
+            let out = poll_step(&mut this.state, &mut this.step, cx);
+            if let Some((from, started)) = traced {
+                crate::trace::finish(S::FN_NAME, from, this.state.state_name(), started);
+            }
+            out
         }
+        #[cfg(not(feature = "trace"))]
         poll_step(&mut this.state, &mut this.step, cx)
     }
 }
