@@ -119,6 +119,20 @@ fn collect_awaits(b: &normalize::Block, out: &mut Vec<(String, proc_macro2::Span
                 }
             }
             normalize::Stmt::Nested { block, .. } => collect_awaits(block, out),
+            normalize::Stmt::Control { ctl, .. } => match ctl {
+                normalize::Control::If { then, els, .. } => {
+                    collect_awaits(then, out);
+                    if let Some(e) = els {
+                        collect_awaits(e, out);
+                    }
+                }
+                normalize::Control::Match { arms, .. } => {
+                    for a in arms {
+                        collect_awaits(&a.body, out);
+                    }
+                }
+                normalize::Control::Loop { body, .. } => collect_awaits(body, out),
+            },
             _ => {}
         }
     }

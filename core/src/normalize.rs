@@ -850,7 +850,7 @@ mod tests {
             run(quote!({
                 let n = Noisy::new().len() + f().await;
             })),
-            "nested[let n]{code(let __e0 = Noisy::new();); code(let __e1 = __e0.len();); await0(__v2 = f()); tail(__e1 + __v2)}"
+            "nested[let n]{code(let mut __e0 = Noisy::new();); code(let __e1 = __e0.len();); await0(__v2 = f()); tail(__e1 + __v2)}"
         );
     }
 

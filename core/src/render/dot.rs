@@ -368,7 +368,12 @@ fn is_keyword(s: &str) -> bool {
 }
 
 /// Escape text for a Graphviz HTML label.
+/// Escapes text for an HTML label. Empty text becomes a no-break space: Graphviz rejects an
+/// empty `<font></font>`.
 fn esc(s: &str) -> String {
+    if s.is_empty() {
+        return "&#160;".to_string();
+    }
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
