@@ -50,6 +50,9 @@ pub struct Exits {
     pub completes: bool,
     /// The suspension points it can reach next (directly or through internal jumps).
     pub next: BTreeSet<usize>,
+    /// For a suspension point in `next`: the path conditions on the way (`if x > 1`,
+    /// `match Some(v)`, `loop`), as written.
+    pub conditions: std::collections::BTreeMap<usize, String>,
 }
 
 /// The generated fn and what each state's code can do.
@@ -103,6 +106,8 @@ struct Ctx<'a> {
     loops: Vec<(usize, bool)>,
     /// Every jump target used.
     targets: BTreeSet<Entry>,
+    /// Path conditions of the code being emitted, for diagram labels.
+    conds: Vec<String>,
     /// Per control construct: (rank of its start, rank of its end) in source order.
     ranks: Vec<(usize, usize)>,
     /// Per await: its rank in source order.
@@ -509,20 +514,32 @@ impl<'a> Ctx<'a> {
                     let cv = ms("__cv");
                     match ctl {
                         Control::If { cond, then, els } => {
+                            let label = format!("if {}", crate::rewrite::compact(cond));
                             let cond = self.expr(cond);
+                            self.conds.push(label.clone());
                             let then = self.emit_from(then, 0, End::Value);
+                            self.conds.pop();
+                            self.conds.push(format!("not {label}"));
                             let els = match els {
                                 Some(e) => self.emit_from(e, 0, End::Value),
                                 None => TokenStream::new(),
                             };
+                            self.conds.pop();
                             out.extend(quote!(let #cv = if #cond { #then } else { #els };));
                         }
                         Control::Match { scrut, arms } => {
                             let scrut = self.expr(scrut);
                             let mut ts = Vec::new();
                             for arm in arms {
+                                let mut label =
+                                    format!("match {}", crate::rewrite::compact(&arm.pat));
+                                if let Some(g) = &arm.guard {
+                                    label.push_str(&format!(" if {}", crate::rewrite::compact(g)));
+                                }
+                                self.conds.push(label);
                                 let (pat, body) =
                                     (&arm.pat, self.emit_from(&arm.body, 0, End::Value));
+                                self.conds.pop();
                                 let guard = arm.guard.as_ref().map(|g| {
                                     let g = self.expr(g);
                                     quote!(if #g)
@@ -548,6 +565,12 @@ impl<'a> Ctx<'a> {
     /// Stores the awaitee and the saved locals, then polls the new state.
     fn suspend(&mut self, k: usize, awaitee: &syn::Expr) -> TokenStream {
         self.exits.next.insert(k);
+        if !self.conds.is_empty() {
+            self.exits
+                .conditions
+                .entry(k)
+                .or_insert_with(|| self.conds.join(" · "));
+        }
         let s = &self.analysis.suspensions[k];
         let variant = format_ident!("Suspend{}", k, span = Span::mixed_site());
         let mut ids: Vec<LocalId> = s.saved.iter().flatten().copied().collect();
@@ -662,7 +685,9 @@ impl<'a> Ctx<'a> {
                     },
                 ) => {
                     self.loops.push((*id, true));
+                    self.conds.push("loop".to_string());
                     let body = self.emit_from(body, 0, End::Value);
+                    self.conds.pop();
                     self.loops.pop();
                     let lv = ms("__lv");
                     let label = label.as_ref().map(|l| quote!(#l:));
@@ -734,6 +759,7 @@ pub fn generate(
         reached: BTreeSet::new(),
         loops: Vec::new(),
         targets: BTreeSet::new(),
+        conds: Vec::new(),
         ranks: Vec::new(),
         await_ranks: Vec::new(),
         rank: 0,
@@ -1053,6 +1079,9 @@ pub fn generate(
             }
             if let Some((x, more)) = entry_exits.get(&e) {
                 ex.next.extend(x.next.iter().copied());
+                for (k, c) in &x.conditions {
+                    ex.conditions.entry(*k).or_insert_with(|| c.clone());
+                }
                 ex.returns |= x.returns;
                 ex.question |= x.question;
                 ex.completes |= x.completes;

@@ -1068,10 +1068,24 @@ fn no_drop_glue(t: &Type) -> bool {
     match t {
         Type::Reference(_) | Type::Never(_) => true,
         Type::Path(p) => {
-            p.qself.is_none()
-                && p.path
-                    .get_ident()
-                    .is_some_and(|i| PRIMITIVES.contains(&i.to_string().as_str()))
+            if p.qself.is_some() {
+                return false;
+            }
+            if let Some(i) = p.path.get_ident() {
+                return PRIMITIVES.contains(&i.to_string().as_str());
+            }
+            // `Option<u32>`, `Result<u8, bool>`: no drop glue when their parameters have none.
+            let Some(last) = p.path.segments.last() else {
+                return false;
+            };
+            let known = ["Option", "Result"].contains(&last.ident.to_string().as_str());
+            match &last.arguments {
+                syn::PathArguments::AngleBracketed(a) if known => a.args.iter().all(|g| match g {
+                    syn::GenericArgument::Type(t) => no_drop_glue(t),
+                    _ => false,
+                }),
+                _ => false,
+            }
         }
         Type::Tuple(t) => t.elems.iter().all(no_drop_glue),
         Type::Array(a) => no_drop_glue(&a.elem),

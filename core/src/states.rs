@@ -19,8 +19,15 @@ fn line_of(span: proc_macro2::Span) -> (usize, usize) {
 
 fn saved_local(a: &Analysis, id: LocalId) -> SavedLocal {
     let l = &a.locals[id.0];
+    let raw = l.ident.to_string();
     let name = if l.origin == Origin::Receiver {
         "self".to_string()
+    } else if raw.starts_with("__iter") {
+        "for-loop iterator".to_string()
+    } else if raw.starts_with("__v") {
+        format!("await output ({raw})")
+    } else if raw.starts_with("__e") {
+        format!("temporary ({raw})")
     } else {
         crate::shadow::display_name(&l.ident)
     };
@@ -137,10 +144,10 @@ pub fn build(
         }
         for &k in &ex.next {
             if let Some(&next) = suspends.get(k) {
-                let label = if k + 1 <= i {
-                    format!("{cause} · loop")
-                } else {
-                    cause.to_string()
+                let label = match ex.conditions.get(&k) {
+                    Some(c) => format!("{cause} · {c}"),
+                    None if k < i => format!("{cause} · loop"),
+                    None => cause.to_string(),
                 };
                 edge(&mut g, from, next, kind, &label);
             }
