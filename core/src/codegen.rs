@@ -747,6 +747,7 @@ pub fn generate(
     items: &[syn::Stmt],
     analysis: &Analysis,
     config: &Config,
+    async_tail: bool,
 ) -> Generated {
     let p = config.private();
     let mut ctx = Ctx {
@@ -1162,6 +1163,22 @@ pub fn generate(
             }
         }
     });
+    let machine = if async_tail {
+        // `#[tracing::instrument]` instruments a fn returning `impl Future` whose body ends in an
+        // `async move` block: give it one around the machine.
+        quote! {
+            // SAFETY: `__step` polls each awaitee in place and drops it in place (`vacate`),
+            // and leaves the state `Panicked` while the body runs between suspensions.
+            let __machine = unsafe { #p::Machine::new(__init, __step) };
+            async move { __machine.await }
+        }
+    } else {
+        quote! {
+            // SAFETY: `__step` polls each awaitee in place and drops it in place (`vacate`),
+            // and leaves the state `Panicked` while the body runs between suspensions.
+            unsafe { #p::Machine::new(__init, __step) }
+        }
+    };
     let tokens = quote! {
         #vis #sig {
             #(#items)*
@@ -1195,9 +1212,7 @@ pub fn generate(
                     #dispatch
                 }
             });
-            // SAFETY: `__step` polls each awaitee in place and drops it in place (`vacate`),
-            // and leaves the state `Panicked` while the body runs between suspensions.
-            unsafe { #p::Machine::new(__init, __step) }
+            #machine
         }
     };
     Generated { tokens, exits }

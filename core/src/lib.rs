@@ -12,6 +12,7 @@
 
 #![warn(missing_docs)]
 
+pub mod attrs;
 pub mod codegen;
 pub mod config;
 pub mod liveness;
@@ -96,9 +97,30 @@ pub fn lower(
     let analysis = liveness::analyze(&f, &tree, n_awaits)?;
     let mut awaits = vec![(String::new(), proc_macro2::Span::call_site()); n_awaits];
     collect_awaits(&tree, &mut awaits);
-    let generated = codegen::generate(&f, &tree, &items, &analysis, config);
+    // Other attributes below ours (they expand after us): some need an `async fn`.
+    let mut plain = Vec::new();
+    let mut need_async = Vec::new();
+    let mut instrument = false;
+    for a in &f.attrs {
+        match attrs::classify(a) {
+            attrs::Kind::Plain => plain.push(a.clone()),
+            attrs::Kind::NeedsAsyncFn => need_async.push(a.clone()),
+            attrs::Kind::Instrument => {
+                instrument = true;
+                plain.push(a.clone());
+            }
+        }
+    }
+    let mut lowered = f.clone();
+    if !need_async.is_empty() {
+        attrs::check_wrappable(&f, &need_async[0])?;
+        lowered.sig.ident =
+            proc_macro2::Ident::new("__awaitgraph_lowered", proc_macro2::Span::mixed_site());
+        lowered.vis = syn::Visibility::Inherited;
+    }
+    let generated = codegen::generate(&lowered, &tree, &items, &analysis, config, instrument);
     let graph = states::build(&f, &analysis, &awaits, &generated.exits);
-    let attrs = &f.attrs;
+    let attrs = &plain;
     let doc = config.doc.then(|| {
         let table = format!(
             "\n# State machine\n\nLowered by `#[awaitgraph::state_machine]`: the states of the returned future and the values each holds.\n\n{}",
@@ -107,6 +129,12 @@ pub fn lower(
         quote!(#[doc = #table])
     });
     let rest = generated.tokens;
+    if !need_async.is_empty() {
+        // `#[tokio::main]`, `#[tokio::test]`, `#[awaitgraph::main]`, ... take an `async fn`: keep
+        // one, whose body awaits the lowered machine.
+        let outer = attrs::async_shell(&f, &need_async, rest);
+        return Ok((quote!(#(#attrs)* #doc #outer), graph));
+    }
     Ok((quote!(#(#attrs)* #doc #rest), graph))
 }
 

@@ -7,7 +7,6 @@ use std::hint::black_box;
 use std::pin::{Pin, pin};
 use std::task::{Context, Poll, Waker};
 
-
 /// Pending once, then Ready(v).
 struct YieldOnce<T>(Option<T>, bool);
 
@@ -88,12 +87,20 @@ fn time<F: Fn() -> u64>(name: &str, f: F) {
     let n = 20000;
     let t = std::time::Instant::now();
     let mut s = 0u64;
-    for _ in 0..n { s = s.wrapping_add(f()); }
-    println!("{name:<20} {:>8.1} ns  ({s})", t.elapsed().as_nanos() as f64 / n as f64);
+    for _ in 0..n {
+        s = s.wrapping_add(f());
+    }
+    println!(
+        "{name:<20} {:>8.1} ns  ({s})",
+        t.elapsed().as_nanos() as f64 / n as f64
+    );
 }
 fn main() {
     let which = std::env::args().nth(1).unwrap_or_default();
-    let n: u64 = std::env::args().nth(2).and_then(|x| x.parse().ok()).unwrap_or(20000);
+    let n: u64 = std::env::args()
+        .nth(2)
+        .and_then(|x| x.parse().ok())
+        .unwrap_or(20000);
     let mut s = 0u64;
     for _ in 0..n {
         s = s.wrapping_add(match which.as_str() {
