@@ -1095,11 +1095,24 @@ pub fn generate(
     let mut sig = f.sig.clone();
     sig.asyncness = None;
     for (i, param) in f.params.iter().enumerate() {
-        if let ParamKind::Pattern(_) = &param.kind {
-            if let Some(syn::FnArg::Typed(pt)) = sig.inputs.iter_mut().nth(i) {
+        match (&param.kind, sig.inputs.iter_mut().nth(i)) {
+            (ParamKind::Pattern(_), Some(syn::FnArg::Typed(pt))) => {
                 let field = &param.field;
                 *pt.pat = syn::parse_quote!(#field);
             }
+            // `mut x`: the parameter is only moved into the state; the body's binding is `mut`.
+            (ParamKind::Ident { .. }, Some(syn::FnArg::Typed(pt))) => {
+                if let syn::Pat::Ident(pi) = &mut *pt.pat {
+                    pi.mutability = None;
+                }
+            }
+            (ParamKind::Receiver { .. }, Some(syn::FnArg::Receiver(r))) if r.reference.is_none() => {
+                r.mutability = None;
+                if let syn::Type::Path(_) = &*r.ty {
+                    r.colon_token = None;
+                }
+            }
+            _ => {}
         }
     }
     let impl_span = Span::call_site();

@@ -53,6 +53,8 @@ pub struct Local {
     pub init_span: Span,
     /// Its initializer as written (`m.lock().unwrap()`, `rx.recv().await`), when it has one.
     pub init_text: Option<String>,
+    /// Known to be a reference: a `ref` binding, or initialized with `&expr`.
+    pub is_reference: bool,
 }
 
 /// Why a local exists.
@@ -76,7 +78,7 @@ impl Local {
     /// Declared with a type that has no drop glue (a reference or a primitive), so not saving
     /// it when it is not used later changes nothing.
     pub fn has_no_drop_glue(&self) -> bool {
-        self.ty.as_ref().is_some_and(no_drop_glue)
+        self.is_reference || self.ty.as_ref().is_some_and(no_drop_glue)
     }
     /// Declared as `&mut`: passing it as an argument reborrows.
     pub fn is_mut_ref(&self) -> bool {
@@ -644,6 +646,8 @@ struct Snapshot {
 
 struct Walker {
     locals: Vec<Local>,
+    /// `ref` bindings: refused if a suspension point saves them.
+    ref_bindings: Vec<LocalId>,
     scopes: Vec<Vec<(String, LocalId)>>,
     status: Vec<Status>,
     last_use: Vec<usize>,
@@ -760,6 +764,7 @@ impl Walker {
                 })
                 .unwrap_or_else(|| ident.span()),
             init_text: init.map(crate::rewrite::compact),
+            is_reference: matches!(init, Some(Expr::Reference(_))),
         });
         self.status.push(Status::Live);
         self.last_use.push(0);
@@ -781,14 +786,13 @@ impl Walker {
         let single = names.len() == 1;
         let mut ids = Vec::new();
         for (ident, mutable, by_ref) in names {
-            if by_ref {
-                self.error(syn::Error::new(
-                    ident.span(),
-                    "#[state_machine] cannot save a `ref` binding across an await; bind by value, or borrow after the await",
-                ));
-            }
             let init = if single { init } else { None };
-            ids.push(self.declare(ident, mutable, ty.clone(), origin, init));
+            let id = self.declare(ident, mutable, ty.clone(), origin, init);
+            if by_ref {
+                self.locals[id.0].is_reference = true;
+                self.ref_bindings.push(id);
+            }
+            ids.push(id);
         }
         ids
     }
@@ -1139,6 +1143,7 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
             .into_iter()
             .collect(),
         uses: Vec::new(),
+        ref_bindings: Vec::new(),
         decl_seq: Vec::new(),
         loops: Vec::new(),
         entry_snapshots: Vec::new(),
@@ -1220,6 +1225,18 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
                 continue;
             }
             s.saved[level].push(id);
+        }
+        for level in &s.saved {
+            for id in level {
+                if w.ref_bindings.contains(id) {
+                    let mut e = syn::Error::new(
+                        w.locals[id.0].ident.span(),
+                        "#[state_machine] cannot save a `ref` binding across an await: it borrows a value the state would have to move; bind by value, or borrow again after the await",
+                    );
+                    e.combine(syn::Error::new(snap.span, "the await it is kept across"));
+                    errors.push(e);
+                }
+            }
         }
         // A saved reference to another saved local cannot live in the state.
         for level in &s.saved {

@@ -154,9 +154,14 @@ pub fn parse(item: TokenStream) -> syn::Result<AsyncFn> {
 }
 
 /// The field name for a local called `name` (raw identifiers lose their `r#`).
+/// The field name for a local called `name`: raw identifiers (`r#type`) get a trailing `_`
+/// (`type_`), which is a valid field name whether or not the word is a keyword.
 pub fn field_name(ident: &Ident) -> String {
     let s = ident.to_string();
-    s.strip_prefix("r#").map(str::to_owned).unwrap_or(s)
+    match s.strip_prefix("r#") {
+        Some(word) => format!("{word}_"),
+        None => s,
+    }
 }
 
 #[cfg(test)]

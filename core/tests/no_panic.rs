@@ -267,7 +267,6 @@ fn hand_written_inputs() {
 /// becomes the keyword `type`: the output does not parse. Found by this file; un-ignore when
 /// `parse::field_name` keeps keywords usable (e.g. `type_` or `__type`).
 #[test]
-#[ignore = "known bug: raw keyword identifiers become bare keywords as field names"]
 fn raw_keyword_identifiers() {
     let failures = [
         "async fn f(r#type: u8) -> u8 { r#type }",

@@ -1,3 +1,4 @@
+#![deny(unused_mut)] // like a native async fn, the lowering adds no needless `mut`
 // The syntax `#[awaitgraph::state_machine]` accepts, in one crate that must compile and run.
 #![deny(warnings)]
 
@@ -45,10 +46,6 @@ where
 }
 
 /// Pattern parameters, `mut` parameters, nested awaits in arguments, and `?` on `Option`.
-// The lowering keeps `mut` on the signature's parameter, which it only moves into the state:
-// rustc then warns `unused_mut` on the user's `mut x` (native code does not). Remove the allow
-// when the generated signature drops the `mut`.
-#[allow(unused_mut)]
 #[awaitgraph::state_machine]
 async fn patterns((a, b): (u8, u8), mut x: u8) -> Option<u8> {
     x += id(a).await + id(b).await;
@@ -116,7 +113,6 @@ impl Client {
     }
 
     /// `mut self`.
-    #[allow(unused_mut)] // as for `patterns`: the lowering keeps `mut` on `self`
     #[awaitgraph::state_machine]
     async fn renamed(mut self, name: String) -> Self {
         tick().await;
