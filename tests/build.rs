@@ -2,7 +2,9 @@
 //! grammar in tests/generator.rs, each compared native vs lowered by the equivalence harness.
 //!
 //! `AWAITGRAPH_GEN_COUNT` (default 300) programs from `AWAITGRAPH_GEN_SEED` (default fixed, so
-//! CI is deterministic); `AWAITGRAPH_GEN_CONTROL_FLOW=1` adds awaits inside branches and loops.
+//! CI is deterministic); `AWAITGRAPH_GEN_CONTROL_FLOW=1` adds awaits inside branches and loops;
+//! `AWAITGRAPH_GEN_KNOWN_BUGS=1` also generates the shapes of the open lowering bugs (see
+//! `DEFAULT_AVOID_KNOWN_BUGS` in tests/generator.rs).
 
 #[path = "generator.rs"]
 mod generator;
@@ -32,7 +34,11 @@ fn main() {
         "AWAITGRAPH_GEN_CONTROL_FLOW",
         u8::from(generator::DEFAULT_CONTROL_FLOW),
     ) != 0;
+    let avoid_bugs = env::<u8>(
+        "AWAITGRAPH_GEN_KNOWN_BUGS",
+        u8::from(!generator::DEFAULT_AVOID_KNOWN_BUGS),
+    ) == 0;
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    let src = generator::generate_file(seed, count, control_flow);
+    let src = generator::generate_file(seed, count, control_flow, avoid_bugs);
     std::fs::write(out.join("generated_cases.rs"), src).expect("write generated_cases.rs");
 }

@@ -567,6 +567,18 @@ case! {
     call: ()
 }
 case! {
+    // Lowered fails to compile: E0277 "cannot calculate the remainder of `!` divided by `i32`".
+    // Same cause without a block in the source: two awaits under a call argument make a nested
+    // block whose hidden local is typed `!` where it suspends, so `x` is `!` in that state.
+    // (A type annotation `let x: u64 = ..` hides it: `!` coerces.)
+    name: gen_bug_two_awaits_in_call_arg_then_operator,
+    async fn () -> u64 {
+        let x = u64::max(leaf("a", 2, 1u64).await ^ leaf("b", 0, 2u64).await, 3);
+        x % 2
+    }
+    call: ()
+}
+case! {
     // Lowered fails to compile: "leading `+` is not supported". The `?` becomes a `match`
     // that starts an expression statement, so `+ 1` parses as a new statement.
     name: gen_bug_question_then_operator,
@@ -596,6 +608,16 @@ case! {
         let s = String::from("s");
         let x = leaf("a", 1, 1).await + leaf("b", 1, 2).await;
         measure(&s).await + x
+    }
+    call: ()
+}
+case! {
+    // Lowered fails to compile: E0308 "expected `async` block, found a different `async`
+    // block": same as above with no borrow in the source, only `format!` in the awaitee.
+    name: gen_bug_two_awaits_then_format_in_awaitee,
+    async fn () -> usize {
+        let x = leaf("a", 1, 1).await + leaf("b", 1, 2).await;
+        leaf("c", 1, format!("{}", 5).len()).await + x
     }
     call: ()
 }
