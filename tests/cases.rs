@@ -622,8 +622,10 @@ case! {
     call: ()
 }
 case! {
-    // Lowered fails to compile: E0267 "`break` inside `async` block" and E0767: a `?` in
-    // `format!` arguments, under a method call, inside an awaitee's argument.
+    // Lowered fails to compile: E0267 "`break` inside `async` block" and E0767: a `?` in the
+    // arguments of an awaitee that the lowering wraps in `async move` (here because of the
+    // method call on the temporary `format!(..)`; `Noisy::new(..).len()` does the same) becomes
+    // `break '__body` inside that block.
     name: gen_bug_question_in_format_in_awaitee,
     async fn () -> Option<usize> {
         let n = leaf("b", 1, format!("{}", leaf("a", 1, Some(2)).await?).len()).await;
@@ -643,6 +645,24 @@ case! {
     // before the next await of the statement (native: at the end of the statement).
     name: gen_bug_temporary_in_awaitee_args,
     async fn () -> usize { leaf("a", 1, Noisy::new("t").len()).await + leaf("b", 1, 2).await }
+    call: ()
+}
+case! {
+    // Logs differ: a temporary nested in a call argument, in an operand evaluated before an
+    // await, is dropped before the await (native: at the end of the statement).
+    // `keep_temporaries` only follows the operand's own receiver chain.
+    name: gen_bug_temporary_in_call_arg_before_await,
+    async fn () -> usize { std::cmp::max(Noisy::new("t").len(), 1) + leaf("a", 1, 2).await }
+    call: ()
+}
+case! {
+    // Logs differ the other way: `format!` expands to a block with its own statement, so
+    // natively a temporary in its arguments is dropped when `format!` returns; the lowering
+    // keeps it to the end of the enclosing statement (after `m`).
+    name: gen_bug_temporary_in_format_args_dropped_late,
+    async fn () -> usize {
+        mark("m", format!("{}", Noisy::new("t").len() + leaf("a", 1, 1).await).len())
+    }
     call: ()
 }
 }

@@ -20,7 +20,8 @@ pub const DEFAULT_CONTROL_FLOW: bool = false;
 /// - awaitees the lowering wraps in an `async move` block (they borrow: `helper_len(&n)`,
 ///   `n.len()` or `format!(..)` in an awaitee's arguments), mixed with multi-await statements;
 /// - `?` inside `format!` arguments, and `format!` inside an awaitee's arguments;
-/// - `Noisy::new(..)` temporaries (their drop moves before a later await of the statement);
+/// - `Noisy::new(..)` temporaries (the lowering drops them before a later await of the
+///   statement, or after the end of the `format!` they are in);
 /// - unparenthesised `x.await? + y` as a `let` initialiser;
 /// - `let x = ..` without a type where the initialiser nests awaits (written `let x: u64`).
 pub const DEFAULT_AVOID_KNOWN_BUGS: bool = true;
