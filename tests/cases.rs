@@ -931,4 +931,116 @@ case! {
     }
     call: ()
 }
+// ---- found by the generated-program test (tests/generator.rs) ------------------------------
+// KNOWN LOWERING BUGS, minimised from generated programs; each fails today (the native fn
+// compiles and runs, the lowered one does not compile or behaves differently).
+// Until fixed, tests/generator.rs keeps these shapes out of its default grammar
+// (`AVOID_KNOWN_BUGS`).
+case! {
+    // Lowered fails to compile: E0277 "cannot add `!` to `u32`". The nested block diverges
+    // (`continue '__poll`) in the state that suspends inside it, but the rest of the statement
+    // is still emitted there, with the block's hidden local typed `!`.
+    name: gen_bug_block_with_two_awaits_as_operand,
+    async fn () -> u32 { 1 + { leaf("a", 1, 2).await; leaf("b", 1, 3).await } }
+    call: ()
+}
+case! {
+    // Lowered fails to compile: E0277 "cannot calculate the remainder of `!` divided by `i32`".
+    // Same cause without a block in the source: two awaits under a call argument make a nested
+    // block whose hidden local is typed `!` where it suspends, so `x` is `!` in that state.
+    // (A type annotation `let x: u64 = ..` hides it: `!` coerces.)
+    name: gen_bug_two_awaits_in_call_arg_then_operator,
+    async fn () -> u64 {
+        let x = u64::max(leaf("a", 2, 1u64).await ^ leaf("b", 0, 2u64).await, 3);
+        x % 2
+    }
+    call: ()
+}
+case! {
+    // Lowered fails to compile: "leading `+` is not supported". The `?` becomes a `match`
+    // that starts an expression statement, so `+ 1` parses as a new statement.
+    name: gen_bug_question_then_operator,
+    async fn () -> Option<u32> {
+        let x = leaf("a", 1, Some(2)).await? + 1;
+        Some(x)
+    }
+    call: ()
+}
+case! {
+    // Lowered fails to compile: E0277 "cannot add `usize` to `!`": an await that borrows a
+    // local, then a statement with two awaits (no block in the source this time).
+    name: gen_bug_borrowing_await_then_two_awaits,
+    async fn () -> usize {
+        let s = String::from("s");
+        let y = measure(&s).await;
+        let x = leaf("a", 1, 1).await + leaf("b", 1, 2).await;
+        x + y
+    }
+    call: ()
+}
+case! {
+    // Lowered fails to compile: E0308 "expected `async` block, found a different `async`
+    // block": a statement with two awaits followed by an await that borrows a local.
+    name: gen_bug_two_awaits_then_borrowing_await,
+    async fn () -> usize {
+        let s = String::from("s");
+        let x = leaf("a", 1, 1).await + leaf("b", 1, 2).await;
+        measure(&s).await + x
+    }
+    call: ()
+}
+case! {
+    // Lowered fails to compile: E0308 "expected `async` block, found a different `async`
+    // block": same as above with no borrow in the source, only `format!` in the awaitee.
+    name: gen_bug_two_awaits_then_format_in_awaitee,
+    async fn () -> usize {
+        let x = leaf("a", 1, 1).await + leaf("b", 1, 2).await;
+        leaf("c", 1, format!("{}", 5).len()).await + x
+    }
+    call: ()
+}
+case! {
+    // Lowered fails to compile: E0267 "`break` inside `async` block" and E0767: a `?` in the
+    // arguments of an awaitee that the lowering wraps in `async move` (here because of the
+    // method call on the temporary `format!(..)`; `Noisy::new(..).len()` does the same) becomes
+    // `break '__body` inside that block.
+    name: gen_bug_question_in_format_in_awaitee,
+    async fn () -> Option<usize> {
+        let n = leaf("b", 1, format!("{}", leaf("a", 1, Some(2)).await?).len()).await;
+        Some(n)
+    }
+    call: ()
+}
+case! {
+    // Logs differ: the temporary `Noisy` under a cast is dropped before the await (native:
+    // at the end of the statement). `keep_temporaries` does not look through `as`.
+    name: gen_bug_temporary_under_cast,
+    async fn () -> u64 { Noisy::new("t").len() as u64 + leaf("a", 1, 2u64).await }
+    call: ()
+}
+case! {
+    // Logs differ: a temporary in an awaitee's arguments is dropped when that await completes,
+    // before the next await of the statement (native: at the end of the statement).
+    name: gen_bug_temporary_in_awaitee_args,
+    async fn () -> usize { leaf("a", 1, Noisy::new("t").len()).await + leaf("b", 1, 2).await }
+    call: ()
+}
+case! {
+    // Logs differ: a temporary nested in a call argument, in an operand evaluated before an
+    // await, is dropped before the await (native: at the end of the statement).
+    // `keep_temporaries` only follows the operand's own receiver chain.
+    name: gen_bug_temporary_in_call_arg_before_await,
+    async fn () -> usize { std::cmp::max(Noisy::new("t").len(), 1) + leaf("a", 1, 2).await }
+    call: ()
+}
+case! {
+    // Logs differ the other way: `format!` expands to a block with its own statement, so
+    // natively a temporary in its arguments is dropped when `format!` returns; the lowering
+    // keeps it to the end of the enclosing statement (after `m`).
+    name: gen_bug_temporary_in_format_args_dropped_late,
+    async fn () -> usize {
+        mark("m", format!("{}", Noisy::new("t").len() + leaf("a", 1, 1).await).len())
+    }
+    call: ()
+}
 }

@@ -1106,7 +1106,9 @@ pub fn generate(
                     pi.mutability = None;
                 }
             }
-            (ParamKind::Receiver { .. }, Some(syn::FnArg::Receiver(r))) if r.reference.is_none() => {
+            (ParamKind::Receiver { .. }, Some(syn::FnArg::Receiver(r)))
+                if r.reference.is_none() =>
+            {
                 r.mutability = None;
                 if let syn::Type::Path(_) = &*r.ty {
                     r.colon_token = None;

@@ -108,3 +108,40 @@ impl Drop for Lock {
         log(format!("unlock {}", self.name));
     }
 }
+
+// ---- helpers of the generated programs (tests/generator.rs) --------------------------------
+
+pub fn add3(a: u64, b: u64, c: u64) -> u64 {
+    a + b + c
+}
+
+pub fn sum_pair((a, b): (u64, u64)) -> u64 {
+    a + b
+}
+
+/// A nested async call holding a logging local across its own await.
+pub async fn helper(name: &'static str, pending: u32, v: u64) -> u64 {
+    let _held = Noisy::new(name);
+    leaf(name, pending, v).await + 1
+}
+
+/// Borrows a local of the caller across an await.
+pub async fn helper_len(n: &Noisy) -> u64 {
+    leaf("helper_len", 1, n.len() as u64).await
+}
+
+pub async fn helper_opt(name: &'static str, pending: u32, v: Option<u64>) -> Option<u64> {
+    let _held = Noisy::new(name);
+    let x = leaf(name, pending, v).await?;
+    Some(x + 1)
+}
+
+pub async fn helper_res(
+    name: &'static str,
+    pending: u32,
+    v: Result<u64, SmallError>,
+) -> Result<u64, SmallError> {
+    let _held = Noisy::new(name);
+    let x = leaf(name, pending, v).await?;
+    Ok(x + 1)
+}
