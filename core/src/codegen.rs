@@ -108,6 +108,8 @@ struct Ctx<'a> {
     targets: BTreeSet<Entry>,
     /// Path conditions of the code being emitted, for diagram labels.
     conds: Vec<String>,
+    /// The last emitted code suspends or jumps instead of finishing (nothing may follow it).
+    diverged: bool,
     /// Per control construct: (rank of its start, rank of its end) in source order.
     ranks: Vec<(usize, usize)>,
     /// Per await: its rank in source order.
@@ -211,6 +213,38 @@ fn find_paths(ctx: &mut Ctx<'_>, b: &Block, prefix: &mut Path) {
             ctx.rank += 1;
             ctx.ranks[*id].1 = ctx.rank;
         }
+    }
+}
+
+fn is_block_like(e: &syn::Expr) -> bool {
+    matches!(
+        e,
+        syn::Expr::Match(_)
+            | syn::Expr::If(_)
+            | syn::Expr::Block(_)
+            | syn::Expr::Loop(_)
+            | syn::Expr::While(_)
+            | syn::Expr::ForLoop(_)
+            | syn::Expr::Unsafe(_)
+    )
+}
+
+/// Whether the leftmost part of `e` is a block-like expression (`match .. {} + 1`).
+fn starts_with_block(e: &syn::Expr) -> bool {
+    if is_block_like(e) {
+        return true;
+    }
+    match e {
+        syn::Expr::Binary(b) => starts_with_block(&b.left),
+        syn::Expr::Cast(c) => starts_with_block(&c.expr),
+        syn::Expr::MethodCall(m) => starts_with_block(&m.receiver),
+        syn::Expr::Field(f) => starts_with_block(&f.base),
+        syn::Expr::Index(i) => starts_with_block(&i.expr),
+        syn::Expr::Try(t) => starts_with_block(&t.expr),
+        syn::Expr::Call(c) => starts_with_block(&c.func),
+        syn::Expr::Range(r) => r.start.as_deref().is_some_and(starts_with_block),
+        syn::Expr::Assign(a) => starts_with_block(&a.left),
+        _ => false,
     }
 }
 
@@ -446,7 +480,13 @@ impl<'a> Ctx<'a> {
     }
 
     fn tail(&mut self, e: &syn::Expr) -> TokenStream {
-        self.code(&syn::Stmt::Expr(e.clone(), None))
+        let t = self.code(&syn::Stmt::Expr(e.clone(), None));
+        // `match x {..} + 1` as a block's tail would parse as a statement then `+ 1`.
+        if starts_with_block(e) && !is_block_like(e) {
+            quote!((#t))
+        } else {
+            t
+        }
     }
 
     /// An expression written in generated code (a condition, a guard, a `let .. else` block):
@@ -498,16 +538,19 @@ impl<'a> Ctx<'a> {
                 Stmt::Tail(e) => {
                     let v = self.tail(e);
                     out.extend(self.finish_value(v, end));
+                    self.diverged = matches!(end, End::After(_) | End::Loop(_));
                     return out;
                 }
                 Stmt::Await(a) => {
                     out.extend(self.suspend(a.index, &a.awaitee));
+                    self.diverged = true;
                     return out;
                 }
                 Stmt::Nested { block, .. } => {
                     // The nested block suspends or jumps before producing its value.
                     let inner = self.emit_from(block, 0, End::Value);
                     out.extend(quote!({ #inner }));
+                    self.diverged = true;
                     return out;
                 }
                 Stmt::Control { id, ctl, .. } => {
@@ -550,15 +593,18 @@ impl<'a> Ctx<'a> {
                         }
                         Control::Loop { .. } => {
                             out.extend(self.jump(Entry::LoopHead(*id), None));
+                            self.diverged = true;
                             return out;
                         }
                     }
                     out.extend(self.jump(Entry::After(*id), Some(quote!(#cv))));
+                    self.diverged = true;
                     return out;
                 }
             }
         }
         out.extend(self.finish_value(TokenStream::new(), end));
+        self.diverged = matches!(end, End::After(_) | End::Loop(_));
         out
     }
 
@@ -693,15 +739,25 @@ impl<'a> Ctx<'a> {
                     let label = label.as_ref().map(|l| quote!(#l:));
                     out.extend(quote!(let #lv = #label loop { #body };));
                     out.extend(self.jump(Entry::After(*id), Some(quote!(#lv))));
+                    self.diverged = true;
                     return out;
                 }
-                _ => return out,
+                _ => {
+                    self.diverged = false;
+                    return out;
+                }
             }
         } else {
             let Stmt::Nested { head, block: _ } = &b.stmts[i] else {
                 return out;
             };
             let inner = self.emit_frames(path, l + 1, d, start, levels, End::Value);
+            if self.diverged {
+                // The frame suspends or jumps before producing its value: nothing after it in
+                // this arm (that code runs in the arm of the suspension or jump target).
+                out.extend(quote!({ #inner }));
+                return out;
+            }
             (head.clone(), quote!({ #inner }))
         };
         match head {
@@ -714,6 +770,7 @@ impl<'a> Ctx<'a> {
             Head::Tail => {
                 // The block's value: nothing may follow.
                 out.extend(self.finish_value(inner, end));
+                self.diverged = matches!(end, End::After(_) | End::Loop(_));
                 return out;
             }
         }
@@ -761,6 +818,7 @@ pub fn generate(
         loops: Vec::new(),
         targets: BTreeSet::new(),
         conds: Vec::new(),
+        diverged: false,
         ranks: Vec::new(),
         await_ranks: Vec::new(),
         rank: 0,

@@ -310,7 +310,11 @@ impl Normalizer {
         }
         // `let p = x.await;`, `x.await;` and a tail `x.await` stay flat.
         if let Expr::Await(a) = &e {
-            if first_await(&a.base).is_none() && !matches!(head, Head::LetElse(..)) {
+            if first_await(&a.base).is_none()
+                && !matches!(head, Head::LetElse(..))
+                && !has_body_break(&a.base)
+                && !has_temporaries(&a.base)
+            {
                 let index = self.next_await();
                 let bind = match head {
                     Head::Let(p) => Bind::Pat(p),
@@ -332,7 +336,19 @@ impl Normalizer {
             }
         }
         let mut inner = Vec::new();
-        let value = self.hoist(e, &mut inner);
+        let value = match e {
+            // A `format!`-like macro that is the whole statement: its arguments' temporaries end
+            // with it, which is also the end of the statement; no scope of its own needed.
+            Expr::Macro(mut m) if is_block_macro(&m.mac) => match macros::parse_known(&m.mac) {
+                Some(Ok(mut args)) => {
+                    self.operands(args.exprs_mut(), &mut inner);
+                    m.mac.tokens = args.to_tokens();
+                    Expr::Macro(m)
+                }
+                _ => self.hoist(Expr::Macro(m), &mut inner),
+            },
+            e => self.hoist(e, &mut inner),
+        };
         inner.push(Stmt::Tail(value));
         out.push(Stmt::Nested {
             head,
@@ -503,23 +519,72 @@ impl Normalizer {
     }
 
     /// `make().len()` → `let __e0 = make();` and `__e0.len()`: the temporary lives as long as
-    /// rustc's would (to the end of the statement), even across an await that follows.
+    /// rustc's would (to the end of the statement), even across an await that follows. Follows
+    /// operands (arguments, casts, operators, `&make()`) and keeps their evaluation order: the
+    /// operands before the last one holding a temporary are evaluated into hidden locals first.
     fn keep_temporaries(&mut self, e: &mut Expr, out: &mut Vec<Stmt>) {
-        let base = match e {
-            Expr::MethodCall(m) => &mut m.receiver,
-            Expr::Field(f) => &mut f.base,
-            Expr::Index(i) => &mut i.expr,
-            Expr::Paren(p) => return self.keep_temporaries(&mut p.expr, out),
-            _ => return,
-        };
-        if is_place(base) {
-            return;
+        match e {
+            Expr::MethodCall(m) => {
+                let mut ops = vec![&mut *m.receiver];
+                ops.extend(m.args.iter_mut());
+                self.keep_in_operands(ops, out);
+                if !is_place(&m.receiver) {
+                    self.hoist_temporary(&mut m.receiver, out);
+                }
+            }
+            Expr::Field(f) => {
+                self.keep_temporaries(&mut f.base, out);
+                if !is_place(&f.base) {
+                    self.hoist_temporary(&mut f.base, out);
+                }
+            }
+            Expr::Index(i) => {
+                self.keep_in_operands(vec![&mut *i.expr, &mut *i.index], out);
+                if !is_place(&i.expr) {
+                    self.hoist_temporary(&mut i.expr, out);
+                }
+            }
+            Expr::Reference(r) => {
+                if !is_place(&r.expr) && !matches!(&*r.expr, Expr::Lit(_)) {
+                    self.keep_temporaries(&mut r.expr, out);
+                    self.hoist_temporary(&mut r.expr, out);
+                }
+            }
+            Expr::Call(c) => self.keep_in_operands(c.args.iter_mut().collect(), out),
+            Expr::Binary(b) if !matches!(b.op, syn::BinOp::And(_) | syn::BinOp::Or(_)) => {
+                self.keep_in_operands(vec![&mut *b.left, &mut *b.right], out)
+            }
+            Expr::Tuple(t) => self.keep_in_operands(t.elems.iter_mut().collect(), out),
+            Expr::Array(a) => self.keep_in_operands(a.elems.iter_mut().collect(), out),
+            Expr::Paren(p) => self.keep_temporaries(&mut p.expr, out),
+            Expr::Group(g) => self.keep_temporaries(&mut g.expr, out),
+            Expr::Cast(c) => self.keep_temporaries(&mut c.expr, out),
+            Expr::Unary(u) => self.keep_temporaries(&mut u.expr, out),
+            _ => {}
         }
-        self.keep_temporaries(base, out);
-        let t = self.hidden("e", base.span());
-        let b = &**base;
+    }
+
+    /// `keep_temporaries` over operands evaluated in order.
+    fn keep_in_operands(&mut self, ops: Vec<&mut Expr>, out: &mut Vec<Stmt>) {
+        let Some(last) = ops.iter().rposition(|e| has_temporaries(e)) else {
+            return;
+        };
+        for (i, op) in ops.into_iter().enumerate() {
+            if i < last {
+                let taken = std::mem::replace(op, Expr::Verbatim(TokenStream::new()));
+                *op = self.bind_now(taken, out);
+            } else if i == last {
+                self.keep_temporaries(op, out);
+            }
+        }
+    }
+
+    /// `let mut __eN = <e>;` and `e` becomes `__eN`.
+    fn hoist_temporary(&mut self, e: &mut Expr, out: &mut Vec<Stmt>) {
+        let t = self.hidden("e", e.span());
+        let b = &*e;
         out.push(Stmt::Code(syn::parse_quote!(let mut #t = #b;)));
-        **base = syn::parse_quote!(#t);
+        *e = syn::parse_quote!(#t);
     }
 
     /// Hoists the operands of an expression in evaluation order.
@@ -556,7 +621,38 @@ impl Normalizer {
         match &mut e {
             Expr::Await(a) => {
                 let base = std::mem::replace(&mut *a.base, Expr::Verbatim(TokenStream::new()));
-                let awaitee = self.hoist(base, out);
+                let mut awaitee = self.hoist(base, out);
+                // A `?` or `return` in the awaited call's operands runs before the future exists:
+                // evaluate those operands first, so the awaitee can be wrapped in an `async
+                // move` block (which a `break` could not leave).
+                if has_body_break(&awaitee) {
+                    let ops: Vec<&mut Expr> = match &mut awaitee {
+                        Expr::Call(c) => c.args.iter_mut().collect(),
+                        Expr::MethodCall(m) => {
+                            let mut v = vec![&mut *m.receiver];
+                            v.extend(m.args.iter_mut());
+                            v
+                        }
+                        _ => Vec::new(),
+                    };
+                    for op in ops {
+                        if has_body_break(op) {
+                            let taken = std::mem::replace(op, Expr::Verbatim(TokenStream::new()));
+                            *op = self.bind_now(taken, out);
+                        }
+                    }
+                    if has_body_break(&awaitee) {
+                        self.error(syn::Error::new(
+                            a.await_token.span,
+                            "#[state_machine] cannot lower a `?` or `return` inside this awaited expression; bind its value first: `let x = y?;` then `f(x).await`",
+                        ));
+                    }
+                }
+                // Temporaries in the awaited expression live to the end of the statement, past
+                // this await (rustc keeps them in the coroutine).
+                if has_temporaries(&awaitee) {
+                    self.keep_temporaries(&mut awaitee, out);
+                }
                 let index = self.next_await();
                 let v = self.hidden("v", awaitee.span());
                 out.push(Stmt::Await(Await {
@@ -669,6 +765,20 @@ impl Normalizer {
             }
             Expr::Macro(m) => match macros::parse_known(&m.mac) {
                 Some(Ok(mut args)) => {
+                    // `format!`, `println!`, ... expand to a block: the temporaries of their
+                    // arguments end with it, not with the enclosing statement.
+                    if is_block_macro(&m.mac) {
+                        let mut inner = Vec::new();
+                        self.operands(args.exprs_mut(), &mut inner);
+                        m.mac.tokens = args.to_tokens();
+                        let t = self.hidden("e", m.span());
+                        inner.push(Stmt::Tail(e.clone()));
+                        out.push(Stmt::Nested {
+                            head: Head::Let(Box::new(syn::parse_quote!(#t))),
+                            block: Block { stmts: inner },
+                        });
+                        return syn::parse_quote!(#t);
+                    }
                     self.operands(args.exprs_mut(), out);
                     m.mac.tokens = args.to_tokens();
                 }
@@ -719,6 +829,53 @@ fn is_control_with_awaits(e: &Expr) -> bool {
                     .is_some_and(|g| first_await(&g.1).is_some())
         }),
         Expr::Loop(_) | Expr::While(_) | Expr::ForLoop(_) => first_await(e).is_some(),
+        _ => false,
+    }
+}
+
+/// `format!`, `println!`, ...: they expand to a block, whose end drops their arguments'
+/// temporaries.
+fn is_block_macro(m: &syn::Macro) -> bool {
+    ["format", "print", "println", "eprint", "eprintln"].contains(&macros::name(m).as_str())
+}
+
+/// Whether `e` contains a `break '__body` (what `?` and `return` became) outside closures and
+/// async blocks.
+fn has_body_break(e: &Expr) -> bool {
+    fn scan(t: TokenStream) -> bool {
+        t.into_iter().any(|tt| match tt {
+            proc_macro2::TokenTree::Ident(i) => i == "__body",
+            proc_macro2::TokenTree::Group(g) => scan(g.stream()),
+            _ => false,
+        })
+    }
+    scan(e.to_token_stream())
+}
+
+/// Whether evaluating `e` creates a temporary that rustc keeps to the end of the statement: a
+/// method call, field or index on a value that is not a place, or a borrow of such a value.
+fn has_temporaries(e: &Expr) -> bool {
+    match e {
+        Expr::MethodCall(m) => {
+            !is_place(&m.receiver)
+                || has_temporaries(&m.receiver)
+                || m.args.iter().any(has_temporaries)
+        }
+        Expr::Field(f) => !is_place(&f.base) || has_temporaries(&f.base),
+        Expr::Index(i) => {
+            !is_place(&i.expr) || has_temporaries(&i.expr) || has_temporaries(&i.index)
+        }
+        Expr::Reference(r) => {
+            (!is_place(&r.expr) && !matches!(&*r.expr, Expr::Lit(_))) || has_temporaries(&r.expr)
+        }
+        Expr::Call(c) => c.args.iter().any(has_temporaries),
+        Expr::Binary(b) => has_temporaries(&b.left) || has_temporaries(&b.right),
+        Expr::Tuple(t) => t.elems.iter().any(has_temporaries),
+        Expr::Array(a) => a.elems.iter().any(has_temporaries),
+        Expr::Paren(p) => has_temporaries(&p.expr),
+        Expr::Group(g) => has_temporaries(&g.expr),
+        Expr::Cast(c) => has_temporaries(&c.expr),
+        Expr::Unary(u) => has_temporaries(&u.expr),
         _ => false,
     }
 }
