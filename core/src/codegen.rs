@@ -1027,39 +1027,29 @@ pub fn generate(
             #unpack
         };
         if control_mode {
+            // The state arm only says where to go on; the poll happens in the code arm, which
+            // sits after the code that stores this state, so rustc knows the awaitee's type when
+            // it checks the poll (checking it before makes type-checking quadratic).
             let rv = format_ident!("Resume{}", k, span = Span::mixed_site());
-            let out_tp = format_ident!("Out{}", k, span = Span::mixed_site());
-            let mut all: Vec<LocalId> = ids.clone();
-            all.extend(s.returned.iter().copied());
-            all.sort();
-            let all_fields: Vec<&Ident> =
-                all.iter().map(|id| &analysis.locals[id.0].field).collect();
-            let mut decls = vec![quote!(#out: #out_tp)];
-            goto_params.push(out_tp);
-            for id in &all {
-                let l = &analysis.locals[id.0];
-                let (field, tp) = (&l.field, &l.type_param);
-                if !goto_params.contains(tp) {
-                    goto_params.push(tp.clone());
-                }
-                decls.push(quote!(#field: #tp));
-            }
-            goto_variants.push(quote!(#rv { #(#decls),* }));
+            goto_variants.push(quote!(#rv));
             let rank = ctx.await_ranks.get(k).copied().unwrap_or(0);
             code_arms.push((
                 rank,
                 quote! {
-                    __Goto::#rv { #out, #(#all_fields),* } => {
+                    __Goto::#rv => {
+                        // SAFETY: `__sp` is the state, derived at the top of this poll; nothing
+                        // has used the state since.
+                        let __State::#v { #aw, #(#fields),* } = (unsafe { &mut *__sp }) else {
+                            ::core::unreachable!()
+                        };
+                        #poll_and_take
                         let #ret: #ret_infer = #body_lbl: { #seg };
                         #finish
                     }
                 },
             ));
             suspend_arms.push(quote! {
-                __State::#v { #aw, #(#fields),* } => {
-                    #poll_and_take
-                    __Goto::#rv { #out, #(#all_fields),* }
-                }
+                __State::#v { .. } => __Goto::#rv,
             });
         } else {
             suspend_arms.push(quote! {

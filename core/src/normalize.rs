@@ -484,6 +484,14 @@ impl Normalizer {
     fn emit_control(&mut self, ctl: Control, head: Head, pre: Vec<Stmt>, out: &mut Vec<Stmt>) {
         let id = self.controls;
         self.controls += 1;
+        // In an expression (a hidden `__eN` head), the temporaries of the condition or scrutinee
+        // live to the end of the enclosing statement: they go into the statement's block.
+        let in_expression = matches!(&head, Head::Let(p) if matches!(&**p, Pat::Ident(i) if i.ident.to_string().starts_with("__e")));
+        if in_expression {
+            out.extend(pre);
+            out.push(Stmt::Control { id, head, ctl });
+            return;
+        }
         if pre.is_empty() {
             out.push(Stmt::Control { id, head, ctl });
         } else {
