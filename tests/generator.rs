@@ -106,10 +106,6 @@ struct Gen {
 }
 
 /// Generates `count` programs, the whole `cases! { .. }` file.
-pub fn generate_file(seed: u64, count: usize, control_flow: bool, avoid_bugs: bool) -> String {
-    generate_batches(seed, &[(count, control_flow)], avoid_bugs)
-}
-
 /// Several batches in one file: `(count, control_flow)` each; programs are numbered across
 /// batches, so names do not clash and each program depends only on the seed and its number.
 pub fn generate_batches(seed: u64, batches: &[(usize, bool)], avoid_bugs: bool) -> String {

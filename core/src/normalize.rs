@@ -159,6 +159,16 @@ pub fn first_await(e: &Expr) -> Option<Span> {
             if self.0.is_some() {
                 return;
             }
+            if macros::AWAITING_MACROS[..4].contains(&macros::name(m).as_str()) {
+                // `join!`, `select!`: their expansion awaits.
+                self.0 = Some(
+                    m.path
+                        .segments
+                        .last()
+                        .map_or_else(Span::call_site, |s| s.ident.span()),
+                );
+                return;
+            }
             match macros::parse_known(m) {
                 Some(Ok(args)) => {
                     for e in args.exprs() {
@@ -789,6 +799,19 @@ impl Normalizer {
                     }
                     self.operands(args.exprs_mut(), out);
                     m.mac.tokens = args.to_tokens();
+                }
+                _ if macros::AWAITING_MACROS[..4].contains(&macros::name(&m.mac).as_str()) => {
+                    let name = macros::name(&m.mac);
+                    let span = m
+                        .mac
+                        .path
+                        .segments
+                        .last()
+                        .map_or_else(|| m.span(), |s| s.ident.span());
+                    self.error(syn::Error::new(
+                        span,
+                        format!("`{name}!` awaits inside its expansion, which #[state_machine] cannot see or lower; await it as one future in an async block: `async {{ {name}!(..) }}.await`"),
+                    ));
                 }
                 _ => {
                     let span = macros::tokens_await(&m.mac.tokens).unwrap_or_else(|| m.span());

@@ -194,7 +194,6 @@ fn diagram_of_the_rc_fn_warns_about_the_rc() {
 }
 
 #[test]
-#[ignore = "the attribute writes a workspace member's module `m` under <crate>/<member>/src/m"]
 fn diagrams_are_under_crate_and_module_path() {
     for (module, func) in ANNOTATED {
         let dot = module_diagram_dir(module).join(format!("{func}.dot"));

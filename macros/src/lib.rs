@@ -43,7 +43,15 @@ fn write_diagrams(
     // The module path from the source file: `src/net/client.rs` → `net/client`.
     let module_path = match (&file, &manifest) {
         (Some(f), Some(m)) => {
-            let rel = f.strip_prefix(m).unwrap_or(f);
+            // rustc may give the file relative to the directory it runs in (a workspace root).
+            let f = if f.is_relative() {
+                std::env::current_dir()
+                    .map(|d| d.join(f))
+                    .unwrap_or_else(|_| f.clone())
+            } else {
+                f.clone()
+            };
+            let rel = f.strip_prefix(m).unwrap_or(&f);
             let crate_root = rel.file_stem().is_some_and(|stem| {
                 std::env::var("CARGO_CRATE_NAME")
                     .is_ok_and(|c| c == stem.to_string_lossy().replace('-', "_"))
