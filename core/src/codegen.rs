@@ -805,6 +805,7 @@ pub fn generate(
     analysis: &Analysis,
     config: &Config,
     async_tail: bool,
+    await_lines: &[u32],
 ) -> Generated {
     let p = config.private();
     let mut ctx = Ctx {
@@ -1182,6 +1183,10 @@ pub fn generate(
             let lit = v.to_string();
             quote!(__State::#v { .. } => #lit)
         }));
+    let line_arms = state_names
+        .iter()
+        .zip(await_lines)
+        .map(|(v, line)| quote!(__State::#v { .. } => #line));
     let placeholders2 = type_params.iter().map(|_| quote!(_));
     let jump = label_jump();
     let dispatch = if !control_mode {
@@ -1263,6 +1268,7 @@ pub fn generate(
                 fn panicked() -> Self { __State::Panicked }
                 fn is_returned(&self) -> bool { ::core::matches!(self, __State::Returned) }
                 fn state_name(&self) -> &'static str { match self { #(#name_arms),* } }
+                fn await_line(&self) -> u32 { match self { #(#line_arms,)* _ => 0 } }
             }
             #goto_enum
             let __init = __State::Unresumed { #(#unresumed_values),* };

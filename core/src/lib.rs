@@ -118,7 +118,13 @@ pub fn lower(
             proc_macro2::Ident::new("__awaitgraph_lowered", proc_macro2::Span::mixed_site());
         lowered.vis = syn::Visibility::Inherited;
     }
-    let generated = codegen::generate(&lowered, &tree, &items, &analysis, config, instrument);
+    let lines: Vec<u32> = awaits
+        .iter()
+        .map(|(_, span)| span.start().line as u32)
+        .collect();
+    let generated = codegen::generate(
+        &lowered, &tree, &items, &analysis, config, instrument, &lines,
+    );
     let graph = states::build(&f, &analysis, &awaits, &generated.exits);
     let attrs = &plain;
     let doc = config.doc.then(|| {

@@ -546,7 +546,7 @@ impl Normalizer {
                 let mut ops = vec![&mut *m.receiver];
                 ops.extend(m.args.iter_mut());
                 self.keep_in_operands(ops, out);
-                if !is_place(&m.receiver) {
+                if !is_place(&m.receiver) && !consumes_receiver(&m.method) {
                     self.hoist_temporary(&mut m.receiver, out);
                 }
             }
@@ -666,10 +666,13 @@ impl Normalizer {
                         ));
                     }
                 }
-                // Temporaries in the awaited expression live to the end of the statement, past
-                // this await (rustc keeps them in the coroutine).
-                if has_temporaries(&awaitee) {
-                    self.keep_temporaries(&mut awaitee, out);
+                // Temporaries in the awaited call's arguments live to the end of the statement,
+                // past this await (rustc keeps them in the coroutine). The receiver's own chain
+                // is left to the wrapping of borrowing awaitees.
+                match &mut awaitee {
+                    Expr::Call(c) => self.keep_in_operands(c.args.iter_mut().collect(), out),
+                    Expr::MethodCall(m) => self.keep_in_operands(m.args.iter_mut().collect(), out),
+                    _ => {}
                 }
                 let index = self.next_await();
                 let v = self.hidden("v", awaitee.span());
@@ -881,6 +884,54 @@ fn has_body_break(e: &Expr) -> bool {
         })
     }
     scan(e.to_token_stream())
+}
+
+/// Methods that take `self` by value: their receiver is moved, not kept as a temporary.
+fn consumes_receiver(method: &Ident) -> bool {
+    const BY_VALUE: &[&str] = &[
+        "unwrap",
+        "expect",
+        "ok",
+        "err",
+        "unwrap_or",
+        "unwrap_or_else",
+        "unwrap_or_default",
+        "map",
+        "map_err",
+        "and_then",
+        "or_else",
+        "filter",
+        "filter_map",
+        "flat_map",
+        "flatten",
+        "enumerate",
+        "zip",
+        "chain",
+        "rev",
+        "skip",
+        "take",
+        "step_by",
+        "peekable",
+        "cloned",
+        "copied",
+        "sum",
+        "product",
+        "count",
+        "collect",
+        "fold",
+        "max",
+        "min",
+        "max_by_key",
+        "min_by_key",
+        "last",
+        "nth",
+        "for_each",
+        "unzip",
+        "partition",
+        "await",
+    ];
+    let m = method.to_string();
+    m.starts_with("into") || BY_VALUE.contains(&m.as_str())
 }
 
 /// Whether evaluating `e` creates a temporary that rustc keeps to the end of the statement: a

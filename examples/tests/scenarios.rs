@@ -151,6 +151,13 @@ fn blocking_detector_reports_the_annotated_fn_and_its_state() {
     // The blocking call follows the first await: the poll that blocked resumed from Suspend0
     // and ran to the next await.
     assert_eq!((b.state, b.to), ("Suspend0", "Suspend1"), "{b:?}");
+    // ... on the way to the `.await` on the line after the blocking call.
+    let src = include_str!("../src/blocking_detector.rs");
+    let line = src
+        .lines()
+        .position(|l| l.contains("yield_now().await"))
+        .map(|i| i as u32 + 1);
+    assert_eq!(Some(b.line), line, "{b:?}");
     assert!(b.duration >= blocking_detector::BLOCK, "{b:?}");
     assert_eq!(
         out.trace.paths().into_values().collect::<Vec<_>>(),

@@ -18,6 +18,10 @@ pub trait States: Sized {
     fn state_name(&self) -> &'static str;
     /// The annotated fn's name, for traces.
     const FN_NAME: &'static str;
+    /// The source line of the `.await` this state waits at (0 for the other states).
+    fn await_line(&self) -> u32 {
+        0
+    }
 }
 
 /// A generated future: the state enum and the step closure that polls it.
@@ -65,7 +69,13 @@ where
                 crate::trace::enabled().then(|| (this.state.state_name(), crate::trace::start()));
             let out = poll_step(&mut this.state, &mut this.step, cx);
             if let Some((from, started)) = traced {
-                crate::trace::finish(S::FN_NAME, from, this.state.state_name(), started);
+                crate::trace::finish(
+                    S::FN_NAME,
+                    from,
+                    this.state.state_name(),
+                    this.state.await_line(),
+                    started,
+                );
             }
             out
         }
