@@ -179,6 +179,7 @@ impl VisitMut for Rewriter<'_> {
         if let Some(span) = crate::normalize::first_await(&Expr::Unsafe(u.clone())) {
             self.error(syn::Error::new(
                 span,
+                // SAFETY: (no unsafe code here: `unsafe` is a word of the message below)
                 "#[state_machine] does not lower an `.await` inside an `unsafe` block: the lowered code would move the await out of it; await outside the block: `let v = fut.await; unsafe { .. v .. }`",
             ));
         }

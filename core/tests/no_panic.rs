@@ -166,6 +166,7 @@ const HAND_WRITTEN: &[(&str, &str)] = &[
         "async fn f() { let Some(x) = a.await else { b.await; return }; }",
     ),
     ("", "async fn f() { a && b.await || c.await }"),
+    // SAFETY: (no unsafe code here: test inputs, as strings)
     ("", "async fn f() { unsafe { a.await } }"),
     ("", "async fn f() { let r = &v; a.await; r }"),
     ("", "async fn f() { let r = &mut v; a.await; *r = 1; }"),
@@ -376,6 +377,7 @@ const STATEMENTS: &[&str] = &[
     "my_macro!(x.await);",
     "println!(\"{}\", a.await);",
     "assert_eq!(a.await, 1);",
+    // SAFETY: (no unsafe code here: test inputs, as strings)
     "unsafe { y.await };",
     "'l: { z.await };",
     "let (ref p, _) = t;",
