@@ -989,9 +989,8 @@ pub fn generate(
         }
     };
     let mut suspend_arms = Vec::new();
-    for k in 0..n_awaits {
+    for (k, v) in state_names.iter().enumerate() {
         let s = &analysis.suspensions[k];
-        let v = &state_names[k];
         let mut ids: Vec<LocalId> = s.saved.iter().flatten().copied().collect();
         ids.sort();
         ids.reverse();
@@ -1068,10 +1067,7 @@ pub fn generate(
     let mut entry_exits: std::collections::BTreeMap<Entry, (Exits, BTreeSet<Entry>)> =
         Default::default();
     let mut done: BTreeSet<Entry> = BTreeSet::new();
-    loop {
-        let Some(&entry) = ctx.targets.iter().find(|e| !done.contains(e)) else {
-            break;
-        };
+    while let Some(&entry) = ctx.targets.iter().find(|e| !done.contains(e)) {
         done.insert(entry);
         let (start, rank) = match entry {
             Entry::After(id) => (Start::After(id), ctx.ranks.get(id).map_or(0, |r| r.1)),

@@ -270,11 +270,11 @@ impl<'a> Visit<'a> for Refs {
             }
             Expr::Assign(a) => {
                 self.with(Mention::Move, &a.right);
-                if let Expr::Path(p) = &*a.left {
-                    if let Some(i) = p.path.get_ident() {
-                        self.mention(i.to_string(), Mention::Assign);
-                        return;
-                    }
+                if let Expr::Path(p) = &*a.left
+                    && let Some(i) = p.path.get_ident()
+                {
+                    self.mention(i.to_string(), Mention::Assign);
+                    return;
                 }
                 self.with(Mention::Use, &a.left);
             }
@@ -733,18 +733,17 @@ impl Walker {
             if let Some(b) = borrowed_expr {
                 refs.visit_expr(b);
                 for r in refs.out {
-                    if let Some(id) = self.resolve(&r.name) {
-                        if !borrows.contains(&id) {
-                            borrows.push(id);
-                        }
-                    }
-                }
-            } else if let Some(root) = borrowed_root(init, is_iter) {
-                if let Some(id) = self.resolve(&root) {
-                    if !self.locals[id.0].is_shared_ref() {
+                    if let Some(id) = self.resolve(&r.name)
+                        && !borrows.contains(&id)
+                    {
                         borrows.push(id);
                     }
                 }
+            } else if let Some(root) = borrowed_root(init, is_iter)
+                && let Some(id) = self.resolve(&root)
+                && !self.locals[id.0].is_shared_ref()
+            {
+                borrows.push(id);
             }
         }
         let id = LocalId(self.locals.len());

@@ -319,31 +319,30 @@ impl Normalizer {
             return;
         }
         // `let p = x.await;`, `x.await;` and a tail `x.await` stay flat.
-        if let Expr::Await(a) = &e {
-            if first_await(&a.base).is_none()
-                && !matches!(head, Head::LetElse(..))
-                && !has_body_break(&a.base)
-                && !has_temporaries(&a.base)
-            {
-                let index = self.next_await();
-                let bind = match head {
-                    Head::Let(p) => Bind::Pat(p),
-                    Head::Expr => Bind::Discard,
-                    Head::Tail | Head::LetElse(..) => Bind::Hidden(self.hidden("v", a.base.span())),
-                };
-                let tail = match &bind {
-                    Bind::Hidden(v) => Some(Stmt::Tail(syn::parse_quote!(#v))),
-                    _ => None,
-                };
-                out.push(Stmt::Await(Await {
-                    index,
-                    bind,
-                    awaitee: (*a.base).clone(),
-                    span: a.await_token.span,
-                }));
-                out.extend(tail);
-                return;
-            }
+        if let Expr::Await(a) = &e
+            && first_await(&a.base).is_none()
+            && !matches!(head, Head::LetElse(..))
+            && !has_body_break(&a.base)
+            && !has_temporaries(&a.base)
+        {
+            let index = self.next_await();
+            let bind = match head {
+                Head::Let(p) => Bind::Pat(p),
+                Head::Expr => Bind::Discard,
+                Head::Tail | Head::LetElse(..) => Bind::Hidden(self.hidden("v", a.base.span())),
+            };
+            let tail = match &bind {
+                Bind::Hidden(v) => Some(Stmt::Tail(syn::parse_quote!(#v))),
+                _ => None,
+            };
+            out.push(Stmt::Await(Await {
+                index,
+                bind,
+                awaitee: (*a.base).clone(),
+                span: a.await_token.span,
+            }));
+            out.extend(tail);
+            return;
         }
         let mut inner = Vec::new();
         let value = match e {
@@ -382,7 +381,7 @@ impl Normalizer {
                 }
                 if has_let(&i.cond) {
                     self.error(unsupported(
-                        first_await(&Expr::If(i.clone())).unwrap_or_else(|| i.if_token.span),
+                        first_await(&Expr::If(i.clone())).unwrap_or(i.if_token.span),
                         "the branches of an `if` with a let-chain condition",
                     ));
                     return;
@@ -402,11 +401,11 @@ impl Normalizer {
                 self.keep_temporaries(&mut scrut, &mut pre);
                 let mut arms = Vec::new();
                 for arm in m.arms {
-                    if let Some((_, g)) = &arm.guard {
-                        if let Some(s) = first_await(g) {
-                            self.error(unsupported(s, "a `match` guard"));
-                            continue;
-                        }
+                    if let Some((_, g)) = &arm.guard
+                        && let Some(s) = first_await(g)
+                    {
+                        self.error(unsupported(s, "a `match` guard"));
+                        continue;
                     }
                     arms.push(Arm {
                         pat: arm.pat,
@@ -562,11 +561,9 @@ impl Normalizer {
                     self.hoist_temporary(&mut i.expr, out);
                 }
             }
-            Expr::Reference(r) => {
-                if !is_place(&r.expr) && !matches!(&*r.expr, Expr::Lit(_)) {
-                    self.keep_temporaries(&mut r.expr, out);
-                    self.hoist_temporary(&mut r.expr, out);
-                }
+            Expr::Reference(r) if !is_place(&r.expr) && !matches!(&*r.expr, Expr::Lit(_)) => {
+                self.keep_temporaries(&mut r.expr, out);
+                self.hoist_temporary(&mut r.expr, out);
             }
             Expr::Call(c) => self.keep_in_operands(c.args.iter_mut().collect(), out),
             Expr::Binary(b) if !matches!(b.op, syn::BinOp::And(_) | syn::BinOp::Or(_)) => {

@@ -61,13 +61,13 @@ pub fn parse(item: TokenStream) -> syn::Result<AsyncFn> {
     let item: syn::ItemFn = match syn::parse2(item.clone()) {
         Ok(f) => f,
         Err(e) => {
-            if let Ok(f) = syn::parse2::<syn::TraitItemFn>(item) {
-                if f.default.is_none() {
-                    return Err(syn::Error::new(
-                        f.sig.span(),
-                        "#[state_machine] needs an `async fn` with a body; put it on the fn in the `impl` block instead of its declaration in the trait",
-                    ));
-                }
+            if let Ok(f) = syn::parse2::<syn::TraitItemFn>(item)
+                && f.default.is_none()
+            {
+                return Err(syn::Error::new(
+                    f.sig.span(),
+                    "#[state_machine] needs an `async fn` with a body; put it on the fn in the `impl` block instead of its declaration in the trait",
+                ));
             }
             return Err(syn::Error::new(
                 e.span(),

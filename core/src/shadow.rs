@@ -155,10 +155,8 @@ impl Walk {
                 let binding = i.by_ref.is_some()
                     || i.mutability.is_some()
                     || !s.starts_with(|c: char| c.is_uppercase());
-                if binding {
-                    if let Some(new) = self.bind(&i.ident) {
-                        i.ident = new;
-                    }
+                if binding && let Some(new) = self.bind(&i.ident) {
+                    i.ident = new;
                 }
             }
             Pat::Tuple(t) => t.elems.iter_mut().for_each(|p| self.rename_pat(p)),
@@ -166,15 +164,15 @@ impl Walk {
             Pat::Struct(s) => {
                 for f in s.fields.iter_mut() {
                     // `S { x }` shorthand: make it `S { x: <new> }` when renamed.
-                    if f.colon_token.is_none() {
-                        if let syn::Member::Named(m) = &f.member {
-                            let m = m.clone();
-                            self.rename_pat(&mut f.pat);
-                            if !matches!(&*f.pat, Pat::Ident(pi) if pi.ident == m) {
-                                f.colon_token = Some(Default::default());
-                            }
-                            continue;
+                    if f.colon_token.is_none()
+                        && let syn::Member::Named(m) = &f.member
+                    {
+                        let m = m.clone();
+                        self.rename_pat(&mut f.pat);
+                        if !matches!(&*f.pat, Pat::Ident(pi) if pi.ident == m) {
+                            f.colon_token = Some(Default::default());
                         }
+                        continue;
                     }
                     self.rename_pat(&mut f.pat);
                 }
@@ -216,22 +214,22 @@ impl VisitMut for Walk {
         match e {
             Expr::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {
                 let seg = &mut p.path.segments[0];
-                if seg.arguments.is_none() {
-                    if let Some(new) = self.lookup(&seg.ident.to_string()) {
-                        seg.ident =
-                            Ident::new(&new.to_string(), new.span().located_at(seg.ident.span()));
-                    }
+                if seg.arguments.is_none()
+                    && let Some(new) = self.lookup(&seg.ident.to_string())
+                {
+                    seg.ident =
+                        Ident::new(&new.to_string(), new.span().located_at(seg.ident.span()));
                 }
             }
             Expr::Struct(s) => {
                 // `S { x }` shorthand refers to the local `x`.
                 for f in s.fields.iter_mut() {
                     if f.colon_token.is_none() {
-                        if let syn::Member::Named(m) = &f.member {
-                            if let Some(new) = self.lookup(&m.to_string()) {
-                                f.expr = syn::parse_quote!(#new);
-                                f.colon_token = Some(Default::default());
-                            }
+                        if let syn::Member::Named(m) = &f.member
+                            && let Some(new) = self.lookup(&m.to_string())
+                        {
+                            f.expr = syn::parse_quote!(#new);
+                            f.colon_token = Some(Default::default());
                         }
                     } else {
                         self.visit_expr_mut(&mut f.expr);

@@ -49,10 +49,10 @@ impl Shared {
         // or another task) goes to the thread's local queue: no atomics, no unpark.
         let mut slot = Some(runnable);
         let _ = LOCAL.try_with(|local| {
-            if local.is_running(self) {
-                if let Some(r) = slot.take() {
-                    local.queue.borrow_mut().push_back(r);
-                }
+            if local.is_running(self)
+                && let Some(r) = slot.take()
+            {
+                local.queue.borrow_mut().push_back(r);
             }
         });
         let Some(runnable) = slot else {
