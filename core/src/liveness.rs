@@ -26,6 +26,7 @@ use syn::{Expr, Ident, Pat, Type};
 
 use crate::macros;
 use crate::normalize::{Bind, Block, Control, Head, Stmt};
+use crate::normalize::{consumes_receiver, is_place};
 use crate::parse::{AsyncFn, ParamKind};
 
 /// Index of a local in [`Analysis::locals`].
@@ -158,19 +159,6 @@ struct Refs {
     temp_borrow: bool,
 }
 
-const CONSUMING: &[&str] = &[
-    "into",
-    "unwrap",
-    "expect",
-    "ok",
-    "err",
-    "unwrap_or",
-    "unwrap_or_else",
-    "unwrap_or_default",
-    "expect_err",
-    "unwrap_err",
-];
-
 impl Refs {
     fn new() -> Self {
         Refs {
@@ -245,8 +233,7 @@ impl<'a> Visit<'a> for Refs {
                 }
             }
             Expr::MethodCall(m) => {
-                let name = m.method.to_string();
-                let consuming = name.starts_with("into_") || CONSUMING.contains(&name.as_str());
+                let consuming = consumes_receiver(&m.method);
                 if !is_place(&m.receiver) && !consuming {
                     self.temp_borrow = true;
                 }
@@ -482,10 +469,9 @@ fn borrowed_root(init: &Expr, any_method: bool) -> Option<String> {
             Expr::MethodCall(m) => match &*m.receiver {
                 Expr::Path(p) => {
                     let name = m.method.to_string();
-                    let consuming = name.starts_with("into")
+                    let consuming = consumes_receiver(&m.method)
                         || name.starts_with("to_")
-                        || CONSUMING.contains(&name.as_str())
-                        || ["clone", "len", "count", "is_empty"].contains(&name.as_str());
+                        || ["clone", "len", "is_empty"].contains(&name.as_str());
                     let borrows = BORROWING.contains(&name.as_str()) || (any_method && !consuming);
                     borrows
                         .then(|| p.path.get_ident().map(|i| i.to_string()))
@@ -575,17 +561,6 @@ fn is_assign_op(op: &syn::BinOp) -> bool {
             | ShlAssign(_)
             | ShrAssign(_)
     )
-}
-
-fn is_place(e: &Expr) -> bool {
-    match e {
-        Expr::Path(_) => true,
-        Expr::Field(f) => is_place(&f.base),
-        Expr::Paren(p) => is_place(&p.expr),
-        Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => is_place(&u.expr),
-        Expr::Index(i) => is_place(&i.expr),
-        _ => false,
-    }
 }
 
 /// The bindings of a pattern: `(ident, mutable, by_ref)`, with the declared type if the

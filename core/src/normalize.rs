@@ -884,7 +884,9 @@ fn has_body_break(e: &Expr) -> bool {
 }
 
 /// Methods that take `self` by value: their receiver is moved, not kept as a temporary.
-fn consumes_receiver(method: &Ident) -> bool {
+pub(crate) fn consumes_receiver(method: &Ident) -> bool {
+    // Only names that take `self` on every common type: `take`, `last`, `max`, `min`, `count`,
+    // `nth` also exist as `&self`/`&mut self` methods (`Option::take`, `slice::last`, ...).
     const BY_VALUE: &[&str] = &[
         "unwrap",
         "expect",
@@ -893,6 +895,8 @@ fn consumes_receiver(method: &Ident) -> bool {
         "unwrap_or",
         "unwrap_or_else",
         "unwrap_or_default",
+        "expect_err",
+        "unwrap_err",
         "map",
         "map_err",
         "and_then",
@@ -906,26 +910,19 @@ fn consumes_receiver(method: &Ident) -> bool {
         "chain",
         "rev",
         "skip",
-        "take",
         "step_by",
         "peekable",
         "cloned",
         "copied",
         "sum",
         "product",
-        "count",
         "collect",
         "fold",
-        "max",
-        "min",
         "max_by_key",
         "min_by_key",
-        "last",
-        "nth",
         "for_each",
         "unzip",
         "partition",
-        "await",
     ];
     let m = method.to_string();
     m.starts_with("into") || BY_VALUE.contains(&m.as_str())
@@ -969,7 +966,7 @@ fn has_let(e: &Expr) -> bool {
 }
 
 /// A place expression: a local, a field of one, `*x`, `x[i]` with a simple index.
-fn is_place(e: &Expr) -> bool {
+pub(crate) fn is_place(e: &Expr) -> bool {
     match e {
         Expr::Path(p) => p.qself.is_none(),
         Expr::Field(f) => is_place(&f.base),

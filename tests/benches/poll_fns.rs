@@ -1,0 +1,82 @@
+//! The fns of the poll-cost benchmark, native and lowered twins, shared by
+//! `benches/poll.rs` (criterion) and `examples/poll_ir.rs` (callgrind instruction counts).
+
+use std::future::Future;
+use std::pin::{Pin, pin};
+use std::task::{Context, Poll, Waker};
+
+/// Pending once, then Ready(v).
+pub struct YieldOnce<T>(Option<T>, bool);
+
+impl<T: Unpin> Future for YieldOnce<T> {
+    type Output = T;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        if !self.1 {
+            self.1 = true;
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        Poll::Ready(self.0.take().expect("polled after completion"))
+    }
+}
+
+pub fn leaf<T>(v: T) -> YieldOnce<T> {
+    YieldOnce(Some(v), false)
+}
+
+pub fn run<F: Future>(f: F) -> F::Output {
+    let mut f = pin!(f);
+    let mut cx = Context::from_waker(Waker::noop());
+    loop {
+        if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return v;
+        }
+    }
+}
+
+macro_rules! twins {
+    ($native:ident, $lowered:ident, ($($p:ident: $t:ty),*) -> $r:ty $body:block) => {
+        pub async fn $native($($p: $t),*) -> $r $body
+        #[awaitgraph::state_machine(diagrams = false)]
+        pub async fn $lowered($($p: $t),*) -> $r $body
+    };
+}
+
+twins!(seq_native, seq_lowered, (n: u64) -> u64 {
+    let a = leaf(n).await;
+    let s = String::from("x");
+    let b = leaf(a + 1).await;
+    let c = leaf(b * 2).await + s.len() as u64;
+    let d = leaf(c ^ 7).await;
+    a + b + c + d
+});
+
+twins!(loop_native, loop_lowered, (n: u64) -> u64 {
+    let mut acc = 0u64;
+    let mut i = 0;
+    while i < n {
+        acc = acc.wrapping_add(leaf(i).await);
+        i += 1;
+    }
+    acc
+});
+
+twins!(match_native, match_lowered, (n: u64) -> u64 {
+    let mut acc = 0u64;
+    for i in 0..n {
+        acc += match i % 4 {
+            0 => leaf(1).await,
+            1 => {
+                let v = leaf(i).await;
+                if v > 10 { leaf(v).await } else { v }
+            }
+            2 => 7,
+            _ => match leaf(Some(i)).await {
+                Some(x) if x % 2 == 0 => x,
+                Some(x) => leaf(x).await,
+                None => 0,
+            },
+        };
+    }
+    acc
+});
