@@ -1043,4 +1043,24 @@ case! {
     }
     call: ()
 }
+case! {
+    // Found by the generator (seed 777): a `continue` to an outer loop inside a block in an
+    // awaited call's argument; the awaitee is wrapped, and a label cannot be reached from
+    // inside an `async move` block, so that operand is evaluated first.
+    name: gen_bug_continue_in_awaitee_argument,
+    async fn () -> u64 {
+        let mut total = 0;
+        let n = Noisy::new("n");
+        'outer: for i in 0..3u64 {
+            total += leaf("a", 1, {
+                if i == 1 {
+                    continue 'outer;
+                }
+                i * 10
+            } + n.len() as u64).await;
+        }
+        total
+    }
+    call: ()
+}
 }

@@ -637,10 +637,10 @@ impl Normalizer {
             Expr::Await(a) => {
                 let base = std::mem::replace(&mut *a.base, Expr::Verbatim(TokenStream::new()));
                 let mut awaitee = self.hoist(base, out);
-                // A `?` or `return` in the awaited call's operands runs before the future exists:
-                // evaluate those operands first, so the awaitee can be wrapped in an `async
-                // move` block (which a `break` could not leave).
-                if has_body_break(&awaitee) {
+                // A `?`, `return`, `break` or `continue` in the awaited call's operands runs
+                // before the future exists: evaluate those operands first, so the awaitee can be
+                // wrapped in an `async move` block (which a jump could not leave).
+                if has_escaping_jump(&awaitee) {
                     let ops: Vec<&mut Expr> = match &mut awaitee {
                         Expr::Call(c) => c.args.iter_mut().collect(),
                         Expr::MethodCall(m) => {
@@ -651,15 +651,15 @@ impl Normalizer {
                         _ => Vec::new(),
                     };
                     for op in ops {
-                        if has_body_break(op) {
+                        if has_escaping_jump(op) {
                             let taken = std::mem::replace(op, Expr::Verbatim(TokenStream::new()));
                             *op = self.bind_now(taken, out);
                         }
                     }
-                    if has_body_break(&awaitee) {
+                    if has_escaping_jump(&awaitee) {
                         self.error(syn::Error::new(
                             a.await_token.span,
-                            "#[state_machine] cannot lower a `?` or `return` inside this awaited expression; bind its value first: `let x = y?;` then `f(x).await`",
+                            "#[state_machine] cannot lower a `?`, `return`, `break` or `continue` inside this awaited expression; bind its value first: `let x = y?;` then `f(x).await`",
                         ));
                     }
                 }
@@ -868,6 +868,74 @@ fn is_control_with_awaits(e: &Expr) -> bool {
 /// temporaries.
 fn is_block_macro(m: &syn::Macro) -> bool {
     ["format", "print", "println", "eprint", "eprintln"].contains(&macros::name(m).as_str())
+}
+
+/// Whether `e` contains a `break` or `continue` that leaves `e` (to a loop or label around it,
+/// or the `break '__body` that `?` and `return` became): such an operand cannot move into an
+/// `async move` block.
+fn has_escaping_jump(e: &Expr) -> bool {
+    struct Find {
+        labels: Vec<String>,
+        loops: usize,
+        found: bool,
+    }
+    impl<'a> Visit<'a> for Find {
+        fn visit_expr(&mut self, e: &'a Expr) {
+            if self.found {
+                return;
+            }
+            let label_of = |l: &Option<syn::Label>| l.as_ref().map(|l| l.name.ident.to_string());
+            match e {
+                Expr::Closure(_) | Expr::Async(_) | Expr::Const(_) => {}
+                Expr::Loop(l) => {
+                    self.inside(label_of(&l.label), true, |f| visit::visit_expr_loop(f, l))
+                }
+                Expr::While(w) => {
+                    self.inside(label_of(&w.label), true, |f| visit::visit_expr_while(f, w))
+                }
+                Expr::ForLoop(fl) => self.inside(label_of(&fl.label), true, |f| {
+                    visit::visit_expr_for_loop(f, fl)
+                }),
+                Expr::Block(b) if b.label.is_some() => {
+                    self.inside(label_of(&b.label), false, |f| visit::visit_expr_block(f, b))
+                }
+                Expr::Break(b) => {
+                    let escapes = match &b.label {
+                        Some(l) => !self.labels.contains(&l.ident.to_string()),
+                        None => self.loops == 0,
+                    };
+                    self.found |= escapes;
+                    visit::visit_expr_break(self, b);
+                }
+                Expr::Continue(c) => {
+                    self.found |= match &c.label {
+                        Some(l) => !self.labels.contains(&l.ident.to_string()),
+                        None => self.loops == 0,
+                    };
+                }
+                _ => visit::visit_expr(self, e),
+            }
+        }
+        fn visit_item(&mut self, _: &'a syn::Item) {}
+    }
+    impl Find {
+        fn inside(&mut self, label: Option<String>, is_loop: bool, f: impl FnOnce(&mut Self)) {
+            self.labels.extend(label.clone());
+            self.loops += usize::from(is_loop);
+            f(self);
+            self.loops -= usize::from(is_loop);
+            if label.is_some() {
+                self.labels.pop();
+            }
+        }
+    }
+    let mut f = Find {
+        labels: Vec::new(),
+        loops: 0,
+        found: false,
+    };
+    f.visit_expr(e);
+    f.found || has_body_break(e)
 }
 
 /// Whether `e` contains a `break '__body` (what `?` and `return` became) outside closures and
