@@ -1063,4 +1063,25 @@ case! {
     }
     call: ()
 }
+case! {
+    // Found by the generator (seed 777): a `continue` to a loop with awaits, inside the
+    // arguments of `format!`, in code that runs after an await of that loop.
+    name: gen_bug_continue_inside_format_arguments,
+    async fn () -> usize {
+        let mut i = 0u64;
+        let v = 'outer: loop {
+            i += 1;
+            let _x = leaf("a", 1, i).await;
+            break 'outer format!("{}", {
+                if i < 3 {
+                    continue 'outer;
+                }
+                i
+            })
+            .len();
+        };
+        v
+    }
+    call: ()
+}
 }

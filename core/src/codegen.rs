@@ -342,6 +342,15 @@ impl VisitMut for Jumps<'_, '_> {
             _ => visit_mut::visit_expr_mut(self, e),
         }
     }
+    fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
+        // `format!("{}", { continue 'outer })`: the arguments of known macros are expressions.
+        if let Some(Ok(mut args)) = crate::macros::parse_known(m) {
+            for e in args.exprs_mut() {
+                self.visit_expr_mut(e);
+            }
+            m.tokens = args.to_tokens();
+        }
+    }
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 }
 
