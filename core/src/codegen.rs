@@ -110,6 +110,12 @@ struct Ctx<'a> {
     conds: Vec<String>,
     /// The last emitted code suspends or jumps instead of finishing (nothing may follow it).
     diverged: bool,
+    /// Loops written natively in this arm that a `break` leaves natively.
+    broken: BTreeSet<usize>,
+    /// The arm runs from the start of the body or a loop's head: code after a branch with
+    /// awaits continues in it (natively) instead of jumping. Other arms jump, so each piece of
+    /// code is emitted at most twice.
+    native: bool,
     /// Per control construct: (rank of its start, rank of its end) in source order.
     ranks: Vec<(usize, usize)>,
     /// Per await: its rank in source order.
@@ -322,7 +328,7 @@ impl VisitMut for Jumps<'_, '_> {
                     self.visit_expr_mut(v);
                 }
                 let label = br.label.as_ref().map(|l| l.ident.to_string());
-                if let Some(target) = self.target(label.as_deref()) {
+                if let Some(target) = self.target(label.as_deref(), true) {
                     let value = br
                         .expr
                         .take()
@@ -334,7 +340,7 @@ impl VisitMut for Jumps<'_, '_> {
             }
             syn::Expr::Continue(c) => {
                 let label = c.label.as_ref().map(|l| l.ident.to_string());
-                if let Some(target) = self.target(label.as_deref()) {
+                if let Some(target) = self.target(label.as_deref(), false) {
                     let jump = self.ctx.jump(Entry::LoopHead(target), None);
                     *e = syn::Expr::Verbatim(quote!({ #jump }));
                 }
@@ -357,7 +363,7 @@ impl VisitMut for Jumps<'_, '_> {
 impl Jumps<'_, '_> {
     /// The loop with awaits that a `break`/`continue` with `label` leaves, if it is not
     /// written natively in this arm.
-    fn target(&self, label: Option<&str>) -> Option<usize> {
+    fn target(&mut self, label: Option<&str>, is_break: bool) -> Option<usize> {
         match label {
             None => {
                 if self
@@ -368,6 +374,9 @@ impl Jumps<'_, '_> {
                     return None;
                 }
                 let &(id, native) = self.ctx.loops.last()?;
+                if native && is_break {
+                    self.ctx.broken.insert(id);
+                }
                 (!native).then_some(id)
             }
             Some(name) => {
@@ -380,6 +389,9 @@ impl Jumps<'_, '_> {
                         .and_then(|l| l.as_deref())
                         == Some(name)
                 })?;
+                if native && is_break {
+                    self.ctx.broken.insert(id);
+                }
                 (!native).then_some(id)
             }
         }
@@ -555,33 +567,49 @@ impl<'a> Ctx<'a> {
                     self.diverged = true;
                     return out;
                 }
-                Stmt::Nested { block, .. } => {
-                    // The nested block suspends or jumps before producing its value.
+                Stmt::Nested { head, block } => {
                     let inner = self.emit_from(block, 0, End::Value);
-                    out.extend(quote!({ #inner }));
-                    self.diverged = true;
-                    return out;
+                    if self.diverged {
+                        // It suspends or jumps before producing its value.
+                        out.extend(quote!({ #inner }));
+                        return out;
+                    }
+                    // It finished natively (branches with awaits not taken): bind its value.
+                    if let Some(t) = self.bind_head(head, quote!({ #inner }), end, &mut out) {
+                        return t;
+                    }
                 }
-                Stmt::Control { id, ctl, .. } => {
+                Stmt::Control { id, ctl, head } => {
                     let cv = ms("__cv");
+                    let branches_diverge;
                     match ctl {
                         Control::If { cond, then, els } => {
                             let label = format!("if {}", crate::rewrite::compact(cond));
                             let cond = self.expr(cond);
                             self.conds.push(label.clone());
                             let then = self.emit_from(then, 0, End::Value);
+                            let mut all_diverge = self.diverged;
                             self.conds.pop();
                             self.conds.push(format!("not {label}"));
                             let els = match els {
-                                Some(e) => self.emit_from(e, 0, End::Value),
-                                None => TokenStream::new(),
+                                Some(e) => {
+                                    let t = self.emit_from(e, 0, End::Value);
+                                    all_diverge &= self.diverged;
+                                    t
+                                }
+                                None => {
+                                    all_diverge = false;
+                                    TokenStream::new()
+                                }
                             };
                             self.conds.pop();
+                            branches_diverge = all_diverge;
                             out.extend(quote!(let #cv = if #cond { #then } else { #els };));
                         }
                         Control::Match { scrut, arms } => {
                             let scrut = self.expr(scrut);
                             let mut ts = Vec::new();
+                            let mut all_diverge = true;
                             for arm in arms {
                                 let mut label =
                                     format!("match {}", crate::rewrite::compact(&arm.pat));
@@ -591,6 +619,7 @@ impl<'a> Ctx<'a> {
                                 self.conds.push(label);
                                 let (pat, body) =
                                     (&arm.pat, self.emit_from(&arm.body, 0, End::Value));
+                                all_diverge &= self.diverged;
                                 self.conds.pop();
                                 let guard = arm.guard.as_ref().map(|g| {
                                     let g = self.expr(g);
@@ -599,12 +628,24 @@ impl<'a> Ctx<'a> {
                                 ts.push(quote!(#pat #guard => { #body }));
                             }
                             out.extend(quote!(let #cv = match #scrut { #(#ts)* };));
+                            branches_diverge = all_diverge;
                         }
                         Control::Loop { .. } => {
                             out.extend(self.jump(Entry::LoopHead(*id), None));
                             self.diverged = true;
                             return out;
                         }
+                    }
+                    if self.native {
+                        if branches_diverge {
+                            // Every branch suspends or jumps: nothing follows in this arm.
+                            self.diverged = true;
+                            return out;
+                        }
+                        if let Some(t) = self.bind_head(head, quote!(#cv), end, &mut out) {
+                            return t;
+                        }
+                        continue;
                     }
                     out.extend(self.jump(Entry::After(*id), Some(quote!(#cv))));
                     self.diverged = true;
@@ -615,6 +656,30 @@ impl<'a> Ctx<'a> {
         out.extend(self.finish_value(TokenStream::new(), end));
         self.diverged = matches!(end, End::After(_) | End::Loop(_));
         out
+    }
+
+    /// Uses a statement's value as its head says; `Some(out)` when the block ends there (a tail).
+    fn bind_head(
+        &mut self,
+        head: &Head,
+        value: TokenStream,
+        end: End,
+        out: &mut TokenStream,
+    ) -> Option<TokenStream> {
+        match head {
+            Head::Let(p) => out.extend(quote!(let #p = #value;)),
+            Head::LetElse(p, d) => {
+                let d = self.expr(d);
+                out.extend(quote!(let #p = (#value) else #d;));
+            }
+            Head::Expr => out.extend(quote!(::core::mem::drop(#value);)),
+            Head::Tail => {
+                out.extend(self.finish_value(value, end));
+                self.diverged = matches!(end, End::After(_) | End::Loop(_));
+                return Some(std::mem::take(out));
+            }
+        }
+        None
     }
 
     /// Stores the awaitee and the saved locals, then polls the new state.
@@ -661,6 +726,7 @@ impl<'a> Ctx<'a> {
             Start::After(id) | Start::LoopHead(id) => self.control_paths[id].clone(),
         };
         let levels = self.levels(start);
+        self.native = matches!(start, Start::LoopHead(_));
         let d = path.len() - 1;
         // The innermost branch or loop around the start point: its scopes end in other arms.
         let boundary = (0..d).rev().find(|&l| {
@@ -740,15 +806,29 @@ impl<'a> Ctx<'a> {
                     },
                 ) => {
                     self.loops.push((*id, true));
+                    self.broken.remove(id);
                     self.conds.push("loop".to_string());
                     let body = self.emit_from(body, 0, End::Value);
                     self.conds.pop();
                     self.loops.pop();
+                    let breaks = self.broken.contains(id);
                     let lv = ms("__lv");
                     let label = label.as_ref().map(|l| quote!(#l:));
                     out.extend(quote!(let #lv = #label loop { #body };));
-                    out.extend(self.jump(Entry::After(*id), Some(quote!(#lv))));
-                    self.diverged = true;
+                    if !breaks {
+                        // No `break` leaves the loop in this arm: nothing follows it here.
+                        self.diverged = true;
+                        return out;
+                    }
+                    // After a `break`, the code that follows the loop runs here natively.
+                    let Stmt::Control { head, .. } = &b.stmts[i] else {
+                        return out;
+                    };
+                    if let Some(t) = self.bind_head(head, quote!(#lv), end, &mut out) {
+                        return t;
+                    }
+                    let rest = self.emit_from(b, i + 1, end);
+                    out.extend(rest);
                     return out;
                 }
                 _ => {
@@ -829,6 +909,8 @@ pub fn generate(
         targets: BTreeSet::new(),
         conds: Vec::new(),
         diverged: false,
+        broken: BTreeSet::new(),
+        native: false,
         ranks: Vec::new(),
         await_ranks: Vec::new(),
         rank: 0,
@@ -953,6 +1035,7 @@ pub fn generate(
     let mut goto_variants = Vec::new();
     let mut goto_params: Vec<Ident> = Vec::new();
     ctx.loops.clear();
+    ctx.native = true;
     let seg = ctx.emit_from(body, 0, End::Complete);
     exits.push(std::mem::take(&mut ctx.exits));
     arm_reached.push(std::mem::take(&mut ctx.reached));
