@@ -1155,7 +1155,8 @@ pub fn generate(
     }
 
     // Internal jump targets: the code after a branch or loop with awaits, and loop heads.
-    // Each is emitted once, in its own arm of a dispatch loop; jumps carry the live locals.
+    // Each has its own arm of the dispatch loop (arms that start at the body or a loop head also
+    // run it natively); jumps carry the live locals.
     let mut entry_exits: std::collections::BTreeMap<Entry, (Exits, BTreeSet<Entry>)> =
         Default::default();
     let mut done: BTreeSet<Entry> = BTreeSet::new();
