@@ -315,7 +315,7 @@ impl Normalizer {
     /// A statement `<head> <e>` where `e` contains awaits.
     fn statement(&mut self, e: Expr, head: Head, out: &mut Vec<Stmt>) {
         if is_control_with_awaits(&e) {
-            self.control(e, head, out);
+            self.control(e, head, out, false);
             return;
         }
         // `let p = x.await;`, `x.await;` and a tail `x.await` stay flat.
@@ -366,7 +366,9 @@ impl Normalizer {
     }
 
     /// A branch or loop with awaits inside: lowered to a [`Stmt::Control`].
-    fn control(&mut self, e: Expr, head: Head, out: &mut Vec<Stmt>) {
+    /// `in_expression`: the construct is part of a larger expression (its value goes to a
+    /// hidden local), not a statement of its own.
+    fn control(&mut self, e: Expr, head: Head, out: &mut Vec<Stmt>, in_expression: bool) {
         match e {
             Expr::If(i) => {
                 if let Expr::Let(l) = &*i.cond {
@@ -377,7 +379,7 @@ impl Normalizer {
                         None => quote!({}),
                     };
                     let m: Expr = syn::parse_quote!(match #scrut { #pat => #then, _ => #els });
-                    return self.control(m, head, out);
+                    return self.control(m, head, out, in_expression);
                 }
                 if has_let(&i.cond) {
                     self.error(unsupported(
@@ -391,7 +393,7 @@ impl Normalizer {
                 let then = self.block(i.then_branch.stmts);
                 let els = i.else_branch.map(|(_, e)| self.branch(*e));
                 let ctl = Control::If { cond, then, els };
-                self.emit_control(ctl, head, pre, out);
+                self.emit_control(ctl, head, pre, out, in_expression);
             }
             Expr::Match(m) => {
                 let mut pre = Vec::new();
@@ -413,12 +415,24 @@ impl Normalizer {
                         body: self.branch(*arm.body),
                     });
                 }
-                self.emit_control(Control::Match { scrut, arms }, head, pre, out);
+                self.emit_control(
+                    Control::Match { scrut, arms },
+                    head,
+                    pre,
+                    out,
+                    in_expression,
+                );
             }
             Expr::Loop(l) => {
                 let label = l.label.map(|l| l.name);
                 let body = self.block(l.body.stmts);
-                self.emit_control(Control::Loop { label, body }, head, Vec::new(), out);
+                self.emit_control(
+                    Control::Loop { label, body },
+                    head,
+                    Vec::new(),
+                    out,
+                    in_expression,
+                );
             }
             Expr::While(w) => {
                 let label = w.label.as_ref().map(|l| {
@@ -450,7 +464,7 @@ impl Normalizer {
                     }
                     cond => syn::parse_quote!(#label loop { if !(#cond) { break; } #(#stmts)* }),
                 };
-                self.control(desugared, head, out);
+                self.control(desugared, head, out, in_expression);
             }
             Expr::ForLoop(f) => {
                 let label = f.label.as_ref().map(|l| {
@@ -490,12 +504,18 @@ impl Normalizer {
 
     /// Pushes a control construct, after `pre` (awaits hoisted out of its condition or
     /// scrutinee, kept in a block of their own so their temporaries end with the statement).
-    fn emit_control(&mut self, ctl: Control, head: Head, pre: Vec<Stmt>, out: &mut Vec<Stmt>) {
+    fn emit_control(
+        &mut self,
+        ctl: Control,
+        head: Head,
+        pre: Vec<Stmt>,
+        out: &mut Vec<Stmt>,
+        in_expression: bool,
+    ) {
         let id = self.controls;
         self.controls += 1;
         // In an expression (a hidden `__eN` head), the temporaries of the condition or scrutinee
         // live to the end of the enclosing statement: they go into the statement's block.
-        let in_expression = matches!(&head, Head::Let(p) if matches!(&**p, Pat::Ident(i) if i.ident.to_string().starts_with("__e")));
         if in_expression {
             out.extend(pre);
             out.push(Stmt::Control { id, head, ctl });
@@ -630,7 +650,7 @@ impl Normalizer {
         }
         if is_control_with_awaits(&e) {
             let t = self.hidden("e", e.span());
-            self.control(e, Head::Let(Box::new(syn::parse_quote!(#t))), out);
+            self.control(e, Head::Let(Box::new(syn::parse_quote!(#t))), out, true);
             return syn::parse_quote!(#t);
         }
         match &mut e {

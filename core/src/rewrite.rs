@@ -131,12 +131,13 @@ impl VisitMut for Rewriter<'_> {
                 if let Some(v) = &mut r.expr {
                     self.visit_expr_mut(v);
                 }
-                let label = body_label();
-                let value = r.expr.take();
-                let span = r.return_token.span;
-                let attrs = &r.attrs;
-                *e = syn::parse2(quote_spanned!(span=> #(#attrs)* break #label #value))
-                    .expect("a break expression parses");
+                // `return v` → `break '__body v`, built directly (no parsing, no panic path).
+                *e = Expr::Break(syn::ExprBreak {
+                    attrs: std::mem::take(&mut r.attrs),
+                    break_token: syn::Token![break](r.return_token.span),
+                    label: Some(body_label()),
+                    expr: r.expr.take(),
+                });
             }
             Expr::Try(t) if self.depth == 0 => {
                 self.found.question = true;
@@ -148,13 +149,15 @@ impl VisitMut for Rewriter<'_> {
                 let v = Ident::new("__v", Span::mixed_site());
                 let r = Ident::new("__r", Span::mixed_site());
                 let cf = quote_spanned!(span=> ::core::ops::ControlFlow);
-                *e = syn::parse2(quote_spanned! {span=>
+                let tokens = quote_spanned! {span=>
                     match #p::Branch::branch(#inner) {
                         #cf::Continue(#v) => #v,
                         #cf::Break(#r) => break #label (#p::FromResidual::from_residual(#r)),
                     }
-                })
-                .expect("a match expression parses");
+                };
+                // The tokens are ours around a user expression already parsed: if they ever
+                // failed to parse, keep them verbatim (rustc then reports), never panic.
+                *e = syn::parse2(tokens.clone()).unwrap_or(Expr::Verbatim(tokens));
             }
             Expr::Macro(m) => self.rewrite_macro(&mut m.mac),
             _ => visit_mut::visit_expr_mut(self, e),
