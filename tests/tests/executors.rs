@@ -7,25 +7,16 @@ use std::time::Duration;
 
 use tokio::sync::{Mutex, mpsc};
 
-async fn native_pipeline(n: u32) -> (u32, Vec<u32>) {
-    let (tx, mut rx) = mpsc::channel(4);
-    let producer = tokio::spawn(async move {
-        for i in 0..n {
-            tx.send(i).await.unwrap();
-        }
-    });
-    let mut got = Vec::new();
-    let first = rx.recv().await.unwrap();
-    got.push(first);
-    tokio::time::sleep(Duration::from_millis(1)).await;
-    let second = rx.recv().await.unwrap();
-    got.push(second);
-    producer.await.unwrap();
-    (first + second, got)
+/// The same body twice: a native async fn and its lowering.
+macro_rules! twins {
+    ($native:ident, $lowered:ident, $params:tt -> $ret:ty $body:block) => {
+        async fn $native $params -> $ret $body
+        #[awaitgraph::state_machine]
+        async fn $lowered $params -> $ret $body
+    };
 }
 
-#[awaitgraph::state_machine]
-async fn lowered_pipeline(n: u32) -> (u32, Vec<u32>) {
+twins!(native_pipeline, lowered_pipeline, (n: u32) -> (u32, Vec<u32>) {
     let (tx, mut rx) = mpsc::channel(4);
     let producer = tokio::spawn(async move {
         for i in 0..n {
@@ -40,7 +31,7 @@ async fn lowered_pipeline(n: u32) -> (u32, Vec<u32>) {
     got.push(second);
     producer.await.unwrap();
     (first + second, got)
-}
+});
 
 struct Counter {
     total: Arc<Mutex<u64>>,
