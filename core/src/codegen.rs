@@ -457,8 +457,54 @@ impl<'a> Ctx<'a> {
         out
     }
 
+    /// Where the code after control construct `id` goes when nothing follows it: when the
+    /// construct ends the body of an enclosing branch or loop, the arm of `After(id)` would only
+    /// pass its value on (`break '__jump __Goto::After<parent>` or to the loop's head), so a
+    /// jump to it can go there directly (one dispatch fewer; the locals of the scopes left are
+    /// dropped by the `break`, in the order the native fn drops them at the end of those
+    /// scopes). Returns that end and whether the construct's value is discarded (`;`).
+    fn forward(&self, id: usize) -> Option<(End, bool)> {
+        let path = self.control_paths.get(id)?;
+        let mut d = path.len().checked_sub(1)?;
+        let last = |d: usize| {
+            let b = self.block_at(&path[..d]);
+            (path[d].0 + 1 == b.stmts.len()).then(|| &b.stmts[path[d].0])
+        };
+        let discard = match last(d)? {
+            Stmt::Control { head: Head::Tail, .. } => false,
+            Stmt::Control { head: Head::Expr, .. } => true,
+            _ => return None,
+        };
+        // Up through blocks whose value it is (`{ ..; match x { .. } }` as a tail).
+        loop {
+            d = d.checked_sub(1)?;
+            match last(d) {
+                Some(Stmt::Nested { head: Head::Tail, .. }) => continue,
+                _ => break,
+            }
+        }
+        match self.block_at(&path[..d]).stmts.get(path[d].0)? {
+            Stmt::Control { id: parent, ctl: Control::Loop { .. }, .. } => {
+                Some((End::Loop(*parent), discard))
+            }
+            Stmt::Control { id: parent, .. } => Some((End::After(*parent), discard)),
+            _ => None,
+        }
+    }
+
     /// `break '__jump __Goto::<entry> { __value, carried locals }`.
     fn jump(&mut self, entry: Entry, value: Option<TokenStream>) -> TokenStream {
+        if let Entry::After(id) = entry {
+            if let Some((end, discard)) = self.forward(id) {
+                let value = value.unwrap_or_else(|| quote!(()));
+                let value = if discard {
+                    quote!({ ::core::mem::drop(#value); })
+                } else {
+                    value
+                };
+                return self.finish_value(value, end);
+            }
+        }
         self.reached.insert(entry);
         self.targets.insert(entry);
         let levels = self

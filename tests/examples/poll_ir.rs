@@ -1,6 +1,7 @@
 //! The fns of `benches/poll.rs` in a plain binary, to count instructions with callgrind
 //! (deterministic, unlike wall-clock time on a shared machine): `scripts/poll-instructions.sh`.
-//! Usage: `poll_ir <seq|loop|match>-<native|lowered> <runs>`.
+//! Usage: `poll_ir <seq|loop|match>-<native|lowered>[-dyn] <runs>` (`-dyn`: polled through
+//! `Pin<&mut dyn Future>`, as an executor polls a task).
 
 #[path = "../benches/poll_fns.rs"]
 mod poll_fns;
@@ -22,6 +23,12 @@ fn main() {
             "loop-lowered" => run(loop_lowered(black_box(1000))),
             "match-native" => run(match_native(black_box(200))),
             "match-lowered" => run(match_lowered(black_box(200))),
+            "seq-native-dyn" => run_dyn(seq_native(black_box(3))),
+            "seq-lowered-dyn" => run_dyn(seq_lowered(black_box(3))),
+            "loop-native-dyn" => run_dyn(loop_native(black_box(1000))),
+            "loop-lowered-dyn" => run_dyn(loop_lowered(black_box(1000))),
+            "match-native-dyn" => run_dyn(match_native(black_box(200))),
+            "match-lowered-dyn" => run_dyn(match_lowered(black_box(200))),
             _ => 0,
         });
     }
