@@ -6,21 +6,24 @@
 //! fn demo(n: u64) -> impl Future<Output = usize> {
 //!     enum __State<N, Fut0> { Unresumed { n: N }, Returned, Panicked, Suspend0 { __awaitee: Fut0, n: N } }
 //!     let __step = move |__s: &mut __State<_, _>, __cx: &mut Context<'_>| -> Poll<_> {
-//!         '__poll: loop {
+//!         '__resume0: {
 //!             match unsafe { &mut *__sp } {
 //!                 __State::Unresumed { .. } => { let (n,) = take Unresumed;
 //!                     let __ret: usize = '__body: { let n = n;
 //!                         let __awaitee = IntoFuture::into_future(f(n));
-//!                         *__s = __State::Suspend0 { __awaitee, n }; continue '__poll; };
-//!                     *__s = __State::Returned; return Poll::Ready(__ret); }
-//!                 __State::Suspend0 { __awaitee, n } => { let __out = ready!(poll awaitee in place);
-//!                     let (n,) = take; vacate (drop the awaitee in place);
-//!                     let __ret: usize = '__body: { let n = n; let a = __out; a + n };
-//!                     *__s = __State::Returned; return Poll::Ready(__ret); }
+//!                         store(__s, __State::Suspend0 { __awaitee, n }); break '__resume0; };
+//!                     store(__s, __State::Returned); return Poll::Ready(__ret); }
+//!                 __State::Suspend0 { .. } => break '__resume0,
 //!                 __State::Returned => resumed_after_completion(),
 //!                 __State::Panicked => resumed_after_panicking(),
 //!             }
 //!         }
+//!         // The code resuming at await 0, reached by the dispatch or by falling through.
+//!         let __State::Suspend0 { __awaitee, n } = unsafe { &mut *__sp };
+//!         let __out = ready!(poll awaitee in place);
+//!         let (n,) = take; vacate (drop the awaitee in place);
+//!         let __ret: usize = '__body: { let n = n; let a = __out; a + n };
+//!         store(__s, __State::Returned); return Poll::Ready(__ret);
 //!     };
 //!     unsafe { Machine::new(__State::Unresumed { n }, __step) }
 //! }
@@ -121,10 +124,21 @@ struct Ctx<'a> {
     /// Per await: its rank in source order.
     await_ranks: Vec<usize>,
     rank: usize,
+    /// No branch or loop holds an await: the code resuming at await `k + 1` follows that of
+    /// await `k`, so a suspension falls through to it (`break '__resume<k>`) instead of going
+    /// back to the dispatch on the state.
+    sequential: bool,
+    /// The path of the runtime's `__private` module.
+    private: TokenStream,
 }
 
 fn label_poll() -> syn::Lifetime {
     syn::Lifetime::new("'__poll", Span::mixed_site())
+}
+
+/// The label of the block after which the code resuming at await `k` sits (sequential fns).
+fn label_resume(k: usize) -> syn::Lifetime {
+    syn::Lifetime::new(&format!("'__resume{k}"), Span::mixed_site())
 }
 
 fn label_jump() -> syn::Lifetime {
@@ -756,11 +770,19 @@ impl<'a> Ctx<'a> {
         } else {
             quote!(#into(#awaitee))
         };
-        let poll = label_poll();
+        let next = if self.sequential {
+            let l = label_resume(k);
+            quote!(break #l;)
+        } else {
+            let poll = label_poll();
+            quote!(continue #poll;)
+        };
+        let p = &self.private;
         quote! {
             let #aw = #make;
-            *__s = __State::#variant { #aw, #(#fields),* };
-            continue #poll;
+            // SAFETY: the body runs while the state is `Panicked`, which holds nothing.
+            unsafe { #p::store(__s, __State::#variant { #aw, #(#fields),* }) };
+            #next
         }
     }
 
@@ -960,10 +982,13 @@ pub fn generate(
         ranks: Vec::new(),
         await_ranks: Vec::new(),
         rank: 0,
+        sequential: false,
+        private: p.clone(),
     };
     // With branches or loops holding awaits, code is reached through internal jumps; all code
     // arms then sit in one dispatch `match`, in source order, so types are inferred in order.
     let control_mode = body_has_control(body);
+    ctx.sequential = !control_mode;
     find_paths(&mut ctx, body, &mut Vec::new());
     let n_awaits = analysis.suspensions.len();
 
@@ -1069,7 +1094,8 @@ pub fn generate(
     let poll = label_poll();
     let ret = ms("__ret");
     let finish = quote! {
-        *__s = __State::Returned;
+        // SAFETY: the body runs while the state is `Panicked`, which holds nothing.
+        unsafe { #p::store(__s, __State::Returned) };
         return ::core::task::Poll::Ready(#ret);
     };
     let mut exits = Vec::new();
@@ -1127,6 +1153,8 @@ pub fn generate(
         }
     };
     let mut suspend_arms = Vec::new();
+    // Sequential fns: the code resuming at each await, in order.
+    let mut resume_code: Vec<TokenStream> = Vec::new();
     for (k, v) in state_names.iter().enumerate() {
         let s = &analysis.suspensions[k];
         let mut ids: Vec<LocalId> = s.saved.iter().flatten().copied().collect();
@@ -1190,12 +1218,21 @@ pub fn generate(
                 __State::#v { .. } => __Goto::#rv,
             });
         } else {
+            let l = label_resume(k);
             suspend_arms.push(quote! {
-                __State::#v { #aw, #(#fields),* } => {
-                    #poll_and_take
-                    let #ret: #ret_infer = #body_lbl: { #seg };
-                    #finish
-                }
+                __State::#v { .. } => break #l,
+            });
+            resume_code.push(quote! {
+                // Derived again: the code falling through here has written the state through
+                // `__s` since the dispatch.
+                let __sp: *mut _ = __s;
+                // SAFETY: `__sp` was just derived from `__s`, the only reference to the state.
+                let __State::#v { #aw, #(#fields),* } = (unsafe { &mut *__sp }) else {
+                    ::core::unreachable!()
+                };
+                #poll_and_take
+                let #ret: #ret_infer = #body_lbl: { #seg };
+                #finish
             });
         }
     }
@@ -1325,7 +1362,10 @@ pub fn generate(
     let placeholders2 = type_params.iter().map(|_| quote!(_));
     let jump = label_jump();
     let dispatch = if !control_mode {
-        quote! {
+        // `'__resume<n-1>: { .. '__resume1: { '__resume0: { match state { .. } } code 0 } code 1
+        // .. } code n-1`: the dispatch jumps forward to the code of the state, and the code
+        // storing state `k` falls through to the code resuming it with `break '__resume<k>`.
+        let mut nest = quote! {
             // SAFETY: `__sp` was just derived from `__s`, the only reference to the
             // state; awaitees are reached through it and never moved.
             match unsafe { &mut *__sp } {
@@ -1334,7 +1374,15 @@ pub fn generate(
                 __State::Returned => #p::resumed_after_completion(),
                 __State::Panicked => #p::resumed_after_panicking(),
             }
+        };
+        for (k, code) in resume_code.iter().enumerate() {
+            let l = label_resume(k);
+            nest = quote! {
+                #l: { #nest }
+                #code
+            };
         }
+        nest
     } else {
         quote! {
             // SAFETY: `__sp` was just derived from `__s`, the only reference to the
@@ -1382,6 +1430,20 @@ pub fn generate(
             unsafe { #p::Machine::new(__init, __step) }
         }
     };
+    let step_body = if control_mode {
+        // A suspension goes back to the dispatch on the state (`continue '__poll`).
+        quote! {
+            #poll: loop {
+                let __sp: *mut __State<#(#placeholders2),*> = __s;
+                #dispatch
+            }
+        }
+    } else {
+        quote! {
+            let __sp: *mut __State<#(#placeholders2),*> = __s;
+            #dispatch
+        }
+    };
     let tokens = quote! {
         #vis #sig {
             #(#items)*
@@ -1411,10 +1473,7 @@ pub fn generate(
             // code after a suspension is unreachable; `?` lowers to a parenthesized break.
             #[allow(unused_variables, unused_mut, unused_parens, unused_labels, unreachable_code, clippy::let_unit_value, clippy::needless_return, clippy::never_loop)]
             let __step = #p::step_fn(&__init, move |__s, __cx| {
-                #poll: loop {
-                    let __sp: *mut __State<#(#placeholders2),*> = __s;
-                    #dispatch
-                }
+                #step_body
             });
             #machine
         }

@@ -156,6 +156,21 @@ pub unsafe fn vacate<S: States, W>(state: *mut S, awaitee: *mut W) {
     drop(overwrite);
 }
 
+/// Stores the next state (a suspension or `Returned`) without running the old one's drop glue:
+/// the body of a generated fn only runs while the state is `Panicked` (after the arguments were
+/// moved out of `Unresumed`, or a completed awaitee was dropped by [`vacate`]), a variant that
+/// holds nothing. An assignment would test the old variant before writing.
+///
+/// # Safety
+/// `*state` holds nothing that needs dropping (it is `Panicked`, or its fields were all moved
+/// out or dropped in place); otherwise those values leak.
+#[inline(always)]
+pub unsafe fn store<S>(state: &mut S, next: S) {
+    // SAFETY: writing through a `&mut` is always allowed; skipping the old value's drop is
+    // what the caller vouches for.
+    unsafe { core::ptr::write(state, next) }
+}
+
 /// Moves a saved local out of the current variant (a bitwise read).
 ///
 /// # Safety
