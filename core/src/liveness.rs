@@ -56,6 +56,10 @@ pub struct Local {
     pub init_text: Option<String>,
     /// Known to be a reference: a `ref` binding, or initialized with `&expr`.
     pub is_reference: bool,
+    /// Known to have no drop glue without a written type: the hidden iterator of
+    /// `for x in a..b` and its item `x` (ranges iterate over `Step` types: integers, `char`,
+    /// IP addresses; the trait is unstable, so no user type with a destructor on stable).
+    pub range_item: bool,
 }
 
 /// Why a local exists.
@@ -79,7 +83,7 @@ impl Local {
     /// Declared with a type that has no drop glue (a reference or a primitive), so not saving
     /// it when it is not used later changes nothing.
     pub fn has_no_drop_glue(&self) -> bool {
-        self.is_reference || self.ty.as_ref().is_some_and(no_drop_glue)
+        self.is_reference || self.range_item || self.ty.as_ref().is_some_and(no_drop_glue)
     }
     /// Declared as `&mut`: passing it as an argument reborrows.
     pub fn is_mut_ref(&self) -> bool {
@@ -631,6 +635,9 @@ struct Walker {
     decl_seq: Vec<usize>,
     /// (start, end) sequence numbers of each loop with awaits.
     loops: Vec<(usize, usize)>,
+    /// Per `if`/`match` with awaits: the (start, end) sequence numbers of each branch. A use
+    /// in another branch of the same construct than point `p` does not run after `p`.
+    branch_groups: Vec<Vec<(usize, usize)>>,
     entry_snapshots: Vec<(Entry, Snapshot)>,
     seq: usize,
     snapshots: Vec<Option<Snapshot>>,
@@ -739,6 +746,7 @@ impl Walker {
                 .unwrap_or_else(|| ident.span()),
             init_text: init.map(crate::rewrite::compact),
             is_reference: matches!(init, Some(Expr::Reference(_))),
+            range_item: init.is_some_and(|e| self.is_range_item(e)),
         });
         self.status.push(Status::Live);
         self.last_use.push(0);
@@ -748,6 +756,41 @@ impl Walker {
             s.push((name, id));
         }
         id
+    }
+
+    /// `into_iter(a..b)` (a `for` loop's hidden iterator over a range), or
+    /// `match next(&mut <such an iterator>) { .. }` (the loop's item).
+    fn is_range_item(&self, init: &Expr) -> bool {
+        fn strip(e: &Expr) -> &Expr {
+            match e {
+                Expr::Paren(p) => strip(&p.expr),
+                Expr::Group(g) => strip(&g.expr),
+                e => e,
+            }
+        }
+        match strip(init) {
+            Expr::Call(c) if c.args.len() == 1 && path_ends_with(&c.func, "into_iter") => {
+                matches!(strip(&c.args[0]), Expr::Range(r) if r.start.is_some())
+            }
+            Expr::Match(m) => match strip(&m.expr) {
+                Expr::Call(c) if c.args.len() == 1 && path_ends_with(&c.func, "next") => {
+                    match strip(&c.args[0]) {
+                        Expr::Reference(r) => match strip(&r.expr) {
+                            Expr::Path(p) => p
+                                .path
+                                .get_ident()
+                                .filter(|i| i.to_string().starts_with("__iter"))
+                                .and_then(|i| self.resolve(&i.to_string()))
+                                .is_some_and(|id| self.locals[id.0].range_item),
+                            _ => false,
+                        },
+                        _ => false,
+                    }
+                }
+                _ => false,
+            },
+            _ => false,
+        }
     }
 
     fn declare_pat(&mut self, pat: &Pat, init: Option<&Expr>, origin: Origin) -> Vec<LocalId> {
@@ -871,9 +914,11 @@ impl Walker {
         let before = self.status.clone();
         let n = before.len();
         let mut merged: Option<Vec<Status>> = None;
+        let mut ranges = Vec::new();
         for (i, b) in blocks.iter().enumerate() {
             self.status[..n].copy_from_slice(&before);
             self.seq += 1;
+            let start = self.seq;
             self.scopes.push(Vec::new());
             if let Some(arms) = arms {
                 let arm = &arms[i];
@@ -886,6 +931,7 @@ impl Walker {
             }
             self.stmts(&b.stmts);
             self.scopes.pop();
+            ranges.push((start, self.seq));
             let now = self.status[..n].to_vec();
             merged = Some(match merged {
                 None => now,
@@ -905,13 +951,23 @@ impl Walker {
         if let Some(m) = merged {
             self.status[..n].copy_from_slice(&m);
         }
+        self.branch_groups.push(ranges);
+    }
+
+    /// Whether `u` lies in another branch than `p` of some `if`/`match`: it cannot run after
+    /// `p` except through a loop around both (which [`Walker::used_after`] checks separately).
+    fn other_branch(&self, p: usize, u: usize) -> bool {
+        self.branch_groups.iter().any(|g| {
+            let of = |x: usize| g.iter().position(|&(a, b)| a <= x && x <= b);
+            matches!((of(p), of(u)), (Some(i), Some(j)) if i != j)
+        })
     }
 
     /// Whether `id` is used after point `p`: later in the text, or inside a loop around `p`
     /// that `id` was declared outside of (the next iteration uses it).
     fn used_after(&self, id: LocalId, p: usize) -> bool {
         let uses = &self.uses[id.0];
-        uses.iter().any(|&u| u > p)
+        uses.iter().any(|&u| u > p && !self.other_branch(p, u))
             || self.loops.iter().any(|&(start, end)| {
                 start <= p
                     && p <= end
@@ -1120,6 +1176,7 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
         ref_bindings: Vec::new(),
         decl_seq: Vec::new(),
         loops: Vec::new(),
+        branch_groups: Vec::new(),
         entry_snapshots: Vec::new(),
         used_params: HashSet::new(),
     };
@@ -1374,4 +1431,9 @@ mod tests {
         let e = analyze(&f, &b, n).unwrap_err();
         assert!(e.to_string().contains("`r` borrows `v`"), "{e}");
     }
+}
+
+/// Whether `e` is a path whose last segment is `name` (`::core::iter::IntoIterator::into_iter`).
+fn path_ends_with(e: &Expr, name: &str) -> bool {
+    matches!(e, Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == name))
 }

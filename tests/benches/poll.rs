@@ -15,29 +15,30 @@ use poll_fns::*;
 fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("poll");
     g.sample_size(30);
-    g.bench_function("sequential/native", |b| {
-        b.iter(|| run(seq_native(black_box(3))))
-    });
-    g.bench_function("sequential/lowered", |b| {
-        b.iter(|| run(seq_lowered(black_box(3))))
-    });
-    g.bench_function("loop_1000/native", |b| {
-        b.iter(|| run(loop_native(black_box(1000))))
-    });
-    g.bench_function("loop_1000/lowered", |b| {
-        b.iter(|| run(loop_lowered(black_box(1000))))
-    });
-    g.bench_function("match_heavy/native", |b| {
-        b.iter(|| run(match_native(black_box(200))))
-    });
-    g.bench_function("match_heavy/lowered", |b| {
-        b.iter(|| run(match_lowered(black_box(200))))
-    });
+    // `run`: poll inlined into the polling loop; `run_dyn`: through `Pin<&mut dyn Future>`, as
+    // an executor polls a task.
+    macro_rules! pair {
+        ($name:literal, $native:ident, $lowered:ident, $arg:expr) => {
+            g.bench_function(concat!($name, "/native"), |b| {
+                b.iter(|| run($native(black_box($arg))))
+            });
+            g.bench_function(concat!($name, "/lowered"), |b| {
+                b.iter(|| run($lowered(black_box($arg))))
+            });
+            g.bench_function(concat!($name, "/native-dyn"), |b| {
+                b.iter(|| run_dyn($native(black_box($arg))))
+            });
+            g.bench_function(concat!($name, "/lowered-dyn"), |b| {
+                b.iter(|| run_dyn($lowered(black_box($arg))))
+            });
+            // The two must agree, or the comparison means nothing.
+            assert_eq!(run($native($arg)), run($lowered($arg)));
+        };
+    }
+    pair!("sequential", seq_native, seq_lowered, 3);
+    pair!("loop_1000", loop_native, loop_lowered, 1000);
+    pair!("match_heavy", match_native, match_lowered, 200);
     g.finish();
-    // The two must agree, or the comparison means nothing.
-    assert_eq!(run(seq_native(3)), run(seq_lowered(3)));
-    assert_eq!(run(loop_native(1000)), run(loop_lowered(1000)));
-    assert_eq!(run(match_native(200)), run(match_lowered(200)));
 }
 
 criterion_group!(benches, bench);
