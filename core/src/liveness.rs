@@ -12,6 +12,13 @@
 //! when the move is conditional (inside a branch, loop, closure or the right of `&&`/`||`).
 //! Everything else keeps the local, which is what a value with drop glue needs.
 //!
+//! "Used after" an await means a use later in the text that can run after it: a use in another
+//! branch of an `if`/`match` around the await does not count, unless a loop around both
+//! (the local declared outside it) lets the next iteration take that branch. "No drop glue" is
+//! known only from a written primitive or reference type, a `ref` binding, `&expr`, or the
+//! item of `for x in a..b` (ranges iterate over integers, `char`, IP addresses); any other
+//! local not used later is still kept until its scope ends, as rustc would drop it there.
+//!
 //! An awaited expression that borrows a saved local (`read(&mut buf)`, `self.conn.flush()` with
 //! `&mut self`, `rx.recv()`) or a temporary (`get(&url())`) is wrapped in a compiler-checked
 //! `async move` block that takes those locals and hands back the ones used later with its
@@ -1419,6 +1426,51 @@ mod tests {
                 "__self buf k wrap[out]"
             ]
         );
+    }
+
+    #[test]
+    fn uses_in_other_branches_do_not_keep_a_local() {
+        // `x` is used in the `else` branch only: not needed across the await of the `then`
+        // branch; `y` is used after the `if`: kept in both.
+        let s = saved(quote! {
+            async fn f(c: bool) {
+                let x = S::new(); let y = S::new();
+                if c { g().await; } else { use_it(x); }
+                h().await;
+                y.len();
+            }
+        });
+        assert_eq!(s, ["x y", "y"]);
+        // Same with `x` plain (`let x = 1u8`, no drop glue): not saved at the first await.
+        let s = saved(quote! {
+            async fn f(c: bool) {
+                let x: u8 = 1; let y = S::new();
+                if c { g().await; } else { use_it(x); }
+                y.len();
+            }
+        });
+        assert_eq!(s, ["y"]);
+        // Inside a loop declared outside it, the next iteration may take the other branch.
+        let s = saved(quote! {
+            async fn f(c: bool) {
+                let x: u8 = 1;
+                loop { if c { g().await; } else { use_it(x); } }
+            }
+        });
+        assert_eq!(s, ["c x"]);
+    }
+
+    #[test]
+    fn range_items_have_no_drop_glue() {
+        let s = saved(quote! {
+            async fn f() {
+                for i in 0..3 { g().await; }
+                for j in v.iter() { g().await; }
+            }
+        });
+        // Iterators are used by the next iteration; `i` (an integer) is not kept, the item of
+        // an arbitrary iterator is (it might need dropping).
+        assert_eq!(s, ["__iter0", "__iter1 j"]);
     }
 
     #[test]
