@@ -770,14 +770,29 @@ impl<'a> Ctx<'a> {
         } else {
             quote!(#into(#awaitee))
         };
+        let p = &self.private;
         let next = if self.sequential {
             let l = label_resume(k);
             quote!(break #l;)
         } else {
+            // Polled here, where rustc knows the awaitee's type: `Pending` returns at once
+            // (no dispatch on the state first); a first `Ready` leaves its output in a slot
+            // and goes through the dispatch to the code resuming at this await.
+            let ready = format_ident!("__ready{}", k, span = Span::mixed_site());
             let poll = label_poll();
-            quote!(continue #poll;)
+            quote! {
+                let __State::#variant { #aw, .. } = &mut *__s else { ::core::unreachable!() };
+                // SAFETY: the awaitee was just moved into the pinned state and is polled in
+                // place; it is dropped in place by `vacate` or with the state.
+                match unsafe { #p::poll_awaitee(#aw, __cx) } {
+                    ::core::task::Poll::Pending => return ::core::task::Poll::Pending,
+                    ::core::task::Poll::Ready(__o) => {
+                        #ready = ::core::option::Option::Some(__o);
+                        continue #poll;
+                    }
+                }
+            }
         };
-        let p = &self.private;
         quote! {
             let #aw = #make;
             // SAFETY: the body runs while the state is `Panicked`, which holds nothing.
@@ -1153,6 +1168,8 @@ pub fn generate(
         }
     };
     let mut suspend_arms = Vec::new();
+    // Control-flow fns: per await, the output of a first poll that was `Ready` at the suspension.
+    let mut ready_slots: Vec<TokenStream> = Vec::new();
     // Sequential fns: the code resuming at each await, in order.
     let mut resume_code: Vec<TokenStream> = Vec::new();
     for (k, v) in state_names.iter().enumerate() {
@@ -1179,6 +1196,13 @@ pub fn generate(
                 let (#(#fields,)*) = unsafe { (#(#p::take(#fields),)*) };
             }
         });
+        let take_and_vacate = quote! {
+            let #aw: *mut _ = #aw;
+            #take_fields
+            // SAFETY: as above; `__sp` is the state and `__awaitee` its live awaitee.
+            unsafe { #p::vacate(__sp, #aw) };
+            #unpack
+        };
         let poll_and_take = quote! {
             // SAFETY: the awaitee lives in the pinned state and is only ever polled here,
             // in place; it is dropped in place by `vacate` below or with the state.
@@ -1197,18 +1221,32 @@ pub fn generate(
             // sits after the code that stores this state, so rustc knows the awaitee's type when
             // it checks the poll (checking it before makes type-checking quadratic).
             let rv = format_ident!("Resume{}", k, span = Span::mixed_site());
+            let ready = format_ident!("__ready{}", k, span = Span::mixed_site());
             goto_variants.push(quote!(#rv));
+            ready_slots.push(quote!(let mut #ready = ::core::option::Option::None;));
             let rank = ctx.await_ranks.get(k).copied().unwrap_or(0);
             code_arms.push((
                 rank,
                 quote! {
+                    // From the dispatch on the state (poll), or from the suspension, whose first
+                    // poll was `Ready` (its output is in the slot).
                     __Goto::#rv => {
                         // SAFETY: `__sp` is the state, derived at the top of this poll; nothing
                         // has used the state since.
                         let __State::#v { #aw, #(#fields),* } = (unsafe { &mut *__sp }) else {
                             ::core::unreachable!()
                         };
-                        #poll_and_take
+                        let #out = match #ready.take() {
+                            ::core::option::Option::Some(__o) => __o,
+                            // SAFETY: the awaitee lives in the pinned state and is only ever
+                            // polled in place; it is dropped in place by `vacate` below or
+                            // with the state.
+                            ::core::option::Option::None => match unsafe { #p::poll_awaitee(#aw, __cx) } {
+                                ::core::task::Poll::Ready(__o) => __o,
+                                ::core::task::Poll::Pending => return ::core::task::Poll::Pending,
+                            },
+                        };
+                        #take_and_vacate
                         let #ret: #ret_infer = #body_lbl: { #seg };
                         #finish
                     }
@@ -1431,8 +1469,10 @@ pub fn generate(
         }
     };
     let step_body = if control_mode {
-        // A suspension goes back to the dispatch on the state (`continue '__poll`).
+        // A suspension whose first poll is `Ready` goes back to the dispatch on the state
+        // (`continue '__poll`).
         quote! {
+            #(#ready_slots)*
             #poll: loop {
                 let __sp: *mut __State<#(#placeholders2),*> = __s;
                 #dispatch
