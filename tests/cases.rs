@@ -1084,4 +1084,64 @@ case! {
     }
     call: ()
 }
+case! {
+    // An await reached both by the code that continues natively after a branch (in the arm
+    // starting at the body) and from the arm resuming inside the branch: its awaitee, an
+    // `async move` block here, must be built at one place (two `async` blocks have two types).
+    name: async_block_awaitee_after_branch,
+    async fn (c: bool) -> u32 {
+        let _a = Noisy::new("a");
+        if c {
+            leaf("in branch", 1, ()).await;
+        }
+        let k = 3;
+        let _b = Noisy::new("b");
+        (async move { leaf("inner", 2, k + 1).await }).await
+    }
+    call: (true)
+}
+case! {
+    name: async_block_awaitee_after_branch_not_taken,
+    async fn (c: bool) -> u32 {
+        let _a = Noisy::new("a");
+        if c {
+            leaf("in branch", 1, ()).await;
+        }
+        let k = 3;
+        (async move { leaf("inner", 2, k + 1).await }).await
+    }
+    call: (false)
+}
+case! {
+    // Same with a wrapped awaitee (it borrows a saved local), after a loop left by `break`.
+    name: borrowed_awaitee_after_branch_and_loop,
+    async fn (n: usize) -> usize {
+        let mut buf = Vec::new();
+        let mut i = 0;
+        loop {
+            if i == n {
+                break;
+            }
+            fill(&mut buf, 1).await;
+            i += 1;
+        }
+        if buf.len() > 1 {
+            leaf("big", 1, ()).await;
+        }
+        let m = fill(&mut buf, 2).await;
+        m + buf.len() + [1, 2].iter().map(|x| x * 2).sum::<usize>()
+    }
+    call: (2)
+}
+case! {
+    name: closure_in_awaitee_after_branch,
+    async fn (c: bool) -> u32 {
+        if c {
+            leaf("in branch", 1, ()).await;
+        }
+        let f = |x: u32| x + 1;
+        leaf("closure", 1, [1u32, 2].iter().map(|x| x * 3).sum::<u32>()).await + f(1)
+    }
+    call: (true)
+}
 }

@@ -348,7 +348,18 @@ impl Gen {
             }
             14 => {
                 let k = self.id();
-                format!("mark(\"m{k}\", {})", self.expr(d))
+                match self.rng.below(4) {
+                    // An `async` block awaited, and a closure called: types that are new at
+                    // each place they are written (the lowering must write them once).
+                    0 => {
+                        let (p, v) = (self.pending(), self.awaitee_simple());
+                        format!(
+                            "{{ let b{k} = {v}; (async move {{ leaf(\"b{k}\", {p}, b{k}).await }}).await }}"
+                        )
+                    }
+                    1 => format!("(|x: u64| x ^ {k})({})", self.expr(d)),
+                    _ => format!("mark(\"m{k}\", {})", self.expr(d)),
+                }
             }
             15 if self.avoid_bugs => self.expr(d),
             15 => {

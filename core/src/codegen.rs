@@ -89,6 +89,8 @@ enum Start {
     Resume(usize),
     After(usize),
     LoopHead(usize),
+    /// At an await, before its awaitee is built (see [`Entry::Before`]).
+    Before(usize),
 }
 
 struct Ctx<'a> {
@@ -130,6 +132,17 @@ struct Ctx<'a> {
     sequential: bool,
     /// The path of the runtime's `__private` module.
     private: TokenStream,
+    /// How many times the awaitee of each await was written.
+    built: std::collections::BTreeMap<usize, usize>,
+    /// Awaits reached in more than one arm (found by a first pass): their awaitee is built in
+    /// the arm of `Before<k>`, which the others jump to.
+    shared_builds: BTreeSet<usize>,
+    /// The await whose `Before` arm is being written.
+    building: Option<usize>,
+    /// Per control construct: code after it defines a closure, an `async` block or an opaque
+    /// macro, so the arms starting at the body or a loop's head jump to the code after it
+    /// instead of writing it natively a second time.
+    anonymous_after: std::collections::BTreeMap<usize, bool>,
 }
 
 fn label_poll() -> syn::Lifetime {
@@ -176,6 +189,102 @@ fn children(s: &Stmt) -> usize {
             Control::Loop { .. } => 1,
         },
         _ => 0,
+    }
+}
+
+/// Whether code defines a value of a type that is new at each place it is written: a closure,
+/// an `async` block, or a macro we cannot see into. Such code must not be written in two arms
+/// when the value can reach the state or a jump (one variant field cannot hold two types).
+fn defines_anonymous(visit: impl FnOnce(&mut FindAnonymous)) -> bool {
+    let mut f = FindAnonymous(false);
+    visit(&mut f);
+    f.0
+}
+
+struct FindAnonymous(bool);
+
+impl<'ast> syn::visit::Visit<'ast> for FindAnonymous {
+    fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {
+        self.0 = true;
+    }
+    fn visit_expr_async(&mut self, _: &'ast syn::ExprAsync) {
+        self.0 = true;
+    }
+    fn visit_macro(&mut self, m: &'ast syn::Macro) {
+        match crate::macros::parse_known(m) {
+            Some(Ok(args)) => {
+                for e in args.exprs() {
+                    self.visit_expr(e);
+                }
+            }
+            _ => self.0 = true,
+        }
+    }
+    fn visit_item(&mut self, _: &'ast syn::Item) {}
+}
+
+fn expr_defines_anonymous(e: &syn::Expr) -> bool {
+    defines_anonymous(|f| syn::visit::Visit::visit_expr(f, e))
+}
+
+/// Whether a statement of the normalized body defines such a value (awaitees excepted: each
+/// is built at one place, see [`Entry::Before`]).
+fn stmt_defines_anonymous(s: &Stmt) -> bool {
+    match s {
+        Stmt::Code(c) => defines_anonymous(|f| syn::visit::Visit::visit_stmt(f, c)),
+        Stmt::Tail(e) => expr_defines_anonymous(e),
+        Stmt::Await(_) => false,
+        Stmt::Nested { head, block } => {
+            matches!(head, Head::LetElse(_, d) if expr_defines_anonymous(d))
+                || block.stmts.iter().any(stmt_defines_anonymous)
+        }
+        Stmt::Control { ctl, .. } => match ctl {
+            Control::If { cond, then, els } => {
+                expr_defines_anonymous(cond)
+                    || then.stmts.iter().any(stmt_defines_anonymous)
+                    || els
+                        .as_ref()
+                        .is_some_and(|e| e.stmts.iter().any(stmt_defines_anonymous))
+            }
+            Control::Match { scrut, arms } => {
+                expr_defines_anonymous(scrut)
+                    || arms.iter().any(|a| {
+                        a.guard.as_ref().is_some_and(expr_defines_anonymous)
+                            || a.body.stmts.iter().any(stmt_defines_anonymous)
+                    })
+            }
+            Control::Loop { body, .. } => body.stmts.iter().any(stmt_defines_anonymous),
+        },
+    }
+}
+
+/// Per control construct: whether code after it (in source order) defines such a value.
+fn anonymous_after(b: &Block, after: bool, out: &mut std::collections::BTreeMap<usize, bool>) {
+    let mut after = after;
+    for s in b.stmts.iter().rev() {
+        if let Stmt::Control { id, .. } = s {
+            out.insert(*id, after);
+        }
+        match s {
+            Stmt::Nested { block, .. } => anonymous_after(block, after, out),
+            Stmt::Control { ctl, .. } => match ctl {
+                Control::If { then, els, .. } => {
+                    anonymous_after(then, after, out);
+                    if let Some(e) = els {
+                        anonymous_after(e, after, out);
+                    }
+                }
+                Control::Match { arms, .. } => {
+                    for a in arms {
+                        anonymous_after(&a.body, after, out);
+                    }
+                }
+                // After the body comes the loop's head (its arm): not written twice.
+                Control::Loop { body, .. } => anonymous_after(body, false, out),
+            },
+            _ => {}
+        }
+        after |= stmt_defines_anonymous(s);
     }
 }
 
@@ -295,6 +404,7 @@ fn entry_variant(e: Entry) -> Ident {
     match e {
         Entry::After(id) => format_ident!("After{}", id, span = Span::mixed_site()),
         Entry::LoopHead(id) => format_ident!("Loop{}", id, span = Span::mixed_site()),
+        Entry::Before(k) => format_ident!("Before{}", k, span = Span::mixed_site()),
     }
 }
 
@@ -454,6 +564,12 @@ impl<'a> Ctx<'a> {
                 .get(&Entry::LoopHead(id))
                 .cloned()
                 .unwrap_or_default(),
+            Start::Before(k) => self
+                .analysis
+                .entries
+                .get(&Entry::Before(k))
+                .cloned()
+                .unwrap_or_default(),
         }
     }
 
@@ -540,7 +656,7 @@ impl<'a> Ctx<'a> {
                 let value = value.unwrap_or_else(|| quote!(()));
                 quote!(__value: #value,)
             }
-            Entry::LoopHead(_) => TokenStream::new(),
+            Entry::LoopHead(_) | Entry::Before(_) => TokenStream::new(),
         };
         let j = label_jump();
         quote!(break #j __Goto::#v { #value #(#fields),* };)
@@ -702,10 +818,12 @@ impl<'a> Ctx<'a> {
                             self.diverged = true;
                             return out;
                         }
-                        if let Some(t) = self.bind_head(head, quote!(#cv), end, &mut out) {
-                            return t;
+                        if !self.anonymous_after.get(id).copied().unwrap_or(true) {
+                            if let Some(t) = self.bind_head(head, quote!(#cv), end, &mut out) {
+                                return t;
+                            }
+                            continue;
                         }
-                        continue;
                     }
                     out.extend(self.jump(Entry::After(*id), Some(quote!(#cv))));
                     self.diverged = true;
@@ -750,6 +868,11 @@ impl<'a> Ctx<'a> {
                 .conditions
                 .entry(k)
                 .or_insert_with(|| self.conds.join(" · "));
+        }
+        *self.built.entry(k).or_default() += 1;
+        if self.shared_builds.contains(&k) && self.building != Some(k) {
+            // Reached in more than one arm: built in the arm of `Before<k>` only.
+            return self.jump(Entry::Before(k), None);
         }
         let s = &self.analysis.suspensions[k];
         let variant = format_ident!("Suspend{}", k, span = Span::mixed_site());
@@ -805,7 +928,7 @@ impl<'a> Ctx<'a> {
     /// and runs to the next suspension, jump or the end.
     fn emit_start(&mut self, start: Start) -> TokenStream {
         let path = match start {
-            Start::Resume(k) => self.await_paths[k].clone(),
+            Start::Resume(k) | Start::Before(k) => self.await_paths[k].clone(),
             Start::After(id) | Start::LoopHead(id) => self.control_paths[id].clone(),
         };
         let levels = self.levels(start);
@@ -876,6 +999,13 @@ impl<'a> Ctx<'a> {
                     out.extend(rest);
                     return out;
                 }
+                (Start::Before(k), Stmt::Await(a)) if a.index == k => {
+                    self.building = Some(k);
+                    out.extend(self.suspend(a.index, &a.awaitee));
+                    self.building = None;
+                    self.diverged = true;
+                    return out;
+                }
                 (Start::After(_), Stmt::Control { head, .. }) => {
                     let v = ms("__value");
                     (head.clone(), quote!(#v))
@@ -900,6 +1030,13 @@ impl<'a> Ctx<'a> {
                     out.extend(quote!(let #lv = #label loop { #body };));
                     if !breaks {
                         // No `break` leaves the loop in this arm: nothing follows it here.
+                        self.diverged = true;
+                        return out;
+                    }
+                    if self.anonymous_after.get(id).copied().unwrap_or(true) {
+                        // What follows defines a closure, an `async` block or an opaque macro:
+                        // written once, in the arm of `After<id>`.
+                        out.extend(self.jump(Entry::After(*id), Some(quote!(#lv))));
                         self.diverged = true;
                         return out;
                     }
@@ -979,6 +1116,53 @@ pub fn generate(
     async_tail: bool,
     await_lines: &[u32],
 ) -> Generated {
+    let no_shared = BTreeSet::new();
+    let (g, built) = generate_pass(
+        f,
+        body,
+        items,
+        analysis,
+        config,
+        async_tail,
+        await_lines,
+        &no_shared,
+    );
+    // Code after a branch or a loop runs natively in the arm that starts at the body or the
+    // loop's head and also in the arm jumped to from elsewhere: an await reached in both would
+    // build its awaitee twice, and two `async` blocks (or closures) written at two places have
+    // two types, which one state variant cannot hold. Those awaits get an arm of their own.
+    let shared: BTreeSet<usize> = built
+        .into_iter()
+        .filter(|&(_, n)| n > 1)
+        .map(|(k, _)| k)
+        .collect();
+    if shared.is_empty() {
+        return g;
+    }
+    generate_pass(
+        f,
+        body,
+        items,
+        analysis,
+        config,
+        async_tail,
+        await_lines,
+        &shared,
+    )
+    .0
+}
+
+#[allow(clippy::too_many_arguments)]
+fn generate_pass(
+    f: &AsyncFn,
+    body: &Block,
+    items: &[syn::Stmt],
+    analysis: &Analysis,
+    config: &Config,
+    async_tail: bool,
+    await_lines: &[u32],
+    shared_builds: &BTreeSet<usize>,
+) -> (Generated, std::collections::BTreeMap<usize, usize>) {
     let p = config.private();
     let mut ctx = Ctx {
         analysis,
@@ -999,7 +1183,12 @@ pub fn generate(
         rank: 0,
         sequential: false,
         private: p.clone(),
+        built: Default::default(),
+        shared_builds: shared_builds.clone(),
+        building: None,
+        anonymous_after: Default::default(),
     };
+    anonymous_after(body, false, &mut ctx.anonymous_after);
     // With branches or loops holding awaits, code is reached through internal jumps; all code
     // arms then sit in one dispatch `match`, in source order, so types are inferred in order.
     let control_mode = body_has_control(body);
@@ -1118,7 +1307,9 @@ pub fn generate(
     let uf: Vec<&Ident> = f.params.iter().map(|p| &p.field).collect();
     let mut arm_reached: Vec<BTreeSet<Entry>> = Vec::new();
     // In control mode, the code of every state is an arm of the jump dispatch, in source order.
-    let mut code_arms: Vec<(usize, TokenStream)> = Vec::new();
+    // (source rank, 0 for the arm building an awaitee, which rustc must check before the arm
+    // polling it, else 1; code).
+    let mut code_arms: Vec<(usize, u8, TokenStream)> = Vec::new();
     let mut goto_variants = Vec::new();
     let mut goto_params: Vec<Ident> = Vec::new();
     ctx.loops.clear();
@@ -1145,6 +1336,7 @@ pub fn generate(
         }
         code_arms.push((
             0,
+            1,
             quote! {
                 __Goto::#start { #(#uf),* } => {
                     let #ret: #ret_infer = #body_lbl: { #prologue #seg };
@@ -1227,6 +1419,7 @@ pub fn generate(
             let rank = ctx.await_ranks.get(k).copied().unwrap_or(0);
             code_arms.push((
                 rank,
+                1,
                 quote! {
                     // From the dispatch on the state (poll), or from the suspension, whose first
                     // poll was `Ready` (its output is in the slot).
@@ -1286,6 +1479,7 @@ pub fn generate(
         let (start, rank) = match entry {
             Entry::After(id) => (Start::After(id), ctx.ranks.get(id).map_or(0, |r| r.1)),
             Entry::LoopHead(id) => (Start::LoopHead(id), ctx.ranks.get(id).map_or(0, |r| r.0)),
+            Entry::Before(k) => (Start::Before(k), ctx.await_ranks.get(k).copied().unwrap_or(0)),
         };
         let seg = ctx.emit_start(start);
         entry_exits.insert(
@@ -1319,6 +1513,7 @@ pub fn generate(
         let bind_value = matches!(entry, Entry::After(_)).then(|| quote!(#value,));
         code_arms.push((
             rank,
+            u8::from(!matches!(entry, Entry::Before(_))),
             quote! {
                 __Goto::#v { #bind_value #(#fields),* } => {
                     let #ret: #ret_infer = #body_lbl: { #seg };
@@ -1327,8 +1522,8 @@ pub fn generate(
             },
         ));
     }
-    code_arms.sort_by_key(|(rank, _)| *rank);
-    let code_arms: Vec<TokenStream> = code_arms.into_iter().map(|(_, t)| t).collect();
+    code_arms.sort_by_key(|(rank, sub, _)| (*rank, *sub));
+    let code_arms: Vec<TokenStream> = code_arms.into_iter().map(|(_, _, t)| t).collect();
     // Where each state's code can go, through internal jumps.
     for (ex, reached) in exits.iter_mut().zip(&arm_reached) {
         let mut seen: BTreeSet<Entry> = BTreeSet::new();
@@ -1518,5 +1713,5 @@ pub fn generate(
             #machine
         }
     };
-    Generated { tokens, exits }
+    (Generated { tokens, exits }, ctx.built)
 }

@@ -123,6 +123,10 @@ pub enum Entry {
     After(usize),
     /// The head of loop `id`.
     LoopHead(usize),
+    /// Await `k`, before its awaitee is built: where code that reaches the await in more than
+    /// one arm goes, so the awaitee (whose type may be an `async` block's or hold a closure's,
+    /// different at each place they are written) is built at one place only.
+    Before(usize),
 }
 
 /// The result of the analysis.
@@ -1026,6 +1030,8 @@ impl Walker {
                     }
                 }
                 Stmt::Await(a) => {
+                    // Before the awaitee is built (its uses count as later).
+                    self.snapshot_entry(Entry::Before(a.index), Some(self.seq - 1));
                     let mut refs = Refs::new();
                     // `x.await` moves `x` into `IntoFuture::into_future`.
                     refs.with(Mention::Move, &a.awaitee);
