@@ -624,16 +624,16 @@ impl<'a> Ctx<'a> {
 
     /// `break '__jump __Goto::<entry> { __value, carried locals }`.
     fn jump(&mut self, entry: Entry, value: Option<TokenStream>) -> TokenStream {
-        if let Entry::After(id) = entry {
-            if let Some((end, discard)) = self.forward(id) {
-                let value = value.unwrap_or_else(|| quote!(()));
-                let value = if discard {
-                    quote!({ ::core::mem::drop(#value); })
-                } else {
-                    value
-                };
-                return self.finish_value(value, end);
-            }
+        if let Entry::After(id) = entry
+            && let Some((end, discard)) = self.forward(id)
+        {
+            let value = value.unwrap_or_else(|| quote!(()));
+            let value = if discard {
+                quote!({ ::core::mem::drop(#value); })
+            } else {
+                value
+            };
+            return self.finish_value(value, end);
         }
         self.reached.insert(entry);
         self.targets.insert(entry);

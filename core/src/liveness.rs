@@ -1352,6 +1352,11 @@ impl Walker {
 #[allow(dead_code)]
 fn _t(_: TokenStream) {}
 
+/// Whether `e` is a path whose last segment is `name` (`::core::iter::IntoIterator::into_iter`).
+fn path_ends_with(e: &Expr, name: &str) -> bool {
+    matches!(e, Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == name))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1489,9 +1494,4 @@ mod tests {
         let e = analyze(&f, &b, n).unwrap_err();
         assert!(e.to_string().contains("`r` borrows `v`"), "{e}");
     }
-}
-
-/// Whether `e` is a path whose last segment is `name` (`::core::iter::IntoIterator::into_iter`).
-fn path_ends_with(e: &Expr, name: &str) -> bool {
-    matches!(e, Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == name))
 }

@@ -1253,8 +1253,8 @@ mod tests {
             quote!({ my_macro!(f().await) }),
         ] {
             let e = normalize(syn::parse2(body).unwrap())
-                .err()
-                .expect("refused");
+                .map(|_| ())
+                .expect_err("refused");
             assert!(e.to_string().contains("#[state_machine]"), "{e}");
         }
     }
