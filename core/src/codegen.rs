@@ -601,22 +601,30 @@ impl<'a> Ctx<'a> {
             (path[d].0 + 1 == b.stmts.len()).then(|| &b.stmts[path[d].0])
         };
         let discard = match last(d)? {
-            Stmt::Control { head: Head::Tail, .. } => false,
-            Stmt::Control { head: Head::Expr, .. } => true,
+            Stmt::Control {
+                head: Head::Tail, ..
+            } => false,
+            Stmt::Control {
+                head: Head::Expr, ..
+            } => true,
             _ => return None,
         };
         // Up through blocks whose value it is (`{ ..; match x { .. } }` as a tail).
         loop {
             d = d.checked_sub(1)?;
             match last(d) {
-                Some(Stmt::Nested { head: Head::Tail, .. }) => continue,
+                Some(Stmt::Nested {
+                    head: Head::Tail, ..
+                }) => continue,
                 _ => break,
             }
         }
         match self.block_at(&path[..d]).stmts.get(path[d].0)? {
-            Stmt::Control { id: parent, ctl: Control::Loop { .. }, .. } => {
-                Some((End::Loop(*parent), discard))
-            }
+            Stmt::Control {
+                id: parent,
+                ctl: Control::Loop { .. },
+                ..
+            } => Some((End::Loop(*parent), discard)),
             Stmt::Control { id: parent, .. } => Some((End::After(*parent), discard)),
             _ => None,
         }
@@ -1479,7 +1487,10 @@ fn generate_pass(
         let (start, rank) = match entry {
             Entry::After(id) => (Start::After(id), ctx.ranks.get(id).map_or(0, |r| r.1)),
             Entry::LoopHead(id) => (Start::LoopHead(id), ctx.ranks.get(id).map_or(0, |r| r.0)),
-            Entry::Before(k) => (Start::Before(k), ctx.await_ranks.get(k).copied().unwrap_or(0)),
+            Entry::Before(k) => (
+                Start::Before(k),
+                ctx.await_ranks.get(k).copied().unwrap_or(0),
+            ),
         };
         let seg = ctx.emit_start(start);
         entry_exits.insert(
