@@ -136,7 +136,7 @@ struct Ctx<'a> {
     built: std::collections::BTreeMap<usize, usize>,
     /// Awaits reached in more than one arm (found by a first pass): their awaitee is built in
     /// the arm of `Before<k>`, which the others jump to.
-    shared_builds: BTreeSet<usize>,
+    shared_builds: &'a BTreeSet<usize>,
     /// The await whose `Before` arm is being written.
     building: Option<usize>,
     /// Per control construct: code after it defines a closure, an `async` block or an opaque
@@ -227,65 +227,48 @@ fn expr_defines_anonymous(e: &syn::Expr) -> bool {
     defines_anonymous(|f| syn::visit::Visit::visit_expr(f, e))
 }
 
-/// Whether a statement of the normalized body defines such a value (awaitees excepted: each
-/// is built at one place, see [`Entry::Before`]).
-fn stmt_defines_anonymous(s: &Stmt) -> bool {
-    match s {
-        Stmt::Code(c) => defines_anonymous(|f| syn::visit::Visit::visit_stmt(f, c)),
-        Stmt::Tail(e) => expr_defines_anonymous(e),
-        Stmt::Await(_) => false,
-        Stmt::Nested { head, block } => {
-            matches!(head, Head::LetElse(_, d) if expr_defines_anonymous(d))
-                || block.stmts.iter().any(stmt_defines_anonymous)
-        }
-        Stmt::Control { ctl, .. } => match ctl {
-            Control::If { cond, then, els } => {
-                expr_defines_anonymous(cond)
-                    || then.stmts.iter().any(stmt_defines_anonymous)
-                    || els
-                        .as_ref()
-                        .is_some_and(|e| e.stmts.iter().any(stmt_defines_anonymous))
-            }
-            Control::Match { scrut, arms } => {
-                expr_defines_anonymous(scrut)
-                    || arms.iter().any(|a| {
-                        a.guard.as_ref().is_some_and(expr_defines_anonymous)
-                            || a.body.stmts.iter().any(stmt_defines_anonymous)
-                    })
-            }
-            Control::Loop { body, .. } => body.stmts.iter().any(stmt_defines_anonymous),
-        },
-    }
-}
-
-/// Per control construct: whether code after it (in source order) defines such a value.
-fn anonymous_after(b: &Block, after: bool, out: &mut std::collections::BTreeMap<usize, bool>) {
+/// Records, per control construct in `b`, whether code after it in source order defines such a
+/// value (`after`: whether the code after `b` does); returns whether `b` itself does. Awaitees
+/// do not count: each is built at one place (see [`Entry::Before`]).
+fn anonymous_after(
+    b: &Block,
+    after: bool,
+    out: &mut std::collections::BTreeMap<usize, bool>,
+) -> bool {
     let mut after = after;
+    let mut any = false;
     for s in b.stmts.iter().rev() {
-        if let Stmt::Control { id, .. } = s {
-            out.insert(*id, after);
-        }
-        match s {
-            Stmt::Nested { block, .. } => anonymous_after(block, after, out),
-            Stmt::Control { ctl, .. } => match ctl {
-                Control::If { then, els, .. } => {
-                    anonymous_after(then, after, out);
-                    if let Some(e) = els {
-                        anonymous_after(e, after, out);
+        let defines = match s {
+            Stmt::Code(c) => defines_anonymous(|f| syn::visit::Visit::visit_stmt(f, c)),
+            Stmt::Tail(e) => expr_defines_anonymous(e),
+            Stmt::Await(_) => false,
+            Stmt::Nested { head, block } => {
+                anonymous_after(block, after, out)
+                    | matches!(head, Head::LetElse(_, d) if expr_defines_anonymous(d))
+            }
+            Stmt::Control { id, ctl, .. } => {
+                out.insert(*id, after);
+                match ctl {
+                    Control::If { cond, then, els } => {
+                        anonymous_after(then, after, out)
+                            | els.as_ref().is_some_and(|e| anonymous_after(e, after, out))
+                            | expr_defines_anonymous(cond)
                     }
-                }
-                Control::Match { arms, .. } => {
-                    for a in arms {
-                        anonymous_after(&a.body, after, out);
+                    Control::Match { scrut, arms } => {
+                        arms.iter().fold(expr_defines_anonymous(scrut), |d, a| {
+                            d | anonymous_after(&a.body, after, out)
+                                | a.guard.as_ref().is_some_and(expr_defines_anonymous)
+                        })
                     }
+                    // After the body comes the loop's head (its arm): not written twice.
+                    Control::Loop { body, .. } => anonymous_after(body, false, out),
                 }
-                // After the body comes the loop's head (its arm): not written twice.
-                Control::Loop { body, .. } => anonymous_after(body, false, out),
-            },
-            _ => {}
-        }
-        after |= stmt_defines_anonymous(s);
+            }
+        };
+        after |= defines;
+        any |= defines;
     }
+    any
 }
 
 fn body_has_control(b: &Block) -> bool {
@@ -540,7 +523,7 @@ impl<'a> Ctx<'a> {
 
     /// The locals an arm binds: per level, from the state's fields or the jump's.
     fn levels(&self, start: Start) -> Vec<Vec<LocalId>> {
-        match start {
+        let entry = match start {
             Start::Resume(k) => {
                 let s = &self.analysis.suspensions[k];
                 let mut levels = s.saved.clone();
@@ -550,27 +533,17 @@ impl<'a> Ctx<'a> {
                     }
                     levels[*l].push(*id);
                 }
-                levels
+                return levels;
             }
-            Start::After(id) => self
-                .analysis
-                .entries
-                .get(&Entry::After(id))
-                .cloned()
-                .unwrap_or_default(),
-            Start::LoopHead(id) => self
-                .analysis
-                .entries
-                .get(&Entry::LoopHead(id))
-                .cloned()
-                .unwrap_or_default(),
-            Start::Before(k) => self
-                .analysis
-                .entries
-                .get(&Entry::Before(k))
-                .cloned()
-                .unwrap_or_default(),
-        }
+            Start::After(id) => Entry::After(id),
+            Start::LoopHead(id) => Entry::LoopHead(id),
+            Start::Before(k) => Entry::Before(k),
+        };
+        self.analysis
+            .entries
+            .get(&entry)
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// `let [mut] x = x;` for the given locals, in declaration order.
@@ -1161,15 +1134,15 @@ pub fn generate(
 }
 
 #[allow(clippy::too_many_arguments)]
-fn generate_pass(
+fn generate_pass<'a>(
     f: &AsyncFn,
-    body: &Block,
+    body: &'a Block,
     items: &[syn::Stmt],
-    analysis: &Analysis,
+    analysis: &'a Analysis,
     config: &Config,
     async_tail: bool,
     await_lines: &[u32],
-    shared_builds: &BTreeSet<usize>,
+    shared_builds: &'a BTreeSet<usize>,
 ) -> (Generated, std::collections::BTreeMap<usize, usize>) {
     let p = config.private();
     let mut ctx = Ctx {
@@ -1192,14 +1165,16 @@ fn generate_pass(
         sequential: false,
         private: p.clone(),
         built: Default::default(),
-        shared_builds: shared_builds.clone(),
+        shared_builds,
         building: None,
         anonymous_after: Default::default(),
     };
-    anonymous_after(body, false, &mut ctx.anonymous_after);
     // With branches or loops holding awaits, code is reached through internal jumps; all code
     // arms then sit in one dispatch `match`, in source order, so types are inferred in order.
     let control_mode = body_has_control(body);
+    if control_mode {
+        anonymous_after(body, false, &mut ctx.anonymous_after);
+    }
     ctx.sequential = !control_mode;
     find_paths(&mut ctx, body, &mut Vec::new());
     let n_awaits = analysis.suspensions.len();
@@ -1403,18 +1378,14 @@ fn generate_pass(
             unsafe { #p::vacate(__sp, #aw) };
             #unpack
         };
-        let poll_and_take = quote! {
-            // SAFETY: the awaitee lives in the pinned state and is only ever polled here,
-            // in place; it is dropped in place by `vacate` below or with the state.
-            let #out = match unsafe { #p::poll_awaitee(#aw, __cx) } {
+        // The output of the awaitee, or `return Pending`.
+        let poll_ready = quote! {
+            // SAFETY: the awaitee lives in the pinned state and is only ever polled in place;
+            // it is dropped in place by `vacate` below or with the state.
+            match unsafe { #p::poll_awaitee(#aw, __cx) } {
                 ::core::task::Poll::Ready(__o) => __o,
                 ::core::task::Poll::Pending => return ::core::task::Poll::Pending,
-            };
-            let #aw: *mut _ = #aw;
-            #take_fields
-            // SAFETY: as above; `__sp` is the state and `__awaitee` its live awaitee.
-            unsafe { #p::vacate(__sp, #aw) };
-            #unpack
+            }
         };
         if control_mode {
             // The state arm only says where to go on; the poll happens in the code arm, which
@@ -1439,13 +1410,7 @@ fn generate_pass(
                         };
                         let #out = match #ready.take() {
                             ::core::option::Option::Some(__o) => __o,
-                            // SAFETY: the awaitee lives in the pinned state and is only ever
-                            // polled in place; it is dropped in place by `vacate` below or
-                            // with the state.
-                            ::core::option::Option::None => match unsafe { #p::poll_awaitee(#aw, __cx) } {
-                                ::core::task::Poll::Ready(__o) => __o,
-                                ::core::task::Poll::Pending => return ::core::task::Poll::Pending,
-                            },
+                            ::core::option::Option::None => #poll_ready,
                         };
                         #take_and_vacate
                         let #ret: #ret_infer = #body_lbl: { #seg };
@@ -1469,7 +1434,8 @@ fn generate_pass(
                 let __State::#v { #aw, #(#fields),* } = (unsafe { &mut *__sp }) else {
                     ::core::unreachable!()
                 };
-                #poll_and_take
+                let #out = #poll_ready;
+                #take_and_vacate
                 let #ret: #ret_infer = #body_lbl: { #seg };
                 #finish
             });

@@ -779,29 +779,32 @@ impl Walker {
                 e => e,
             }
         }
-        match strip(init) {
-            Expr::Call(c) if c.args.len() == 1 && path_ends_with(&c.func, "into_iter") => {
-                matches!(strip(&c.args[0]), Expr::Range(r) if r.start.is_some())
-            }
-            Expr::Match(m) => match strip(&m.expr) {
-                Expr::Call(c) if c.args.len() == 1 && path_ends_with(&c.func, "next") => {
-                    match strip(&c.args[0]) {
-                        Expr::Reference(r) => match strip(&r.expr) {
-                            Expr::Path(p) => p
-                                .path
-                                .get_ident()
-                                .filter(|i| i.to_string().starts_with("__iter"))
-                                .and_then(|i| self.resolve(&i.to_string()))
-                                .is_some_and(|id| self.locals[id.0].range_item),
-                            _ => false,
-                        },
-                        _ => false,
-                    }
+        /// The argument of `name(arg)`.
+        fn call_of<'e>(e: &'e Expr, name: &str) -> Option<&'e Expr> {
+            match strip(e) {
+                Expr::Call(c) if c.args.len() == 1 && path_ends_with(&c.func, name) => {
+                    Some(strip(&c.args[0]))
                 }
-                _ => false,
-            },
-            _ => false,
+                _ => None,
+            }
         }
+        if let Some(arg) = call_of(init, "into_iter") {
+            return matches!(arg, Expr::Range(r) if r.start.is_some());
+        }
+        let Expr::Match(m) = strip(init) else {
+            return false;
+        };
+        let Some(Expr::Reference(r)) = call_of(&m.expr, "next") else {
+            return false;
+        };
+        let Expr::Path(p) = strip(&r.expr) else {
+            return false;
+        };
+        p.path
+            .get_ident()
+            .filter(|i| i.to_string().starts_with("__iter"))
+            .and_then(|i| self.resolve(&i.to_string()))
+            .is_some_and(|id| self.locals[id.0].range_item)
     }
 
     fn declare_pat(&mut self, pat: &Pat, init: Option<&Expr>, origin: Origin) -> Vec<LocalId> {

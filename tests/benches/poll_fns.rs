@@ -28,20 +28,19 @@ pub fn leaf<T>(v: T) -> YieldOnce<T> {
 
 /// Polls `f` to completion, its `poll` inlined into the caller (the best case for LLVM).
 pub fn run<F: Future>(f: F) -> F::Output {
-    let mut f = pin!(f);
-    let mut cx = Context::from_waker(Waker::noop());
-    loop {
-        if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
-            return v;
-        }
-    }
+    drive(pin!(f))
 }
 
 /// Polls `f` to completion through `Pin<&mut dyn Future>`, as an executor polls a task: `poll`
 /// is a call through a vtable and the state lives in memory between polls.
 pub fn run_dyn<F: Future>(f: F) -> F::Output {
     let f = pin!(f);
-    let mut f: Pin<&mut dyn Future<Output = F::Output>> = std::hint::black_box(f);
+    let f: Pin<&mut dyn Future<Output = F::Output>> = std::hint::black_box(f);
+    drive(f)
+}
+
+#[inline(always)]
+fn drive<F: Future + ?Sized>(mut f: Pin<&mut F>) -> F::Output {
     let mut cx = Context::from_waker(Waker::noop());
     loop {
         if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
