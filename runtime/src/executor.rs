@@ -73,25 +73,9 @@ impl Shared {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let mut active = lock(&self.active);
-        let entry = active.vacant_entry();
-        let unregister = Unregister {
-            shared: self.clone(),
-            key: entry.key(),
-        };
-        let schedule = self.clone();
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let (runnable, task) = Builder::new().metadata(id).spawn(
-            move |_| Tracked {
-                future: CatchUnwind::new(future),
-                _unregister: unregister,
-            },
-            move |r| schedule.schedule(r),
-        );
-        entry.insert(runnable.waker());
-        drop(active);
-        runnable.schedule();
-        JoinHandle::new(task.fallible())
+        self.register(future, |builder, task, shared| {
+            builder.spawn(move |_| task, move |r| shared.schedule(r))
+        })
     }
 
     pub(crate) fn spawn_local<F>(self: &Arc<Self>, future: F) -> JoinHandle<F::Output>
@@ -99,21 +83,37 @@ impl Shared {
         F: Future + 'static,
         F::Output: 'static,
     {
+        self.register(future, |builder, task, shared| {
+            builder.spawn_local(move |_| task, move |r| shared.schedule(r))
+        })
+    }
+
+    /// Adds a task to the live set and schedules it; `build` makes it with `async_task`
+    /// (`Builder::spawn` or `Builder::spawn_local`, which differ in their `Send` bounds).
+    fn register<F, B>(self: &Arc<Self>, future: F, build: B) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        B: FnOnce(
+            Builder<TaskId>,
+            Tracked<CatchUnwind<F>>,
+            Arc<Self>,
+        ) -> (
+            Runnable<TaskId>,
+            async_task::Task<<CatchUnwind<F> as Future>::Output, TaskId>,
+        ),
+    {
         let mut active = lock(&self.active);
         let entry = active.vacant_entry();
         let unregister = Unregister {
             shared: self.clone(),
             key: entry.key(),
         };
-        let schedule = self.clone();
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let (runnable, task) = Builder::new().metadata(id).spawn_local(
-            move |_| Tracked {
-                future: CatchUnwind::new(future),
-                _unregister: unregister,
-            },
-            move |r| schedule.schedule(r),
-        );
+        let tracked = Tracked {
+            future: CatchUnwind::new(future),
+            _unregister: unregister,
+        };
+        let (runnable, task) = build(Builder::new().metadata(id), tracked, self.clone());
         entry.insert(runnable.waker());
         drop(active);
         runnable.schedule();
