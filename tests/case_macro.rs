@@ -18,17 +18,7 @@ macro_rules! case {
         }
     };
     (name: $name:ident, $(#[$m:meta])* async fn $params:tt -> $ret:ty $body:block call: $args:tt) => {
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-            $(#[$m])* pub async fn native $params -> $ret $body
-            #[awaitgraph::state_machine]
-            $(#[$m])* pub async fn lowered $params -> $ret $body
-            #[test]
-            fn equivalent() {
-                check(|| native $args, || lowered $args);
-            }
-        }
+        case! { name: $name, $(#[$m])* async fn generic [] $params -> $ret $body call: $args }
     };
     (name: $name:ident, $(#[$m:meta])* async fn $params:tt -> $ret:ty $body:block drive($f:ident): $drive:block) => {
         mod $name {
