@@ -145,13 +145,14 @@ struct Ctx<'a> {
     anonymous_after: std::collections::BTreeMap<usize, bool>,
 }
 
-fn label_poll() -> syn::Lifetime {
-    syn::Lifetime::new("'__poll", Span::mixed_site())
-}
-
 /// The label of the block after which the code resuming at await `k` sits (sequential fns).
 fn label_resume(k: usize) -> syn::Lifetime {
     syn::Lifetime::new(&format!("'__resume{k}"), Span::mixed_site())
+}
+
+/// The outer loop of a control-flow fn's poll: a first poll that is `Ready` goes on through it.
+fn label_poll() -> syn::Lifetime {
+    syn::Lifetime::new("'__poll", Span::mixed_site())
 }
 
 fn label_jump() -> syn::Lifetime {
@@ -381,6 +382,22 @@ fn scan_exits(tokens: &TokenStream, exits: &mut Exits) {
             _ => {}
         }
     }
+}
+
+/// The slot (a `MaybeUninit` local of `poll`) through which a jump carries the values of type
+/// parameter `tp` to its target.
+fn slot_ident(tp: &Ident) -> Ident {
+    format_ident!("__slot_{}", tp, span = Span::mixed_site())
+}
+
+/// The type parameter of the value of branch or loop `id`, carried to the code after it.
+fn value_param(id: usize) -> Ident {
+    format_ident!("Value{}", id, span = Span::mixed_site())
+}
+
+/// The slot holding the output of await `k` when its first poll, where it is stored, is `Ready`.
+fn ready_slot(k: usize) -> Ident {
+    format_ident!("__ready{}", k, span = Span::mixed_site())
 }
 
 fn entry_variant(e: Entry) -> Ident {
@@ -626,21 +643,25 @@ impl<'a> Ctx<'a> {
             .unwrap_or_default();
         let mut ids: Vec<LocalId> = levels.into_iter().flatten().collect();
         ids.sort();
-        let fields = ids.iter().map(|id| {
+        let writes = ids.iter().map(|id| {
             let l = self.local(*id);
-            let (f, i) = (&l.field, &l.ident);
-            if f == i { quote!(#i) } else { quote!(#f: #i) }
+            let (slot, i) = (slot_ident(&l.type_param), &l.ident);
+            quote!(#slot.write(#i);)
         });
         let v = entry_variant(entry);
         let value = match entry {
-            Entry::After(_) => {
+            Entry::After(id) => {
                 let value = value.unwrap_or_else(|| quote!(()));
-                quote!(__value: #value,)
+                let slot = slot_ident(&value_param(id));
+                let tmp = ms("__v");
+                quote!(let #tmp = #value; #slot.write(#tmp);)
             }
             Entry::LoopHead(_) | Entry::Before(_) => TokenStream::new(),
         };
         let j = label_jump();
-        quote!(break #j __Goto::#v { #value #(#fields),* };)
+        // The value is computed first, then the locals are moved into their slots, then the
+        // jump: nothing between the writes and the reads at the target can panic.
+        quote!({ #value #(#writes)* break #j __Goto::#v; })
     }
 
     fn code(&mut self, stmt: &syn::Stmt) -> TokenStream {
@@ -881,8 +902,9 @@ impl<'a> Ctx<'a> {
         } else {
             // Polled here, where rustc knows the awaitee's type: `Pending` returns at once
             // (no dispatch on the state first); a first `Ready` leaves its output in a slot
-            // and goes through the dispatch to the code resuming at this await.
-            let ready = format_ident!("__ready{}", k, span = Span::mixed_site());
+            // and jumps to the code resuming at this await.
+            let ready = ready_slot(k);
+            let rv = format_ident!("Ready{}", k, span = Span::mixed_site());
             let poll = label_poll();
             quote! {
                 let __State::#variant { #aw, .. } = &mut *__s else { ::core::unreachable!() };
@@ -891,7 +913,8 @@ impl<'a> Ctx<'a> {
                 match unsafe { #p::poll_awaitee(#aw, __cx) } {
                     ::core::task::Poll::Pending => return ::core::task::Poll::Pending,
                     ::core::task::Poll::Ready(__o) => {
-                        #ready = ::core::option::Option::Some(__o);
+                        #ready.write(__o);
+                        __next = __Goto::#rv;
                         continue #poll;
                     }
                 }
@@ -1278,7 +1301,6 @@ fn generate_pass<'a>(
     };
     let ret_infer = infer_impl(&ret_ty);
     let body_lbl = body_label();
-    let poll = label_poll();
     let ret = ms("__ret");
     let finish = quote! {
         // SAFETY: the body runs while the state is `Panicked`, which holds nothing.
@@ -1294,7 +1316,8 @@ fn generate_pass<'a>(
     // polling it, else 1; code).
     let mut code_arms: Vec<(usize, u8, TokenStream)> = Vec::new();
     let mut goto_variants = Vec::new();
-    let mut goto_params: Vec<Ident> = Vec::new();
+    // Control mode: the type parameters whose values jumps carry, one `MaybeUninit` slot each.
+    let mut slots: Vec<Ident> = Vec::new();
     ctx.loops.clear();
     ctx.native = true;
     let seg = ctx.emit_from(body, 0, End::Complete);
@@ -1308,20 +1331,30 @@ fn generate_pass<'a>(
     };
     let unresumed_arm = if control_mode {
         let start = ms("Start");
-        let decls = f
-            .params
+        goto_variants.push(quote!(#start));
+        let start_slots: Vec<Ident> = type_params
             .iter()
-            .zip(&unresumed_fields)
-            .map(|(_, d)| d.clone());
-        goto_variants.push(quote!(#start { #(#decls),* }));
+            .take(f.params.len())
+            .map(slot_ident)
+            .collect();
         for tp in type_params.iter().take(f.params.len()) {
-            goto_params.push(tp.clone());
+            if !slots.contains(tp) {
+                slots.push(tp.clone());
+            }
         }
+        let read = (!uf.is_empty()).then(|| {
+            quote! {
+                // SAFETY: the dispatch writes these slots just before it goes to `Start`, and
+                // this arm is the only place that reads them.
+                let (#(#uf,)*) = unsafe { (#(#start_slots.assume_init_read(),)*) };
+            }
+        });
         code_arms.push((
             0,
             1,
             quote! {
-                __Goto::#start { #(#uf),* } => {
+                __Goto::#start => {
+                    #read
                     let #ret: #ret_infer = #body_lbl: { #prologue #seg };
                     #finish
                 }
@@ -1330,7 +1363,8 @@ fn generate_pass<'a>(
         quote! {
             __State::Unresumed { .. } => {
                 #take_args
-                __Goto::#start { #(#uf),* }
+                #(#start_slots.write(#uf);)*
+                __Goto::#start
             }
         }
     } else {
@@ -1392,9 +1426,11 @@ fn generate_pass<'a>(
             // sits after the code that stores this state, so rustc knows the awaitee's type when
             // it checks the poll (checking it before makes type-checking quadratic).
             let rv = format_ident!("Resume{}", k, span = Span::mixed_site());
-            let ready = format_ident!("__ready{}", k, span = Span::mixed_site());
+            let rdy = format_ident!("Ready{}", k, span = Span::mixed_site());
+            let ready = ready_slot(k);
             goto_variants.push(quote!(#rv));
-            ready_slots.push(quote!(let mut #ready = ::core::option::Option::None;));
+            goto_variants.push(quote!(#rdy));
+            ready_slots.push(quote!(let mut #ready = ::core::mem::MaybeUninit::uninit();));
             let rank = ctx.await_ranks.get(k).copied().unwrap_or(0);
             code_arms.push((
                 rank,
@@ -1402,15 +1438,20 @@ fn generate_pass<'a>(
                 quote! {
                     // From the dispatch on the state (poll), or from the suspension, whose first
                     // poll was `Ready` (its output is in the slot).
-                    __Goto::#rv => {
-                        // SAFETY: `__sp` is the state, derived at the top of this poll; nothing
-                        // has used the state since.
+                    __Goto::#rv | __Goto::#rdy => {
+                        // Derived again: the suspension jumping here has written the state
+                        // through `__s`.
+                        let __sp: *mut _ = __s;
+                        // SAFETY: `__sp` was just derived from `__s`, the only reference to the
+                        // state.
                         let __State::#v { #aw, #(#fields),* } = (unsafe { &mut *__sp }) else {
                             ::core::unreachable!()
                         };
-                        let #out = match #ready.take() {
-                            ::core::option::Option::Some(__o) => __o,
-                            ::core::option::Option::None => #poll_ready,
+                        let #out = match __goto {
+                            // SAFETY: the suspension writes the slot just before it jumps
+                            // here with `Ready<k>`; only this arm reads it.
+                            __Goto::#rdy => unsafe { #ready.assume_init_read() },
+                            _ => #poll_ready,
                         };
                         #take_and_vacate
                         let #ret: #ret_infer = #body_lbl: { #seg };
@@ -1470,29 +1511,36 @@ fn generate_pass<'a>(
         let mut ids: Vec<LocalId> = levels.into_iter().flatten().collect();
         ids.sort();
         let v = entry_variant(entry);
-        let fields: Vec<&Ident> = ids.iter().map(|id| &analysis.locals[id.0].field).collect();
-        let mut field_decls = Vec::new();
-        let value = ms("__value");
+        let mut binds = Vec::new();
+        let mut reads = Vec::new();
         if let Entry::After(id) = entry {
-            let tp = format_ident!("Value{}", id, span = Span::mixed_site());
-            field_decls.push(quote!(#value: #tp));
-            goto_params.push(tp);
+            let tp = value_param(id);
+            binds.push(ms("__value"));
+            reads.push(slot_ident(&tp));
+            slots.push(tp);
         }
         for id in &ids {
             let l = &analysis.locals[id.0];
-            let (field, tp) = (&l.field, &l.type_param);
-            if !goto_params.contains(tp) {
-                goto_params.push(tp.clone());
+            binds.push(l.field.clone());
+            reads.push(slot_ident(&l.type_param));
+            if !slots.contains(&l.type_param) {
+                slots.push(l.type_param.clone());
             }
-            field_decls.push(quote!(#field: #tp));
         }
-        goto_variants.push(quote!(#v { #(#field_decls),* }));
-        let bind_value = matches!(entry, Entry::After(_)).then(|| quote!(#value,));
+        goto_variants.push(quote!(#v));
+        let read = (!binds.is_empty()).then(|| {
+            quote! {
+                // SAFETY: every jump here (`break '__jump __Goto::#v`) writes these slots just
+                // before it, and this arm is the only place that reads them.
+                let (#(#binds,)*) = unsafe { (#(#reads.assume_init_read(),)*) };
+            }
+        });
         code_arms.push((
             rank,
             u8::from(!matches!(entry, Entry::Before(_))),
             quote! {
-                __Goto::#v { #bind_value #(#fields),* } => {
+                __Goto::#v => {
+                    #read
                     let #ret: #ret_infer = #body_lbl: { #seg };
                     #finish
                 }
@@ -1571,6 +1619,7 @@ fn generate_pass<'a>(
         .map(|(v, line)| quote!(__State::#v { .. } => #line));
     let placeholders2 = type_params.iter().map(|_| quote!(_));
     let jump = label_jump();
+    let poll_label = label_poll();
     let dispatch = if !control_mode {
         // `'__resume<n-1>: { .. '__resume1: { '__resume0: { match state { .. } } code 0 } code 1
         // .. } code n-1`: the dispatch jumps forward to the code of the state, and the code
@@ -1597,20 +1646,25 @@ fn generate_pass<'a>(
         quote! {
             // SAFETY: `__sp` was just derived from `__s`, the only reference to the
             // state; awaitees are reached through it and never moved.
-            let mut __goto = match unsafe { &mut *__sp } {
+            let mut __next = match unsafe { &mut *__sp } {
                 #unresumed_arm
                 #(#suspend_arms)*
                 __State::Returned => #p::resumed_after_completion(),
                 __State::Panicked => #p::resumed_after_panicking(),
             };
-            // The code, reached from a state or by an internal jump (after a branch or loop
-            // with awaits, or to a loop's head).
-            loop {
-                __goto = #jump: {
-                    match __goto {
-                        #(#code_arms)*
-                    }
-                };
+            // A suspension whose first poll is `Ready` goes on to the code resuming there
+            // through this outer loop (`continue '__poll`); the inner loop only takes internal
+            // jumps that go outwards (after a branch or loop with awaits, to a loop's head), so
+            // it has no cycle through a suspension and LLVM threads its dispatch away.
+            #poll_label: loop {
+                let mut __goto = __next;
+                loop {
+                    __goto = #jump: {
+                        match __goto {
+                            #(#code_arms)*
+                        }
+                    };
+                }
             }
         }
     };
@@ -1619,7 +1673,8 @@ fn generate_pass<'a>(
             /// Where the code goes on (not states): the start, after each await, after a
             /// branch or loop with awaits, a loop's head; with the locals it needs.
             #[allow(non_camel_case_types, dead_code)]
-            enum __Goto<#(#goto_params),*> {
+            #[derive(Clone, Copy)]
+            enum __Goto {
                 #(#goto_variants),*
             }
         }
@@ -1641,14 +1696,13 @@ fn generate_pass<'a>(
         }
     };
     let step_body = if control_mode {
-        // A suspension whose first poll is `Ready` goes back to the dispatch on the state
-        // (`continue '__poll`).
+        // The slots carrying values over jumps, and the outputs of first polls that were `Ready`.
+        let slots = slots.iter().map(slot_ident);
         quote! {
+            #(let mut #slots = ::core::mem::MaybeUninit::uninit();)*
             #(#ready_slots)*
-            #poll: loop {
-                let __sp: *mut __State<#(#placeholders2),*> = __s;
-                #dispatch
-            }
+            let __sp: *mut __State<#(#placeholders2),*> = __s;
+            #dispatch
         }
     } else {
         quote! {
@@ -1683,7 +1737,7 @@ fn generate_pass<'a>(
             let __init = __State::Unresumed { #(#unresumed_values),* };
             // Lints: restored locals may be unused or not mutated in the code after an await;
             // code after a suspension is unreachable; `?` lowers to a parenthesized break.
-            #[allow(unused_variables, unused_mut, unused_parens, unused_labels, unreachable_code, clippy::let_unit_value, clippy::needless_return, clippy::never_loop)]
+            #[allow(unused_variables, unused_mut, unused_parens, unused_labels, unreachable_code, non_snake_case, clippy::let_unit_value, clippy::needless_return, clippy::never_loop)]
             let __step = #p::step_fn(&__init, move |__s, __cx| {
                 #step_body
             });
