@@ -932,10 +932,104 @@ case! {
     call: ()
 }
 // ---- found by the generated-program test (tests/generator.rs) ------------------------------
-// KNOWN LOWERING BUGS, minimised from generated programs; each fails today (the native fn
-// compiles and runs, the lowered one does not compile or behaves differently).
-// Until fixed, tests/generator.rs keeps these shapes out of its default grammar
-// (`AVOID_KNOWN_BUGS`).
+// Lowering bugs minimised from generated programs (each failed when found: the lowered fn did
+// not compile, or behaved differently from the native one); all fixed since.
+case! {
+    // The temporaries of an `if` condition drop when the condition is evaluated, before the
+    // branch runs; they were kept (across the await) to the end of the enclosing statement.
+    name: gen_bug_temporary_in_if_condition,
+    async fn () -> u64 {
+        if (Noisy::new("t").len() as u64 + leaf("a", 1, 2u64).await) % 2 == 0 {
+            log("then");
+            1
+        } else {
+            log("else");
+            leaf("b", 1, 2u64).await
+        }
+    }
+    call: ()
+}
+case! {
+    // Same for a `while` condition, on every iteration (this one was already right).
+    name: temporary_in_while_condition,
+    async fn () -> u64 {
+        let mut i = 0u64;
+        while Noisy::new("w").len() as u64 + leaf("c", 1, i).await < 8 {
+            log("body");
+            i += 3;
+        }
+        i
+    }
+    call: ()
+}
+case! {
+    // And for an `if` without awaits in its branches, inside an expression.
+    name: gen_bug_temporary_in_condition_of_if_operand,
+    async fn () -> u64 {
+        let x = 1 + if Noisy::new("t").len() as u64 + leaf("a", 1, 2u64).await > 3 {
+            log("then");
+            1
+        } else {
+            log("else");
+            2
+        };
+        log("after");
+        x
+    }
+    call: ()
+}
+case! {
+    // Cancelled at a wrapped awaitee (it borrows `n`), the native fn drops the awaitee, then the
+    // temporary and `later` (declared after `n`), then `n`; the wrapper held only `n` and
+    // dropped it first. It now also takes the values declared after `n`.
+    name: gen_bug_wrapped_awaitee_drops_before_later_values,
+    async fn () -> u64 {
+        let n = Noisy::new("n");
+        let later = Noisy::new("later");
+        let x = Noisy::new("t").len() as u64 + helper_len(&n).await;
+        x + later.len() as u64
+    }
+    call: ()
+}
+case! {
+    // Two locals borrowed by one wrapped awaitee drop in reverse declaration order (an `async`
+    // block drops its captures in the order it first mentions them).
+    name: wrapped_awaitee_borrowing_two_locals,
+    async fn () -> u64 {
+        let a = Noisy::new("a");
+        let b = Noisy::new("b");
+        let x = helper_len2(&a, &b).await;
+        x + a.len() as u64
+    }
+    call: ()
+}
+case! {
+    // Lowered failed to compile: E0426 "undeclared label". A `continue` in the awaited call's
+    // arguments, in code after a branch with awaits (an arm where the loop is not written
+    // natively), was not turned into a jump.
+    name: gen_bug_continue_in_awaitee_after_branch,
+    async fn () -> u64 {
+        let mut i = 0u64;
+        'l: loop {
+            i += 1;
+            if leaf("a", 1, 1u64).await % 2 == 0 {
+                log("x");
+            }
+            leaf("c", 0, {
+                if i < 2 {
+                    continue 'l;
+                }
+                18u64
+            })
+            .await;
+            if i < 3 {
+                continue 'l;
+            }
+            break 'l 5;
+        }
+    }
+    call: ()
+}
 case! {
     // Lowered fails to compile: E0277 "cannot add `!` to `u32`". The nested block diverges
     // (`continue '__poll`) in the state that suspends inside it, but the rest of the statement

@@ -678,6 +678,21 @@ impl<'a> Ctx<'a> {
         t
     }
 
+    /// An expression of the source (an awaitee), with its `break`/`continue` to loops not
+    /// written natively in this arm turned into jumps, as [`Self::code`] does for statements.
+    fn code_expr(&mut self, e: &syn::Expr) -> syn::Expr {
+        let mut e = e.clone();
+        if !self.loops.is_empty() {
+            let mut j = Jumps {
+                ctx: self,
+                inner: Vec::new(),
+            };
+            j.visit_expr_mut(&mut e);
+        }
+        scan_exits(&e.to_token_stream(), &mut self.exits);
+        e
+    }
+
     fn tail(&mut self, e: &syn::Expr) -> TokenStream {
         let t = self.code(&syn::Stmt::Expr(e.clone(), None));
         // `match x {..} + 1` as a block's tail would parse as a statement then `+ 1`.
@@ -876,6 +891,7 @@ impl<'a> Ctx<'a> {
             // Reached in more than one arm: built in the arm of `Before<k>` only.
             return self.jump(Entry::Before(k), None);
         }
+        let awaitee = &self.code_expr(awaitee);
         let s = &self.analysis.suspensions[k];
         let variant = format_ident!("Suspend{}", k, span = Span::mixed_site());
         let mut ids: Vec<LocalId> = s.saved.iter().flatten().copied().collect();
@@ -890,8 +906,17 @@ impl<'a> Ctx<'a> {
         let into = quote_spanned!(Span::mixed_site()=> ::core::future::IntoFuture::into_future);
         let make = if s.wrapped {
             let ret = s.returned.iter().map(|id| &self.local(*id).ident);
+            let mut by_decl: Vec<LocalId> = s.returned.clone();
+            by_decl.sort();
+            let drop_order = by_decl.iter().rev().map(|id| &self.local(*id).ident);
             let o = ms("__o");
-            quote!(async move { let #o = #awaitee.await; (#o, #(#ret,)*) })
+            // The mention fixes the captures' order, which is the order an `async` block
+            // drops them in when cancelled: reverse declaration order, as the native fn.
+            quote!(async move {
+                let _ = (#(&#drop_order,)*);
+                let #o = #awaitee.await;
+                (#o, #(#ret,)*)
+            })
         } else {
             quote!(#into(#awaitee))
         };

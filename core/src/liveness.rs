@@ -1273,6 +1273,23 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
             }
             s.saved[level].push(id);
         }
+        // Cancelled there, the wrapper drops the locals it took right after the awaited call;
+        // the native fn drops every value declared after them first (reverse declaration
+        // order). So the wrapper takes those that may need dropping too, and drops all it
+        // holds in that order (it mentions them in reverse declaration order first: an `async`
+        // block drops its captures in the order they are first mentioned; see codegen).
+        if let Some(&first) = s.returned.iter().min() {
+            for (level, ids) in s.saved.iter_mut().enumerate() {
+                ids.retain(|id| {
+                    let later = *id > first && !w.locals[id.0].has_no_drop_glue();
+                    if later {
+                        s.returned.push(*id);
+                        s.returned_levels.push(level);
+                    }
+                    !later
+                });
+            }
+        }
         for level in &s.saved {
             for id in level {
                 if w.ref_bindings.contains(id) {
@@ -1432,12 +1449,15 @@ mod tests {
                 use_it(buf, out, k, self.n);
             }
         });
+        // A wrapper also takes the values declared after the locals it borrows that may need
+        // dropping (`k`'s type is not written, so it may), to drop them in native order when
+        // cancelled; `out` is a reference.
         assert_eq!(
             s,
             [
-                "__self out k wrap[buf]",
-                "out buf k wrap[__self]",
-                "__self buf k wrap[out]"
+                "__self out wrap[buf,k]",
+                "out wrap[__self,buf,k]",
+                "__self wrap[out,buf,k]"
             ]
         );
     }

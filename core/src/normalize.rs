@@ -372,13 +372,17 @@ impl Normalizer {
         match e {
             Expr::If(i) => {
                 if let Expr::Let(l) = &*i.cond {
-                    // `if let P = e { a } else { b }` is `match e { P => a, _ => b }`.
                     let (pat, scrut, then) = (&l.pat, &l.expr, &i.then_branch);
-                    let els = match &i.else_branch {
-                        Some((_, e)) => quote!(#e),
-                        None => quote!({}),
+                    let m: Expr = match &i.else_branch {
+                        Some(_) if edition_2024() => {
+                            let b = self.if_let_2024(i);
+                            self.statement(b, head, out);
+                            return;
+                        }
+                        // `if let P = e { a } else { b }` is `match e { P => a, _ => b }`.
+                        Some((_, e)) => syn::parse_quote!(match #scrut { #pat => #then, _ => #e }),
+                        None => syn::parse_quote!(match #scrut { #pat => #then, _ => {} }),
                     };
-                    let m: Expr = syn::parse_quote!(match #scrut { #pat => #then, _ => #els });
                     return self.control(m, head, out, in_expression);
                 }
                 if has_let(&i.cond) {
@@ -389,7 +393,7 @@ impl Normalizer {
                     return;
                 }
                 let mut pre = Vec::new();
-                let cond = self.hoist(*i.cond, &mut pre);
+                let cond = self.condition(*i.cond, &mut pre);
                 let then = self.block(i.then_branch.stmts);
                 let els = i.else_branch.map(|(_, e)| self.branch(*e));
                 let ctl = Control::If { cond, then, els };
@@ -614,6 +618,42 @@ impl Normalizer {
         }
     }
 
+    /// `if let P = e { a } else { b }` as edition 2024 runs it: the scrutinee's temporaries live
+    /// through `a` but drop before `b`. So `b` comes after the `match` on `e`, whose statement
+    /// ends them: `{ let v = match e { P => Some(a), _ => None }; match v { Some(v) => v, None =>
+    /// b } }`. (Before 2024 they lived to the end of the `if let`, as in a `match`.)
+    fn if_let_2024(&mut self, i: syn::ExprIf) -> Expr {
+        let (Expr::Let(l), Some((_, els))) = (&*i.cond, &i.else_branch) else {
+            return Expr::If(i);
+        };
+        let (pat, scrut, then) = (&l.pat, &l.expr, &i.then_branch);
+        let o = quote!(::core::option::Option);
+        let v = self.hidden("e", i.if_token.span);
+        syn::parse_quote!({
+            let #v = match #scrut { #pat => #o::Some(#then), _ => #o::None };
+            match #v { #o::Some(#v) => #v, #o::None => #els }
+        })
+    }
+
+    /// Hoists the awaits of an `if` condition (also a `while`'s, desugared to an `if`) into a
+    /// block of its own, whose value becomes a hidden local: a condition is a temporary scope,
+    /// its temporaries (`Noisy::new().len() + f().await`) drop before the branch runs.
+    fn condition(&mut self, cond: Expr, out: &mut Vec<Stmt>) -> Expr {
+        if first_await(&cond).is_none() {
+            return cond;
+        }
+        let span = cond.span();
+        let mut inner = Vec::new();
+        let cond = self.hoist(cond, &mut inner);
+        let t = self.hidden("e", span);
+        inner.push(Stmt::Tail(cond));
+        out.push(Stmt::Nested {
+            head: Head::Let(Box::new(syn::parse_quote!(#t))),
+            block: Block { stmts: inner },
+        });
+        syn::parse_quote!(#t)
+    }
+
     /// `let mut __eN = <e>;` and `e` becomes `__eN`.
     fn hoist_temporary(&mut self, e: &mut Expr, out: &mut Vec<Stmt>) {
         let t = self.hidden("e", e.span());
@@ -789,7 +829,17 @@ impl Normalizer {
                     self.operands(vec![&mut *m.expr], out);
                 }
             }
-            Expr::If(i) => self.operands(vec![&mut *i.cond], out),
+            Expr::If(i) if matches!(&*i.cond, Expr::Let(_)) => {
+                if i.else_branch.is_some() && edition_2024() {
+                    let b = self.if_let_2024(i.clone());
+                    return self.hoist(b, out);
+                }
+                self.operands(vec![&mut *i.cond], out);
+            }
+            Expr::If(i) => {
+                let cond = std::mem::replace(&mut *i.cond, Expr::Verbatim(TokenStream::new()));
+                *i.cond = self.condition(cond, out);
+            }
             Expr::Block(b) if b.label.is_none() => {
                 let stmts = std::mem::take(&mut b.block.stmts);
                 let at = b.block.brace_token.span.join();
@@ -856,6 +906,27 @@ impl Normalizer {
         }
         e
     }
+}
+
+/// Whether the crate being compiled uses edition 2024 or later, where the temporaries of an
+/// `if let`'s scrutinee drop before its `else` block (before, they lived to the end of the
+/// `if let`). A proc macro runs inside rustc, whose command line carries `--edition` (cargo
+/// always passes it); without it (a macro server outside rustc, unit tests) 2024 is assumed.
+fn edition_2024() -> bool {
+    static EDITION_2024: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *EDITION_2024.get_or_init(|| {
+        let args: Vec<String> = std::env::args().collect();
+        let edition = args.iter().enumerate().find_map(|(i, a)| {
+            a.strip_prefix("--edition=")
+                .map(str::to_string)
+                .or_else(|| {
+                    (a == "--edition")
+                        .then(|| args.get(i + 1).cloned())
+                        .flatten()
+                })
+        });
+        edition.is_none_or(|e| !matches!(e.as_str(), "2015" | "2018" | "2021"))
+    })
 }
 
 /// A branch or loop whose body (not only its condition) contains awaits, or any `while` or

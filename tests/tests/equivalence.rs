@@ -9,3 +9,5 @@ use support::*;
 include!("../case_macro.rs");
 
 include!("../cases.rs");
+
+include!("../cases_edition.rs");

@@ -145,3 +145,8 @@ pub async fn helper_res(
     let x = leaf(name, pending, v).await?;
     Ok(x + 1)
 }
+
+/// Borrows two locals across its await (a wrapped awaitee taking both).
+pub async fn helper_len2(a: &Noisy, b: &Noisy) -> u64 {
+    leaf("both", 1, (a.len() + b.len()) as u64).await
+}
