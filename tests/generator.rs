@@ -310,7 +310,7 @@ impl Gen {
             };
         }
         let d = depth + 1;
-        let choices = if self.control_flow { 25 } else { 20 };
+        let choices = if self.control_flow { 26 } else { 20 };
         match self.rng.below(choices) {
             0 => self.lit(),
             1 => self.simple(),
@@ -382,7 +382,8 @@ impl Gen {
             21 => self.match_expr(d),
             22 => self.loop_expr(d),
             23 => self.while_expr(d),
-            _ => self.for_expr(d),
+            24 => self.for_expr(d),
+            _ => self.if_let_expr(d),
         }
     }
 
@@ -472,6 +473,33 @@ impl Gen {
         let n = self.rng.below(3) as usize;
         let (s2, t2) = self.scoped(d, n, true, true);
         format!("if {c} {{ {s1}{t1} }} else {{ {s2}{t2} }}")
+    }
+
+    /// `if let Some(k) = (..).checked_sub(m) { .. } else { .. }`, its scrutinee often holding a
+    /// temporary with a destructor: from edition 2024 it lives through the `then` block and
+    /// drops before the `else` block.
+    fn if_let_expr(&mut self, d: usize) -> String {
+        let scrut = self.expr(d);
+        let k = self.id();
+        let tmp = if self.rng.chance(50) {
+            format!("Noisy::new(\"t{k}\").len() as u64 + ")
+        } else {
+            String::new()
+        };
+        let m = self.rng.below(20);
+        let bind = format!("k{k}");
+        let mark = self.vars.len();
+        self.ctl += 1;
+        self.declare_fixed(bind.clone());
+        let n = self.rng.below(3) as usize;
+        let (s1, t1) = self.scoped(d, n, false, true);
+        self.ctl -= 1;
+        self.vars.truncate(mark);
+        let n = self.rng.below(3) as usize;
+        let (s2, t2) = self.scoped(d, n, true, true);
+        format!(
+            "if let Some({bind}) = ({tmp}{scrut}).checked_sub({m}) {{ {s1}{t1} }} else {{ {s2}{t2} }}"
+        )
     }
 
     fn match_expr(&mut self, d: usize) -> String {

@@ -155,6 +155,12 @@ fn label_poll() -> syn::Lifetime {
     syn::Lifetime::new("'__poll", Span::mixed_site())
 }
 
+/// The inner loop of a control-flow fn's poll: jumps back up (to a loop's head, or to code
+/// written before) go round it.
+fn label_back() -> syn::Lifetime {
+    syn::Lifetime::new("'__back", Span::mixed_site())
+}
+
 fn label_jump() -> syn::Lifetime {
     syn::Lifetime::new("'__jump", Span::mixed_site())
 }
@@ -382,6 +388,94 @@ fn scan_exits(tokens: &TokenStream, exits: &mut Exits) {
             _ => {}
         }
     }
+}
+
+/// Control mode: the code arms, in source order, after nested labeled blocks entered from a
+/// `match` on `__goto` (see the dispatch in [`generate_pass`]); each arm's jumps
+/// (`break '__jump __Goto::V`, written by [`Ctx::jump`]) become a `break` to a label when the
+/// target is further down, else a new round of the `'__poll` loop.
+fn nest_arms(arms: Vec<(usize, u8, Vec<Ident>, TokenStream)>) -> TokenStream {
+    let label = |i: usize| syn::Lifetime::new(&format!("'__arm{i}"), Span::mixed_site());
+    let mut index = std::collections::HashMap::new();
+    for (i, (_, _, variants, _)) in arms.iter().enumerate() {
+        for v in variants {
+            index.insert(v.to_string(), i);
+        }
+    }
+    let entries = arms.iter().enumerate().map(|(i, (_, _, variants, _))| {
+        let l = label(i);
+        quote!(#(__Goto::#variants)|* => break #l,)
+    });
+    let mut nest = quote!(match __goto { #(#entries)* });
+    for (i, (_, _, _, code)) in arms.into_iter().enumerate() {
+        let l = label(i);
+        let code = route_jumps(code, i, &index, &label);
+        nest = quote! {
+            #l: { #nest }
+            #code
+        };
+    }
+    nest
+}
+
+/// Rewrites the jumps of arm `here` (see [`nest_arms`]).
+fn route_jumps(
+    tokens: TokenStream,
+    here: usize,
+    index: &std::collections::HashMap<String, usize>,
+    label: &dyn Fn(usize) -> syn::Lifetime,
+) -> TokenStream {
+    let tts: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut out = TokenStream::new();
+    let mut i = 0;
+    while i < tts.len() {
+        // `break '__jump __Goto :: V`
+        let target = match &tts[i..] {
+            [
+                TokenTree::Ident(b),
+                TokenTree::Punct(q),
+                TokenTree::Ident(j),
+                TokenTree::Ident(g),
+                TokenTree::Punct(c1),
+                TokenTree::Punct(c2),
+                TokenTree::Ident(v),
+                ..,
+            ] if b == "break"
+                && q.as_char() == '\''
+                && j == "__jump"
+                && g == "__Goto"
+                && c1.as_char() == ':'
+                && c2.as_char() == ':' =>
+            {
+                index.get(&v.to_string()).map(|t| (*t, v.clone()))
+            }
+            _ => None,
+        };
+        if let Some((t, v)) = target {
+            if t > here {
+                let l = label(t);
+                out.extend(quote!(break #l));
+            } else {
+                let back = label_back();
+                out.extend(quote!({ __goto = __Goto::#v; continue #back }));
+            }
+            i += 7;
+            continue;
+        }
+        match &tts[i] {
+            TokenTree::Group(g) => {
+                let mut ng = proc_macro2::Group::new(
+                    g.delimiter(),
+                    route_jumps(g.stream(), here, index, label),
+                );
+                ng.set_span(g.span());
+                out.extend([TokenTree::Group(ng)]);
+            }
+            t => out.extend([t.clone()]),
+        }
+        i += 1;
+    }
+    out
 }
 
 /// The slot (a `MaybeUninit` local of `poll`) through which a jump carries the values of type
@@ -1339,7 +1433,7 @@ fn generate_pass<'a>(
     // In control mode, the code of every state is an arm of the jump dispatch, in source order.
     // (source rank, 0 for the arm building an awaitee, which rustc must check before the arm
     // polling it, else 1; code).
-    let mut code_arms: Vec<(usize, u8, TokenStream)> = Vec::new();
+    let mut code_arms: Vec<(usize, u8, Vec<Ident>, TokenStream)> = Vec::new();
     let mut goto_variants = Vec::new();
     // Control mode: the type parameters whose values jumps carry, one `MaybeUninit` slot each.
     let mut slots: Vec<Ident> = Vec::new();
@@ -1377,12 +1471,11 @@ fn generate_pass<'a>(
         code_arms.push((
             0,
             1,
+            vec![start.clone()],
             quote! {
-                __Goto::#start => {
-                    #read
-                    let #ret: #ret_infer = #body_lbl: { #prologue #seg };
-                    #finish
-                }
+                #read
+                let #ret: #ret_infer = #body_lbl: { #prologue #seg };
+                #finish
             },
         ));
         quote! {
@@ -1460,28 +1553,27 @@ fn generate_pass<'a>(
             code_arms.push((
                 rank,
                 1,
+                vec![rv.clone(), rdy.clone()],
                 quote! {
                     // From the dispatch on the state (poll), or from the suspension, whose first
                     // poll was `Ready` (its output is in the slot).
-                    __Goto::#rv | __Goto::#rdy => {
-                        // Derived again: the suspension jumping here has written the state
-                        // through `__s`.
-                        let __sp: *mut _ = __s;
-                        // SAFETY: `__sp` was just derived from `__s`, the only reference to the
-                        // state.
-                        let __State::#v { #aw, #(#fields),* } = (unsafe { &mut *__sp }) else {
-                            ::core::unreachable!()
-                        };
-                        let #out = match __goto {
-                            // SAFETY: the suspension writes the slot just before it jumps
-                            // here with `Ready<k>`; only this arm reads it.
-                            __Goto::#rdy => unsafe { #ready.assume_init_read() },
-                            _ => #poll_ready,
-                        };
-                        #take_and_vacate
-                        let #ret: #ret_infer = #body_lbl: { #seg };
-                        #finish
-                    }
+                    // Derived again: the suspension jumping here has written the state through
+                    // `__s`.
+                    let __sp: *mut _ = __s;
+                    // SAFETY: `__sp` was just derived from `__s`, the only reference to the
+                    // state.
+                    let __State::#v { #aw, #(#fields),* } = (unsafe { &mut *__sp }) else {
+                        ::core::unreachable!()
+                    };
+                    let #out = match __goto {
+                        // SAFETY: the suspension writes the slot just before it jumps here
+                        // with `Ready<k>`; only this arm reads it.
+                        __Goto::#rdy => unsafe { #ready.assume_init_read() },
+                        _ => #poll_ready,
+                    };
+                    #take_and_vacate
+                    let #ret: #ret_infer = #body_lbl: { #seg };
+                    #finish
                 },
             ));
             suspend_arms.push(quote! {
@@ -1563,17 +1655,16 @@ fn generate_pass<'a>(
         code_arms.push((
             rank,
             u8::from(!matches!(entry, Entry::Before(_))),
+            vec![v.clone()],
             quote! {
-                __Goto::#v => {
-                    #read
-                    let #ret: #ret_infer = #body_lbl: { #seg };
-                    #finish
-                }
+                #read
+                let #ret: #ret_infer = #body_lbl: { #seg };
+                #finish
             },
         ));
     }
-    code_arms.sort_by_key(|(rank, sub, _)| (*rank, *sub));
-    let code_arms: Vec<TokenStream> = code_arms.into_iter().map(|(_, _, t)| t).collect();
+    // Source order: rustc checks the code that builds an awaitee before the code polling it.
+    code_arms.sort_by_key(|(rank, sub, _, _)| (*rank, *sub));
     // Where each state's code can go, through internal jumps.
     for (ex, reached) in exits.iter_mut().zip(&arm_reached) {
         let mut seen: BTreeSet<Entry> = BTreeSet::new();
@@ -1643,8 +1734,9 @@ fn generate_pass<'a>(
         .zip(await_lines)
         .map(|(v, line)| quote!(__State::#v { .. } => #line));
     let placeholders2 = type_params.iter().map(|_| quote!(_));
-    let jump = label_jump();
     let poll_label = label_poll();
+    let back_label = label_back();
+    let arms = nest_arms(code_arms);
     let dispatch = if !control_mode {
         // `'__resume<n-1>: { .. '__resume1: { '__resume0: { match state { .. } } code 0 } code 1
         // .. } code n-1`: the dispatch jumps forward to the code of the state, and the code
@@ -1677,18 +1769,15 @@ fn generate_pass<'a>(
                 __State::Returned => #p::resumed_after_completion(),
                 __State::Panicked => #p::resumed_after_panicking(),
             };
-            // A suspension whose first poll is `Ready` goes on to the code resuming there
-            // through this outer loop (`continue '__poll`); the inner loop only takes internal
-            // jumps that go outwards (after a branch or loop with awaits, to a loop's head), so
-            // it has no cycle through a suspension and LLVM threads its dispatch away.
+            // The code of each state and jump target, in source order, after nested labeled
+            // blocks: `'__arm<n>: { .. '__arm1: { '__arm0: { match __goto { .. } } code 0 }
+            // code 1 .. } code n`. A jump to code further down is `break '__arm<i>` (a plain
+            // branch once compiled); a jump back up (a loop's head, or code built before) and a
+            // first poll that is `Ready` go round this loop with `__next`.
             #poll_label: loop {
                 let mut __goto = __next;
-                loop {
-                    __goto = #jump: {
-                        match __goto {
-                            #(#code_arms)*
-                        }
-                    };
+                #back_label: loop {
+                    #arms
                 }
             }
         }
