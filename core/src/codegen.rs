@@ -1443,17 +1443,24 @@ fn generate_pass<'a>(
     exits.push(std::mem::take(&mut ctx.exits));
     arm_reached.push(std::mem::take(&mut ctx.reached));
     // The arguments are read in place (`mem::replace` would copy the whole state out first).
-    let take_args = quote! {
-        // SAFETY: `__sp` is the state, derived at the top of this poll, and it is `Unresumed`
-        // (the dispatch matched it); nothing has used it since.
-        let __State::Unresumed { #(#uf),* } = (unsafe { &mut *__sp }) else {
-            ::core::unreachable!()
-        };
-        // SAFETY: each argument is read exactly once, then the state is overwritten with
-        // `Panicked` without dropping them; nothing between can panic.
-        let (#(#uf,)*) = unsafe { (#(#p::take(#uf),)*) };
-        // SAFETY: the arguments were all moved out just above.
-        unsafe { #p::store(__s, __State::Panicked) };
+    let take_args = if uf.is_empty() {
+        quote! {
+            // SAFETY: `Unresumed` holds nothing here.
+            unsafe { #p::store(__s, __State::Panicked) };
+        }
+    } else {
+        quote! {
+            // SAFETY: `__sp` is the state, derived at the top of this poll, and it is
+            // `Unresumed` (the dispatch matched it); nothing has used it since.
+            let __State::Unresumed { #(#uf),* } = (unsafe { &mut *__sp }) else {
+                ::core::unreachable!()
+            };
+            // SAFETY: each argument is read exactly once, then the state is overwritten with
+            // `Panicked` without dropping them; nothing between can panic.
+            let (#(#uf,)*) = unsafe { (#(#p::take(#uf),)*) };
+            // SAFETY: the arguments were all moved out just above.
+            unsafe { #p::store(__s, __State::Panicked) };
+        }
     };
     let unresumed_arm = if control_mode {
         let start = ms("Start");
