@@ -1,7 +1,9 @@
 // Cases whose native behaviour depends on the edition: included by tests/tests/equivalence.rs
 // (edition 2024) and tests/tests/edition2021.rs (edition 2021). From 2024 on, the temporaries
 // of an `if let`'s scrutinee drop before its `else` block runs; before, at the end of the
-// `if let`. The lowering reads the edition from rustc's command line.
+// `if let`. The lowering reads the edition from rustc's command line. (Where the `then` block
+// awaits and the scrutinee holds temporaries, 2024 refuses: tests/ui/refused/
+// if_let_temporaries_then_awaits.rs; those cases run as 2021 only, in tests/tests/edition2021.rs.)
 case! {
     name: if_let_temporary_scrutinee_await_in_else,
     async fn () -> u64 {
@@ -10,18 +12,6 @@ case! {
             x as u64
         } else {
             leaf("e", 1, 5u64).await
-        }
-    }
-    call: ()
-}
-case! {
-    name: if_let_temporary_scrutinee_await_in_then,
-    async fn () -> u64 {
-        if let Some(x) = Noisy::new("s").len().checked_sub(1) {
-            leaf("t", 1, x as u64).await
-        } else {
-            log("else");
-            3
         }
     }
     call: ()
@@ -61,33 +51,26 @@ case! {
             x as u64
         } else if let Some(y) = Noisy::new("t").len().checked_sub(1) {
             log("elif");
-            leaf("y", 1, y as u64).await
+            y as u64
         } else {
             leaf("z", 1, 0u64).await
         };
         log("after");
-        r + n
+        r + leaf("n", 1, n).await
     }
     call: (3)
 }
 case! {
-    name: if_let_in_loop_with_continue_and_break,
-    async fn () -> u64 {
-        let mut acc = 0u64;
-        for i in 0..4u64 {
-            if let Some(x) = Noisy::new("s").len().checked_sub(i as usize) {
-                if x == 0 {
-                    continue;
-                }
-                acc += leaf("a", 1, x as u64).await;
-            } else {
-                if i == 3 {
-                    break;
-                }
-                acc += leaf("b", 1, i).await;
-            }
+    // The `then` block awaits but the scrutinee is a place: no temporaries, a `match` is exact.
+    name: if_let_place_scrutinee_awaits_in_both,
+    async fn (o: Option<u64>) -> u64 {
+        let n = Noisy::new("n");
+        if let Some(x) = o {
+            leaf("t", 1, x).await + n.len() as u64
+        } else {
+            log("else");
+            leaf("e", 1, 0u64).await
         }
-        acc
     }
-    call: ()
+    call: (Some(4))
 }

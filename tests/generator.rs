@@ -481,11 +481,6 @@ impl Gen {
     fn if_let_expr(&mut self, d: usize) -> String {
         let scrut = self.expr(d);
         let k = self.id();
-        let tmp = if self.rng.chance(50) {
-            format!("Noisy::new(\"t{k}\").len() as u64 + ")
-        } else {
-            String::new()
-        };
         let m = self.rng.below(20);
         let bind = format!("k{k}");
         let mark = self.vars.len();
@@ -497,9 +492,23 @@ impl Gen {
         self.vars.truncate(mark);
         let n = self.rng.below(3) as usize;
         let (s2, t2) = self.scoped(d, n, true, true);
-        format!(
-            "if let Some({bind}) = ({tmp}{scrut}).checked_sub({m}) {{ {s1}{t1} }} else {{ {s2}{t2} }}"
-        )
+        let then = format!("{{ {s1}{t1} }}");
+        let els = format!("{{ {s2}{t2} }}");
+        if then.contains(".await") {
+            // awaitgraph refuses an `if let .. else` whose `then` block awaits and whose
+            // scrutinee holds temporaries (edition 2024 drops them before `else`, see
+            // normalize.rs): bind the scrutinee first, as its message says.
+            format!(
+                "{{ let s{k} = {scrut}; if let Some({bind}) = u64::checked_sub(s{k}, {m}) {then} else {els} }}"
+            )
+        } else {
+            let tmp = if self.rng.chance(50) {
+                format!("Noisy::new(\"t{k}\").len() as u64 + ")
+            } else {
+                String::new()
+            };
+            format!("if let Some({bind}) = ({tmp}{scrut}).checked_sub({m}) {then} else {els}")
+        }
     }
 
     fn match_expr(&mut self, d: usize) -> String {

@@ -980,7 +980,11 @@ impl<'a> Ctx<'a> {
                 .entry(k)
                 .or_insert_with(|| self.conds.join(" · "));
         }
-        *self.built.entry(k).or_default() += 1;
+        // Only awaitees of a type new at each place they are written count (a wrapper, an
+        // `async` block, a closure): others are simply built in each arm that reaches them.
+        if self.analysis.suspensions[k].wrapped || expr_defines_anonymous(awaitee) {
+            *self.built.entry(k).or_default() += 1;
+        }
         if self.shared_builds.contains(&k) && self.building != Some(k) {
             // Reached in more than one arm: built in the arm of `Before<k>` only.
             return self.jump(Entry::Before(k), None);

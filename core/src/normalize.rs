@@ -374,9 +374,22 @@ impl Normalizer {
                 if let Expr::Let(l) = &*i.cond {
                     let (pat, scrut, then) = (&l.pat, &l.expr, &i.then_branch);
                     let m: Expr = match &i.else_branch {
-                        Some(_) if edition_2024() => {
-                            let b = self.if_let_2024(i);
-                            self.statement(b, head, out);
+                        // When the `then` block awaits, the value it gives is built in the
+                        // code resuming there, not where the `match` starts; carried in an
+                        // `Option`, rustc could not infer its type there. So that shape keeps
+                        // the `match`, which is exact when the scrutinee holds no temporary.
+                        Some(_) if edition_2024() && !block_awaits(then) => {
+                            let m = self.if_let_2024(i, out);
+                            if is_control_with_awaits(&m) {
+                                return self.control(m, head, out, in_expression);
+                            }
+                            return self.statement(m, head, out);
+                        }
+                        Some(_) if edition_2024() && has_droppable_temporaries(scrut) => {
+                            self.error(syn::Error::new(
+                                scrut.span(),
+                                "#[state_machine] cannot lower this `if let .. else` as edition 2024 runs it: the temporaries of its scrutinee must drop before the `else` block, and its `then` block awaits. Bind the scrutinee to a local first: `let v = ..; if let .. = v { .. } else { .. }`, or write a `match` (its scrutinee's temporaries live to its end)",
+                            ));
                             return;
                         }
                         // `if let P = e { a } else { b }` is `match e { P => a, _ => b }`.
@@ -620,19 +633,25 @@ impl Normalizer {
 
     /// `if let P = e { a } else { b }` as edition 2024 runs it: the scrutinee's temporaries live
     /// through `a` but drop before `b`. So `b` comes after the `match` on `e`, whose statement
-    /// ends them: `{ let v = match e { P => Some(a), _ => None }; match v { Some(v) => v, None =>
-    /// b } }`. (Before 2024 they lived to the end of the `if let`, as in a `match`.)
-    fn if_let_2024(&mut self, i: syn::ExprIf) -> Expr {
+    /// ends them: pushes `let v = match e { P => Some(a), _ => None };` to `out` and returns
+    /// `match v { Some(v) => v, None => b }`. (Before 2024 they lived to the end of the
+    /// `if let`, as in a `match`.)
+    fn if_let_2024(&mut self, i: syn::ExprIf, out: &mut Vec<Stmt>) -> Expr {
         let (Expr::Let(l), Some((_, els))) = (&*i.cond, &i.else_branch) else {
             return Expr::If(i);
         };
         let (pat, scrut, then) = (&l.pat, &l.expr, &i.then_branch);
         let o = quote!(::core::option::Option);
         let v = self.hidden("e", i.if_token.span);
-        syn::parse_quote!({
-            let #v = match #scrut { #pat => #o::Some(#then), _ => #o::None };
-            match #v { #o::Some(#v) => #v, #o::None => #els }
-        })
+        let first: Expr =
+            syn::parse_quote!(match #scrut { #pat => #o::Some(#then), _ => #o::None });
+        let bind = Head::Let(Box::new(syn::parse_quote!(#v)));
+        if first_await(&first).is_some() {
+            self.statement(first, bind, out);
+        } else {
+            out.push(Stmt::Code(syn::parse_quote!(let #v = #first;)));
+        }
+        syn::parse_quote!(match #v { #o::Some(#v) => #v, #o::None => #els })
     }
 
     /// Hoists the awaits of an `if` condition (also a `while`'s, desugared to an `if`) into a
@@ -831,8 +850,8 @@ impl Normalizer {
             }
             Expr::If(i) if matches!(&*i.cond, Expr::Let(_)) => {
                 if i.else_branch.is_some() && edition_2024() {
-                    let b = self.if_let_2024(i.clone());
-                    return self.hoist(b, out);
+                    let m = self.if_let_2024(i.clone(), out);
+                    return self.hoist(m, out);
                 }
                 self.operands(vec![&mut *i.cond], out);
             }
@@ -1113,6 +1132,30 @@ fn has_temporaries(e: &Expr) -> bool {
         Expr::Unary(u) => has_temporaries(&u.expr),
         _ => false,
     }
+}
+
+/// [`has_temporaries`], without the receivers that are literals (`2u64.pow(k)`: no destructor).
+fn has_droppable_temporaries(e: &Expr) -> bool {
+    fn literal(e: &Expr) -> bool {
+        match e {
+            Expr::Lit(_) => true,
+            Expr::Paren(p) => literal(&p.expr),
+            _ => false,
+        }
+    }
+    match e {
+        Expr::MethodCall(m) if literal(&m.receiver) => m.args.iter().any(has_droppable_temporaries),
+        _ => has_temporaries(e),
+    }
+}
+
+fn block_awaits(b: &syn::Block) -> bool {
+    first_await(&Expr::Block(syn::ExprBlock {
+        attrs: vec![],
+        label: None,
+        block: b.clone(),
+    }))
+    .is_some()
 }
 
 fn has_let(e: &Expr) -> bool {
