@@ -4,6 +4,7 @@
 // `if let`. The lowering reads the edition from rustc's command line. (Where the `then` block
 // awaits and the scrutinee holds temporaries, 2024 refuses: tests/ui/refused/
 // if_let_temporaries_then_awaits.rs; those cases run as 2021 only, in tests/tests/edition2021.rs.)
+cases! {
 case! {
     name: if_let_temporary_scrutinee_await_in_else,
     async fn () -> u64 {
@@ -73,4 +74,5 @@ case! {
         }
     }
     call: (Some(4))
+}
 }

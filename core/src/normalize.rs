@@ -651,7 +651,9 @@ impl Normalizer {
         } else {
             out.push(Stmt::Code(syn::parse_quote!(let #v = #first;)));
         }
-        syn::parse_quote!(match #v { #o::Some(#v) => #v, #o::None => #els })
+        // `identity` moves the value: the `else` block does not keep `v` (the liveness would
+        // save it across the awaits there, not knowing that `None` has nothing to drop).
+        syn::parse_quote!(match ::core::convert::identity(#v) { #o::Some(#v) => #v, #o::None => #els })
     }
 
     /// Hoists the awaits of an `if` condition (also a `while`'s, desugared to an `if`) into a

@@ -81,6 +81,7 @@ fn main() {
         ($($t:tt)*) => {{ $($t)* }};
     }
     include!("../cases.rs");
+    include!("../cases_edition.rs");
     let _ = take_log();
 
     println!(
