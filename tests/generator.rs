@@ -483,13 +483,10 @@ impl Gen {
         let k = self.id();
         let m = self.rng.below(20);
         let bind = format!("k{k}");
-        let mark = self.vars.len();
-        self.ctl += 1;
-        self.declare_fixed(bind.clone());
-        let n = self.rng.below(3) as usize;
-        let (s1, t1) = self.scoped(d, n, false, true);
-        self.ctl -= 1;
-        self.vars.truncate(mark);
+        let (s1, t1) = self.with_binding(&bind, |g| {
+            let n = g.rng.below(3) as usize;
+            g.scoped(d, n, false, true)
+        });
         let n = self.rng.below(3) as usize;
         let (s2, t2) = self.scoped(d, n, true, true);
         let then = format!("{{ {s1}{t1} }}");
@@ -511,6 +508,17 @@ impl Gen {
         }
     }
 
+    /// Runs `f` with `bind` (a pattern binding of a branch) visible, never shadowed.
+    fn with_binding<T>(&mut self, bind: &str, f: impl FnOnce(&mut Self) -> T) -> T {
+        let mark = self.vars.len();
+        self.ctl += 1;
+        self.declare_fixed(bind.to_string());
+        let out = f(self);
+        self.ctl -= 1;
+        self.vars.truncate(mark);
+        out
+    }
+
     fn match_expr(&mut self, d: usize) -> String {
         let scrut = self.expr(d);
         let m = 2 + self.rng.below(4);
@@ -519,15 +527,12 @@ impl Gen {
         let n = self.rng.below(3) as usize;
         let (s0, t0) = self.scoped(d, n, true, true);
         // The guard sees the binding; so does its arm.
-        let mark = self.vars.len();
-        self.ctl += 1;
-        self.declare_fixed(bind.clone());
-        // Guards hold no await: awaitgraph refuses an `.await` in a guard (with a clear error).
-        let guard = self.simple();
-        let n = self.rng.below(3) as usize;
-        let (s1, t1) = self.scoped(d, n, false, true);
-        self.ctl -= 1;
-        self.vars.truncate(mark);
+        let (guard, (s1, t1)) = self.with_binding(&bind, |g| {
+            // Guards hold no await: awaitgraph refuses an `.await` in a guard (clear error).
+            let guard = g.simple();
+            let n = g.rng.below(3) as usize;
+            (guard, g.scoped(d, n, false, true))
+        });
         let n = self.rng.below(3) as usize;
         let (s2, t2) = self.scoped(d, n, true, true);
         format!(

@@ -758,31 +758,30 @@ impl<'a> Ctx<'a> {
         quote!({ #value #(#writes)* break #j __Goto::#v; })
     }
 
-    fn code(&mut self, stmt: &syn::Stmt) -> TokenStream {
-        let mut stmt = stmt.clone();
+    /// Turns the `break`/`continue` to loops not written natively in this arm into jumps, in
+    /// the code `visit` walks.
+    fn rewrite_jumps(&mut self, visit: impl FnOnce(&mut Jumps<'_, 'a>)) {
         if !self.loops.is_empty() {
-            let mut j = Jumps {
+            visit(&mut Jumps {
                 ctx: self,
                 inner: Vec::new(),
-            };
-            j.visit_stmt_mut(&mut stmt);
+            });
         }
+    }
+
+    /// A statement of the source, its jumps rewritten.
+    fn code(&mut self, stmt: &syn::Stmt) -> TokenStream {
+        let mut stmt = stmt.clone();
+        self.rewrite_jumps(|j| j.visit_stmt_mut(&mut stmt));
         let t = stmt.to_token_stream();
         scan_exits(&t, &mut self.exits);
         t
     }
 
-    /// An expression of the source (an awaitee), with its `break`/`continue` to loops not
-    /// written natively in this arm turned into jumps, as [`Self::code`] does for statements.
+    /// An expression of the source (an awaitee), its jumps rewritten.
     fn code_expr(&mut self, e: &syn::Expr) -> syn::Expr {
         let mut e = e.clone();
-        if !self.loops.is_empty() {
-            let mut j = Jumps {
-                ctx: self,
-                inner: Vec::new(),
-            };
-            j.visit_expr_mut(&mut e);
-        }
+        self.rewrite_jumps(|j| j.visit_expr_mut(&mut e));
         scan_exits(&e.to_token_stream(), &mut self.exits);
         e
     }
