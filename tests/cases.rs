@@ -992,6 +992,18 @@ case! {
     call: ()
 }
 case! {
+    // A borrowed local not used after the await still drops at the end of its scope (the
+    // wrapper hands it back), not when the awaited call completes.
+    name: borrowed_local_unused_after_await_drops_at_scope_end,
+    async fn () -> u64 {
+        let n = Noisy::new("n");
+        let x = helper_len(&n).await;
+        log("after");
+        x
+    }
+    call: ()
+}
+case! {
     // Two locals borrowed by one wrapped awaitee drop in reverse declaration order (an `async`
     // block drops its captures in the order it first mentions them).
     name: wrapped_awaitee_borrowing_two_locals,
