@@ -992,6 +992,31 @@ case! {
     call: ()
 }
 case! {
+    // Lowered failed to compile (E0382 "use of partially moved value"): the awaited scrutinee,
+    // kept in a hidden local, was saved across the arm's await after `Some(m)` moved its payload.
+    name: match_on_awaited_value_moving_payload_then_await,
+    async fn () -> u64 {
+        match leaf("a", 1, Some(Noisy::new("m"))).await {
+            Some(m) => leaf("b", 1, m.len() as u64).await,
+            None => 0,
+        }
+    }
+    call: ()
+}
+case! {
+    name: if_let_on_awaited_result_moving_payload_then_await,
+    async fn () -> u64 {
+        if let Ok(x) = leaf("a", 1, Ok::<Noisy, u64>(Noisy::new("o"))).await {
+            log("then");
+            leaf("t", 1, x.len() as u64).await
+        } else {
+            log("else");
+            0
+        }
+    }
+    call: ()
+}
+case! {
     // A borrowed local not used after the await still drops at the end of its scope (the
     // wrapper hands it back), not when the awaited call completes.
     name: borrowed_local_unused_after_await_drops_at_scope_end,

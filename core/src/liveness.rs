@@ -911,7 +911,19 @@ impl Walker {
                 refs.visit_expr(scrut);
                 self.apply(&refs.out);
                 let blocks: Vec<&Block> = arms.iter().map(|a| &a.body).collect();
-                self.branches(&blocks, Some(arms));
+                // The scrutinee is a hidden local (an awaited value, `match f().await { .. }`):
+                // an arm whose pattern binds every part by value moves all of it, or copies it
+                // whole (then nothing with drop glue is left), and no code names it again. It is
+                // not kept across that arm's awaits (storing a partly moved value is E0382).
+                let hidden_scrut = match scrut {
+                    Expr::Path(p) => p
+                        .path
+                        .get_ident()
+                        .and_then(|i| self.resolve(&i.to_string()))
+                        .filter(|id| self.locals[id.0].origin == Origin::Hidden),
+                    _ => None,
+                };
+                self.branches(&blocks, Some((arms, hidden_scrut)));
             }
             Control::Loop { body, .. } => {
                 self.seq += 1;
@@ -924,7 +936,11 @@ impl Walker {
         }
     }
 
-    fn branches(&mut self, blocks: &[&Block], arms: Option<&[crate::normalize::Arm]>) {
+    fn branches(
+        &mut self,
+        blocks: &[&Block],
+        arms: Option<(&[crate::normalize::Arm], Option<LocalId>)>,
+    ) {
         let before = self.status.clone();
         let n = before.len();
         let mut merged: Option<Vec<Status>> = None;
@@ -934,8 +950,13 @@ impl Walker {
             self.seq += 1;
             let start = self.seq;
             self.scopes.push(Vec::new());
-            if let Some(arms) = arms {
+            if let Some((arms, hidden_scrut)) = arms {
                 let arm = &arms[i];
+                if let Some(id) = hidden_scrut
+                    && moves_whole(&arm.pat)
+                {
+                    self.status[id.0] = Status::Moved;
+                }
                 if let Some(g) = &arm.guard {
                     let mut refs = Refs::new();
                     refs.with(Mention::Read, g);
