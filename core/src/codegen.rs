@@ -132,7 +132,8 @@ struct Ctx<'a> {
     sequential: bool,
     /// The path of the runtime's `__private` module.
     private: TokenStream,
-    /// How many times the awaitee of each await was written.
+    /// How many times the awaitee of each await was written, for awaitees whose type is new at
+    /// each place (a wrapper, an `async` block, a closure).
     built: std::collections::BTreeMap<usize, usize>,
     /// Awaits reached in more than one arm (found by a first pass): their awaitee is built in
     /// the arm of `Before<k>`, which the others jump to.
@@ -161,6 +162,7 @@ fn label_back() -> syn::Lifetime {
     syn::Lifetime::new("'__back", Span::mixed_site())
 }
 
+/// The marker label of jumps (see [`Ctx::jump`]); no block carries it in the output.
 fn label_jump() -> syn::Lifetime {
     syn::Lifetime::new("'__jump", Span::mixed_site())
 }
@@ -714,7 +716,9 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// `break '__jump __Goto::<entry> { __value, carried locals }`.
+    /// A jump to `entry`: its value and the locals it carries moved into their slots, then
+    /// `break '__jump __Goto::<entry>`, a marker that [`nest_arms`] turns into a `break` to the
+    /// target's label or a round of the `'__back` loop once the arms' order is known.
     fn jump(&mut self, entry: Entry, value: Option<TokenStream>) -> TokenStream {
         if let Entry::After(id) = entry
             && let Some((end, discard)) = self.forward(id)
@@ -1242,17 +1246,19 @@ pub fn generate(
     async_tail: bool,
     await_lines: &[u32],
 ) -> Generated {
-    let no_shared = BTreeSet::new();
-    let (g, built) = generate_pass(
-        f,
-        body,
-        items,
-        analysis,
-        config,
-        async_tail,
-        await_lines,
-        &no_shared,
-    );
+    let pass = |shared: &BTreeSet<usize>| {
+        generate_pass(
+            f,
+            body,
+            items,
+            analysis,
+            config,
+            async_tail,
+            await_lines,
+            shared,
+        )
+    };
+    let (g, built) = pass(&BTreeSet::new());
     // Code after a branch or a loop runs natively in the arm that starts at the body or the
     // loop's head and also in the arm jumped to from elsewhere: an await reached in both would
     // build its awaitee twice, and two `async` blocks (or closures) written at two places have
@@ -1265,17 +1271,7 @@ pub fn generate(
     if shared.is_empty() {
         return g;
     }
-    generate_pass(
-        f,
-        body,
-        items,
-        analysis,
-        config,
-        async_tail,
-        await_lines,
-        &shared,
-    )
-    .0
+    pass(&shared).0
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -1466,42 +1462,21 @@ fn generate_pass<'a>(
         }
     };
     let unresumed_arm = if control_mode {
+        // The dispatch only says where to go; the `Start` arm, reached from it alone (no jump
+        // goes there), reads the arguments.
         let start = ms("Start");
         goto_variants.push(quote!(#start));
-        let start_slots: Vec<Ident> = type_params
-            .iter()
-            .take(f.params.len())
-            .map(slot_ident)
-            .collect();
-        for tp in type_params.iter().take(f.params.len()) {
-            if !slots.contains(tp) {
-                slots.push(tp.clone());
-            }
-        }
-        let read = (!uf.is_empty()).then(|| {
-            quote! {
-                // SAFETY: the dispatch writes these slots just before it goes to `Start`, and
-                // this arm is the only place that reads them.
-                let (#(#uf,)*) = unsafe { (#(#start_slots.assume_init_read(),)*) };
-            }
-        });
         code_arms.push((
             0,
             1,
             vec![start.clone()],
             quote! {
-                #read
+                #take_args
                 let #ret: #ret_infer = #body_lbl: { #prologue #seg };
                 #finish
             },
         ));
-        quote! {
-            __State::Unresumed { .. } => {
-                #take_args
-                #(#start_slots.write(#uf);)*
-                __Goto::#start
-            }
-        }
+        quote!(__State::Unresumed { .. } => __Goto::#start,)
     } else {
         quote! {
             __State::Unresumed { .. } => {

@@ -385,7 +385,7 @@ impl Normalizer {
                             }
                             return self.statement(m, head, out);
                         }
-                        Some(_) if edition_2024() && has_droppable_temporaries(scrut) => {
+                        Some(_) if edition_2024() && has_temporaries(scrut) => {
                             self.error(syn::Error::new(
                                 scrut.span(),
                                 "#[state_machine] cannot lower this `if let .. else` as edition 2024 runs it: the temporaries of its scrutinee must drop before the `else` block, and its `then` block awaits. Bind the scrutinee to a local first: `let v = ..; if let .. = v { .. } else { .. }`, or write a `match` (its scrutinee's temporaries live to its end)",
@@ -955,12 +955,7 @@ fn edition_2024() -> bool {
 fn is_control_with_awaits(e: &Expr) -> bool {
     match e {
         Expr::If(i) => {
-            let then = Expr::Block(syn::ExprBlock {
-                attrs: vec![],
-                label: None,
-                block: i.then_branch.clone(),
-            });
-            first_await(&then).is_some()
+            block_awaits(&i.then_branch)
                 || i.else_branch
                     .as_ref()
                     .is_some_and(|(_, e)| first_await(e).is_some())
@@ -1112,8 +1107,9 @@ pub(crate) fn consumes_receiver(method: &Ident) -> bool {
 /// method call, field or index on a value that is not a place, or a borrow of such a value.
 fn has_temporaries(e: &Expr) -> bool {
     match e {
+        // A literal receiver (`2u64.pow(k)`) has no destructor and is promoted when borrowed.
         Expr::MethodCall(m) => {
-            !is_place(&m.receiver)
+            (!is_place(&m.receiver) && !is_literal(&m.receiver))
                 || has_temporaries(&m.receiver)
                 || m.args.iter().any(has_temporaries)
         }
@@ -1122,7 +1118,7 @@ fn has_temporaries(e: &Expr) -> bool {
             !is_place(&i.expr) || has_temporaries(&i.expr) || has_temporaries(&i.index)
         }
         Expr::Reference(r) => {
-            (!is_place(&r.expr) && !matches!(&*r.expr, Expr::Lit(_))) || has_temporaries(&r.expr)
+            (!is_place(&r.expr) && !is_literal(&r.expr)) || has_temporaries(&r.expr)
         }
         Expr::Call(c) => c.args.iter().any(has_temporaries),
         Expr::Binary(b) => has_temporaries(&b.left) || has_temporaries(&b.right),
@@ -1136,21 +1132,7 @@ fn has_temporaries(e: &Expr) -> bool {
     }
 }
 
-/// [`has_temporaries`], without the receivers that are literals (`2u64.pow(k)`: no destructor).
-fn has_droppable_temporaries(e: &Expr) -> bool {
-    fn literal(e: &Expr) -> bool {
-        match e {
-            Expr::Lit(_) => true,
-            Expr::Paren(p) => literal(&p.expr),
-            _ => false,
-        }
-    }
-    match e {
-        Expr::MethodCall(m) if literal(&m.receiver) => m.args.iter().any(has_droppable_temporaries),
-        _ => has_temporaries(e),
-    }
-}
-
+/// Whether block `b` holds an `.await`.
 fn block_awaits(b: &syn::Block) -> bool {
     first_await(&Expr::Block(syn::ExprBlock {
         attrs: vec![],
@@ -1158,6 +1140,14 @@ fn block_awaits(b: &syn::Block) -> bool {
         block: b.clone(),
     }))
     .is_some()
+}
+
+fn is_literal(e: &Expr) -> bool {
+    match e {
+        Expr::Lit(_) => true,
+        Expr::Paren(p) => is_literal(&p.expr),
+        _ => false,
+    }
 }
 
 fn has_let(e: &Expr) -> bool {
