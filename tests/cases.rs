@@ -1275,4 +1275,37 @@ case! {
     }
     call: (true)
 }
+case! {
+    name: panicking_destructor_of_saved_local,
+    async fn () -> usize {
+        let x = Noisy::new("x");
+        let p = PanicsOnDrop("p");
+        let y = Noisy::new("y");
+        let v = leaf("a", 1, 1).await;
+        let w = leaf("b", 1, 2).await;
+        let _ = &p;
+        x.len() + y.len() + v + w
+    }
+    call: ()
+}
+case! {
+    name: panicking_destructor_of_argument,
+    async fn (a: Noisy, b: PanicsOnDrop, c: Noisy) -> usize {
+        let v = leaf("a", 1, 1).await;
+        let _ = &b;
+        a.len() + c.len() + v
+    }
+    call: (Noisy("arg a"), PanicsOnDrop("arg b"), Noisy("arg c"))
+}
+case! {
+    name: panicking_destructor_of_awaitee,
+    async fn () -> usize {
+        let x = Noisy::new("x");
+        let v = PanicsWhenDropped(leaf("a", 2, 1), PanicsOnDrop("awaitee")).await;
+        let y = Noisy::new("y");
+        let w = leaf("b", 1, 2).await;
+        x.len() + y.len() + v + w
+    }
+    call: ()
+}
 }

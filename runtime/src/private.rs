@@ -3,6 +3,7 @@
 
 use core::future::Future;
 use core::marker::PhantomPinned;
+use core::mem::MaybeUninit;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 
@@ -28,14 +29,20 @@ pub trait States: Sized {
 ///
 /// `!Unpin` (a `PhantomPinned`): awaitees stored in the state are polled in place, so the state
 /// must never move once polled.
-pub struct Machine<S, F> {
+///
+/// `INLINE`: whether `poll` (with the step closure, itself `#[inline(always)]`) is always inlined
+/// into its callers. The macro asks for it for small fns, where LLVM inlines a native coroutine's
+/// body into the code polling it; for large fns `poll` is only `#[inline]`, so a future awaited
+/// in many places is not copied into each.
+pub struct Machine<S, F, const INLINE: bool> {
     state: S,
     step: F,
     _pinned: PhantomPinned,
 }
 
-impl<S, F> Machine<S, F> {
-    /// Creates the future in state `state` (the `Unresumed` variant).
+impl<S, F> Machine<S, F, false> {
+    /// Creates the future in state `state` (the `Unresumed` variant); LLVM decides whether its
+    /// `poll` is inlined.
     ///
     /// # Safety
     /// `step` receives `&mut S` pointing into pinned memory. It must never move a live awaitee
@@ -50,38 +57,90 @@ impl<S, F> Machine<S, F> {
     }
 }
 
-impl<S, F, T> Future for Machine<S, F>
+impl<S, F> Machine<S, F, true> {
+    /// As [`Machine::new`], with a `poll` always inlined into its callers.
+    ///
+    /// # Safety
+    /// As [`Machine::new`].
+    pub unsafe fn new_inlined(state: S, step: F) -> Self {
+        Machine {
+            state,
+            step,
+            _pinned: PhantomPinned,
+        }
+    }
+}
+
+impl<S, F, T, const INLINE: bool> Future for Machine<S, F, INLINE>
 where
     S: States,
     F: FnMut(&mut S, &mut Context<'_>) -> Poll<T>,
 {
     type Output = T;
 
-    #[inline]
+    #[inline(always)]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
-        // SAFETY: nothing is moved out of the pinned `Machine`: `state` is only handed to `step`
-        // by reference, whose contract (`Machine::new`) forbids moving awaitees out of it.
-        let this = unsafe { self.get_unchecked_mut() };
-        // Tracing (feature `trace`): one relaxed load when off.
-        #[cfg(feature = "trace")]
-        {
-            let traced =
-                crate::trace::enabled().then(|| (this.state.state_name(), crate::trace::start()));
-            let out = poll_step(&mut this.state, &mut this.step, cx);
-            if let Some((from, started)) = traced {
-                crate::trace::finish(
-                    S::FN_NAME,
-                    from,
-                    this.state.state_name(),
-                    this.state.await_line(),
-                    started,
-                );
-            }
-            out
+        // `INLINE` is a constant: one of the two calls is left.
+        if INLINE {
+            poll_always(self, cx)
+        } else {
+            poll_hint(self, cx)
         }
-        #[cfg(not(feature = "trace"))]
-        poll_step(&mut this.state, &mut this.step, cx)
     }
+}
+
+#[inline(always)]
+fn poll_always<S: States, F, T, const I: bool>(
+    m: Pin<&mut Machine<S, F, I>>,
+    cx: &mut Context<'_>,
+) -> Poll<T>
+where
+    F: FnMut(&mut S, &mut Context<'_>) -> Poll<T>,
+{
+    poll_machine(m, cx)
+}
+
+#[inline]
+fn poll_hint<S: States, F, T, const I: bool>(
+    m: Pin<&mut Machine<S, F, I>>,
+    cx: &mut Context<'_>,
+) -> Poll<T>
+where
+    F: FnMut(&mut S, &mut Context<'_>) -> Poll<T>,
+{
+    poll_machine(m, cx)
+}
+
+#[inline(always)]
+fn poll_machine<S: States, F, T, const I: bool>(
+    m: Pin<&mut Machine<S, F, I>>,
+    cx: &mut Context<'_>,
+) -> Poll<T>
+where
+    F: FnMut(&mut S, &mut Context<'_>) -> Poll<T>,
+{
+    // SAFETY: nothing is moved out of the pinned `Machine`: `state` is only handed to `step`
+    // by reference, whose contract (`Machine::new`) forbids moving awaitees out of it.
+    let this = unsafe { m.get_unchecked_mut() };
+    // Tracing (feature `trace`): one relaxed load when off.
+    #[cfg(feature = "trace")]
+    {
+        let traced =
+            crate::trace::enabled().then(|| (this.state.state_name(), crate::trace::start()));
+        let out = poll_step(&mut this.state, &mut this.step, cx);
+        if let Some((from, started)) = traced {
+            crate::trace::finish(
+                S::FN_NAME,
+                from,
+                this.state.state_name(),
+                this.state.await_line(),
+                started,
+            );
+        }
+        out
+    }
+    #[cfg(not(feature = "trace"))]
+    poll_step(&mut this.state, &mut this.step, cx)
 }
 
 /// Gives the step closure its signature, with the state type known from the initial state, so
@@ -97,7 +156,7 @@ where
 /// Runs one step; if it unwinds, the state becomes `Panicked` (dropping in place what it held),
 /// as rustc poisons a coroutine that panicked. A state that was `Returned` stays `Returned`, as in
 /// rustc, where "resumed after completion" does not poison.
-#[inline]
+#[inline(always)]
 pub(crate) fn poll_step<S: States, T>(
     state: &mut S,
     step: &mut impl FnMut(&mut S, &mut Context<'_>) -> Poll<T>,
@@ -121,13 +180,34 @@ pub(crate) fn poll_step<S: States, T>(
 
 /// Polls the awaitee `fut`, which lives inside a pinned state.
 ///
+/// The fields of a generated state are `MaybeUninit`: it hides their niches, so the state enum
+/// gets a plain tag byte, as a native coroutine has (a tag stored in a niche of an awaitee costs
+/// a decode at every poll); its `Drop` impl drops the current variant's fields.
+///
 /// # Safety
-/// `fut` points into the pinned state of a [`Machine`] and is never moved until it is dropped
-/// in place by [`vacate`] or with the state.
+/// `fut` is initialized, points into the pinned state of a [`Machine`] and is never moved until
+/// it is dropped in place by [`vacate`] or with the state.
 #[inline(always)]
-pub unsafe fn poll_awaitee<W: Future>(fut: &mut W, cx: &mut Context<'_>) -> Poll<W::Output> {
+pub unsafe fn poll_awaitee<W: Future>(
+    fut: &mut MaybeUninit<W>,
+    cx: &mut Context<'_>,
+) -> Poll<W::Output> {
     // SAFETY: guaranteed by the caller (see above).
-    Future::poll(unsafe { Pin::new_unchecked(fut) }, cx)
+    Future::poll(unsafe { Pin::new_unchecked(fut.assume_init_mut()) }, cx)
+}
+
+/// The `Drop` impl of a generated state, for a suspension: drops the awaitee in place (it is
+/// pinned), then `locals`, the variant's other fields already read out in declaration order.
+/// Like a struct's drop glue, a panicking destructor does not stop the others: `locals` is
+/// dropped while unwinding.
+///
+/// # Safety
+/// `awaitee` is initialized and dropped by no one else; the state is not used afterwards.
+#[inline(always)]
+pub unsafe fn drop_suspended<W, L>(awaitee: *mut MaybeUninit<W>, locals: L) {
+    // SAFETY: guaranteed by the caller; dropping in place honours the pin contract.
+    unsafe { core::ptr::drop_in_place(awaitee.cast::<W>()) };
+    drop(locals);
 }
 
 /// After an awaitee completed: drops it in place and leaves the state `Panicked` without dropping
@@ -141,7 +221,7 @@ pub unsafe fn poll_awaitee<W: Future>(fut: &mut W, cx: &mut Context<'_>) -> Poll
 /// other field of that variant has been read out with [`take`] and is not used through
 /// `state` again.
 #[inline(always)]
-pub unsafe fn vacate<S: States, W>(state: *mut S, awaitee: *mut W) {
+pub unsafe fn vacate<S: States, W>(state: *mut S, awaitee: *mut MaybeUninit<W>) {
     struct Overwrite<S: States>(*mut S);
     impl<S: States> Drop for Overwrite<S> {
         fn drop(&mut self) {
@@ -152,7 +232,7 @@ pub unsafe fn vacate<S: States, W>(state: *mut S, awaitee: *mut W) {
     }
     let overwrite = Overwrite(state);
     // SAFETY: the awaitee is live and pinned; dropping it in place honours the pin contract.
-    unsafe { core::ptr::drop_in_place(awaitee) };
+    unsafe { core::ptr::drop_in_place(awaitee.cast::<W>()) };
     drop(overwrite);
 }
 
@@ -174,12 +254,12 @@ pub unsafe fn store<S>(state: &mut S, next: S) {
 /// Moves a saved local out of the current variant (a bitwise read).
 ///
 /// # Safety
-/// The field is read at most once and then [`vacate`] (or an equivalent overwrite without drop)
-/// is called on the state before it is used again.
+/// The field is initialized, read at most once and then [`vacate`] (or an equivalent overwrite
+/// without drop) is called on the state before it is used again.
 #[inline(always)]
-pub unsafe fn take<T>(field: *mut T) -> T {
+pub unsafe fn take<T>(field: *mut MaybeUninit<T>) -> T {
     // SAFETY: guaranteed by the caller.
-    unsafe { core::ptr::read(field) }
+    unsafe { core::ptr::read(field).assume_init() }
 }
 
 /// The panic of polling a `Returned` future, with rustc's message.

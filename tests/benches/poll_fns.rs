@@ -32,7 +32,10 @@ pub fn run<F: Future>(f: F) -> F::Output {
 }
 
 /// Polls `f` to completion through `Pin<&mut dyn Future>`, as an executor polls a task: `poll`
-/// is a call through a vtable and the state lives in memory between polls.
+/// is a call through a vtable and the state lives in memory between polls. Never inlined, like
+/// an executor's `spawn`: the future is moved into its frame, and whether LLVM inlined this into
+/// the caller (which decided whether that move was elided) no longer depends on the future.
+#[inline(never)]
 pub fn run_dyn<F: Future>(f: F) -> F::Output {
     let f = pin!(f);
     let f: Pin<&mut dyn Future<Output = F::Output>> = std::hint::black_box(f);

@@ -1,6 +1,6 @@
 //! The fns of `benches/poll.rs` in a plain binary, to count instructions with callgrind
 //! (deterministic, unlike wall-clock time on a shared machine): `scripts/poll-instructions.sh`.
-//! Usage: `poll_ir <seq|loop|match>-<native|lowered>[-dyn] <runs>` (`-dyn`: polled through
+//! Usage: `poll_ir <seq|loop|match>-<native|lowered>[-dyn] <runs>`, or `poll_ir sizes 0` (`-dyn`: polled through
 //! `Pin<&mut dyn Future>`, as an executor polls a task).
 
 #[path = "../benches/poll_fns.rs"]
@@ -29,8 +29,30 @@ fn main() {
             "loop-lowered-dyn" => run_dyn(loop_lowered(black_box(1000))),
             "match-native-dyn" => run_dyn(match_native(black_box(200))),
             "match-lowered-dyn" => run_dyn(match_lowered(black_box(200))),
+            "sizes" => {
+                sizes();
+                0
+            }
             _ => 0,
         });
     }
     println!("{s}");
+}
+/// `poll_ir sizes 0`: the futures' sizes, native and lowered.
+fn sizes() {
+    eprintln!(
+        "seq {} {}",
+        std::mem::size_of_val(&seq_native(1)),
+        std::mem::size_of_val(&seq_lowered(1))
+    );
+    eprintln!(
+        "loop {} {}",
+        std::mem::size_of_val(&loop_native(1)),
+        std::mem::size_of_val(&loop_lowered(1))
+    );
+    eprintln!(
+        "match {} {}",
+        std::mem::size_of_val(&match_native(1)),
+        std::mem::size_of_val(&match_lowered(1))
+    );
 }

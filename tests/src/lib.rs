@@ -63,6 +63,28 @@ impl Drop for Noisy {
     }
 }
 
+/// A value whose destructor logs and then panics (unless already unwinding, which would abort).
+pub struct PanicsOnDrop(pub &'static str);
+
+impl Drop for PanicsOnDrop {
+    fn drop(&mut self) {
+        log(format!("drop {}", self.0));
+        if !std::thread::panicking() {
+            panic!("drop of {} panicked", self.0);
+        }
+    }
+}
+
+/// A future polling `F` whose destructor panics (after dropping `F`): see [`PanicsOnDrop`].
+pub struct PanicsWhenDropped<F>(pub F, pub PanicsOnDrop);
+
+impl<F: Future + Unpin> Future for PanicsWhenDropped<F> {
+    type Output = F::Output;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        Pin::new(&mut self.0).poll(cx)
+    }
+}
+
 /// A leaf future: `Pending` `pending` times (waking itself), then `Ready(value)`.
 /// Logs each poll, its completion and its drop.
 pub struct Leaf<T> {
@@ -162,6 +184,14 @@ fn quiet<R>(f: impl FnOnce() -> R) -> R {
 
 const MAX_POLLS: usize = 10_000;
 
+/// Drops `fut`; a destructor that panics is logged (the others must still run, as drop glue
+/// goes on dropping while unwinding).
+fn drop_logging_panic<T>(fut: T) {
+    if let Err(p) = quiet(|| catch_unwind(AssertUnwindSafe(|| drop(fut)))) {
+        log(format!("drop panicked: {}", message(p)));
+    }
+}
+
 /// Polls `make()` to completion (or panic) with a no-op waker.
 pub fn run<F: Future>(make: impl FnOnce() -> F) -> Run
 where
@@ -187,7 +217,7 @@ where
         .err()
         .map(message);
     log("dropping");
-    drop(fut);
+    drop_logging_panic(fut);
     log("dropped");
     Run {
         outcome,
@@ -220,7 +250,7 @@ pub fn cancel_after<F: Future>(make: impl FnOnce() -> F, n: usize) -> Vec<String
         }
     }
     log("dropping");
-    drop(fut);
+    drop_logging_panic(fut);
     log("dropped");
     take_log()
 }
