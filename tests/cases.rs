@@ -1308,4 +1308,54 @@ case! {
     }
     call: ()
 }
+case! {
+    name: match_on_awaited_drop_type_copying_its_fields_then_await,
+    async fn () -> u32 {
+        match leaf("a", 1, Guard(5)).await {
+            Guard(n) => leaf("b", 1, n).await + 1,
+        }
+    }
+    call: ()
+}
+case! {
+    name: match_on_local_drop_type_copying_its_fields_then_await,
+    async fn () -> u32 {
+        let g = leaf("a", 1, Guard(5)).await;
+        let v = match g {
+            Guard(n) => leaf("b", 1, n).await + 1,
+        };
+        v
+    }
+    call: ()
+}
+case! {
+    name: match_on_local_moving_payload_then_await,
+    async fn (ok: bool) -> usize {
+        let r: Result<Noisy, Noisy> = if ok { Ok(Noisy::new("ok")) } else { Err(Noisy::new("err")) };
+        let _before = Noisy::new("before");
+        let n = match r {
+            Ok(x) => leaf("b", 1, x.len()).await,
+            Err(e) => e.len(),
+        };
+        let r2 = leaf("c", 1, Some((Noisy::new("p"), 2usize))).await;
+        if let Some((p, k)) = r2 {
+            n + leaf("d", 1, p.len() + k).await
+        } else {
+            n
+        }
+    }
+    call: (true)
+}
+case! {
+    name: match_on_local_copying_payload_then_await_and_use_after,
+    async fn () -> u32 {
+        let r: Option<u32> = Some(leaf("a", 1, 4).await);
+        let v = match r {
+            Some(x) => leaf("b", 1, x).await,
+            None => 0,
+        };
+        v + r.unwrap_or(0)
+    }
+    call: ()
+}
 }

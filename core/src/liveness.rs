@@ -553,6 +553,49 @@ pub fn moves_whole(p: &Pat) -> bool {
     }
 }
 
+/// Whether a `match` arm with pattern `p` takes the whole scrutinee and leaves nothing that
+/// needs dropping: it binds every part by value (`moves_whole`), and every type it destructures
+/// is `Option` or `Result` (through `Some`, `Ok`, `Err`), a tuple or an array, none of which has
+/// a `Drop` impl. Each binding then moves its part or copies it, and a `Copy` part has no drop
+/// glue. A type of the user's may implement `Drop` (`Guard(n)` copies `n` out of a `Guard` and
+/// leaves the `Guard` to be dropped at the end of its scope), so its patterns do not count.
+/// Assumes `Some`/`Ok`/`Err` are the prelude's (a glob import of a user enum's variants with
+/// those names would shadow them).
+pub fn takes_whole_leaving_no_drop(p: &Pat) -> bool {
+    fn is_option_or_result(path: &syn::Path) -> bool {
+        let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+        let Some((last, prefix)) = segs.split_last() else {
+            return false;
+        };
+        let owner = match last.as_str() {
+            "Some" => "Option",
+            "Ok" | "Err" => "Result",
+            _ => return false,
+        };
+        match prefix {
+            [] => true,
+            [o] => o == owner,
+            [krate, module, o] => {
+                matches!(krate.as_str(), "std" | "core")
+                    && module == &owner.to_lowercase()
+                    && o == owner
+            }
+            _ => false,
+        }
+    }
+    match p {
+        Pat::Ident(i) => i.by_ref.is_none() && i.subpat.is_none(),
+        Pat::Type(t) => takes_whole_leaving_no_drop(&t.pat),
+        Pat::Paren(p) => takes_whole_leaving_no_drop(&p.pat),
+        Pat::Tuple(t) => t.elems.iter().all(takes_whole_leaving_no_drop),
+        Pat::Slice(s) => s.elems.iter().all(takes_whole_leaving_no_drop),
+        Pat::TupleStruct(t) => {
+            is_option_or_result(&t.path) && t.elems.iter().all(takes_whole_leaving_no_drop)
+        }
+        _ => false,
+    }
+}
+
 fn let_mention(p: &Pat) -> Mention {
     if moves_whole(p) {
         Mention::Move
@@ -911,19 +954,19 @@ impl Walker {
                 refs.visit_expr(scrut);
                 self.apply(&refs.out);
                 let blocks: Vec<&Block> = arms.iter().map(|a| &a.body).collect();
-                // The scrutinee is a hidden local (an awaited value, `match f().await { .. }`):
-                // an arm whose pattern binds every part by value moves all of it, or copies it
-                // whole (then nothing with drop glue is left), and no code names it again. It is
-                // not kept across that arm's awaits (storing a partly moved value is E0382).
-                let hidden_scrut = match scrut {
+                // The scrutinee is a local (a user's, or the hidden one of an awaited value,
+                // `match f().await { .. }`): an arm whose pattern takes all of it and leaves
+                // nothing to drop (`Some(m)`, `Ok((a, b))`) makes it dead in that arm: it is not
+                // kept across that arm's awaits (storing a partly moved value is E0382). Used
+                // after the `match`, it is still saved (then its parts were `Copy`).
+                let scrut_local = match scrut {
                     Expr::Path(p) => p
                         .path
                         .get_ident()
-                        .and_then(|i| self.resolve(&i.to_string()))
-                        .filter(|id| self.locals[id.0].origin == Origin::Hidden),
+                        .and_then(|i| self.resolve(&i.to_string())),
                     _ => None,
                 };
-                self.branches(&blocks, Some((arms, hidden_scrut)));
+                self.branches(&blocks, Some((arms, scrut_local)));
             }
             Control::Loop { body, .. } => {
                 self.seq += 1;
@@ -950,10 +993,10 @@ impl Walker {
             self.seq += 1;
             let start = self.seq;
             self.scopes.push(Vec::new());
-            if let Some((arms, hidden_scrut)) = arms {
+            if let Some((arms, scrut_local)) = arms {
                 let arm = &arms[i];
-                if let Some(id) = hidden_scrut
-                    && moves_whole(&arm.pat)
+                if let Some(id) = scrut_local
+                    && takes_whole_leaving_no_drop(&arm.pat)
                 {
                     self.status[id.0] = Status::Moved;
                 }

@@ -89,7 +89,10 @@ where
     }
 }
 
-#[inline(always)]
+// Not in debug builds: LLVM's always-inliner runs there too and would copy the step into
+// every place that polls the future.
+#[cfg_attr(not(debug_assertions), inline(always))]
+#[cfg_attr(debug_assertions, inline)]
 fn poll_always<S: States, F, T, const I: bool>(
     m: Pin<&mut Machine<S, F, I>>,
     cx: &mut Context<'_>,

@@ -150,3 +150,12 @@ pub async fn helper_res(
 pub async fn helper_len2(a: &Noisy, b: &Noisy) -> u64 {
     leaf("both", 1, (a.len() + b.len()) as u64).await
 }
+
+/// A value with a destructor and only `Copy` fields: destructuring it by value copies them
+/// out and leaves it whole (E0509 forbids moving out of a `Drop` type).
+pub struct Guard(pub u32);
+impl Drop for Guard {
+    fn drop(&mut self) {
+        log(format!("drop guard {}", self.0));
+    }
+}
