@@ -1309,44 +1309,6 @@ case! {
     call: ()
 }
 case! {
-    name: match_on_awaited_drop_type_copying_its_fields_then_await,
-    async fn () -> u32 {
-        match leaf("a", 1, Guard(5)).await {
-            Guard(n) => leaf("b", 1, n).await + 1,
-        }
-    }
-    call: ()
-}
-case! {
-    name: match_on_local_drop_type_copying_its_fields_then_await,
-    async fn () -> u32 {
-        let g = leaf("a", 1, Guard(5)).await;
-        let v = match g {
-            Guard(n) => leaf("b", 1, n).await + 1,
-        };
-        v
-    }
-    call: ()
-}
-case! {
-    name: match_on_local_moving_payload_then_await,
-    async fn (ok: bool) -> usize {
-        let r: Result<Noisy, Noisy> = if ok { Ok(Noisy::new("ok")) } else { Err(Noisy::new("err")) };
-        let _before = Noisy::new("before");
-        let n = match r {
-            Ok(x) => leaf("b", 1, x.len()).await,
-            Err(e) => e.len(),
-        };
-        let r2 = leaf("c", 1, Some((Noisy::new("p"), 2usize))).await;
-        if let Some((p, k)) = r2 {
-            n + leaf("d", 1, p.len() + k).await
-        } else {
-            n
-        }
-    }
-    call: (true)
-}
-case! {
     name: match_on_local_copying_payload_then_await_and_use_after,
     async fn () -> u32 {
         let r: Option<u32> = Some(leaf("a", 1, 4).await);
@@ -1355,6 +1317,55 @@ case! {
             None => 0,
         };
         v + r.unwrap_or(0)
+    }
+    call: ()
+}
+case! {
+    name: match_on_call_value_lives_through_arm_await,
+    async fn (ok: bool) -> usize {
+        let make = |ok: bool| -> Result<usize, Noisy> { if ok { Ok(1) } else { Err(Noisy::new("err")) } };
+        match make(ok) {
+            Ok(x) => leaf("t", 1, x).await,
+            Err(_) => {
+                log("err arm");
+                leaf("e", 1, 7usize).await
+            }
+        }
+    }
+    call: (false)
+}
+case! {
+    name: match_on_call_value_user_enum_moving_payload,
+    async fn (which: u32) -> usize {
+        let make = |w: u32| if w == 0 { Cmd::Get(Noisy::new("key")) } else { Cmd::Quit };
+        match make(which) {
+            Cmd::Get(k) => leaf("get", 1, k.len()).await,
+            Cmd::Quit => leaf("quit", 1, 0usize).await,
+        }
+    }
+    call: (0)
+}
+case! {
+    name: match_on_awaited_user_enum_moving_payload,
+    async fn (which: u32) -> usize {
+        let cmd = if which == 0 { Some(Cmd::Get(Noisy::new("key"))) } else if which == 1 { Some(Cmd::Quit) } else { None };
+        let _first = Noisy::new("first");
+        match leaf("recv", 1, cmd).await {
+            Some(Cmd::Get(k)) => leaf("get", 1, k.len()).await,
+            Some(Cmd::Quit) => leaf("quit", 1, 0usize).await,
+            None => 1,
+        }
+    }
+    call: (0)
+}
+case! {
+    name: match_on_local_struct_moving_fields_then_await,
+    async fn () -> usize {
+        let t = TwoNoisy { a: Noisy::new("a"), b: Noisy::new("b") };
+        let _after = Noisy::new("after");
+        match t {
+            TwoNoisy { a, b: second } => leaf("x", 1, a.len()).await + second.len(),
+        }
     }
     call: ()
 }

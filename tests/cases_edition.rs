@@ -75,4 +75,30 @@ case! {
     }
     call: (Some(4))
 }
+case! {
+    name: if_let_awaited_value_not_matching_drops_before_else,
+    async fn (ok: bool) -> usize {
+        let r: Result<usize, Noisy> = if ok { Ok(1) } else { Err(Noisy::new("err")) };
+        if let Ok(x) = leaf("a", 1, r).await {
+            leaf("t", 1, x).await
+        } else {
+            log("else");
+            leaf("e", 1, 7usize).await
+        }
+    }
+    call: (false)
+}
+case! {
+    name: if_let_call_value_not_matching_drops_before_else,
+    async fn (ok: bool) -> usize {
+        let make = |ok: bool| -> Result<usize, Noisy> { if ok { Ok(1) } else { Err(Noisy::new("err")) } };
+        if let Ok(x) = make(ok) {
+            leaf("t", 1, x).await
+        } else {
+            log("else");
+            leaf("e", 1, 7usize).await
+        }
+    }
+    call: (false)
+}
 }

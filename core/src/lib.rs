@@ -93,7 +93,7 @@ pub fn lower(
     {
         p.rename = new;
     }
-    let (tree, items, n_awaits) = normalize::normalize(body)?;
+    let (tree, items, n_awaits) = normalize::normalize_with(body, config.private())?;
     let analysis = liveness::analyze(&f, &tree, n_awaits)?;
     let mut awaits = vec![(String::new(), proc_macro2::Span::call_site()); n_awaits];
     collect_awaits(&tree, &mut awaits);

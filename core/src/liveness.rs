@@ -542,7 +542,13 @@ fn receiver_root(e: &Expr) -> Option<String> {
 /// every part. `let _ = x`, `let S { a, .. } = x` leave (parts of) `x` in place.
 pub fn moves_whole(p: &Pat) -> bool {
     match p {
-        Pat::Ident(i) => i.by_ref.is_none() && i.subpat.is_none(),
+        // `None`, `Quit`: a unit variant or constant (naming convention), which binds nothing.
+        Pat::Ident(i) => {
+            i.by_ref.is_none()
+                && i.subpat.is_none()
+                && (i.mutability.is_some()
+                    || !i.ident.to_string().starts_with(|c: char| c.is_uppercase()))
+        }
         Pat::Type(t) => moves_whole(&t.pat),
         Pat::Paren(p) => moves_whole(&p.pat),
         Pat::Tuple(t) => t.elems.iter().all(moves_whole),
@@ -562,35 +568,38 @@ pub fn moves_whole(p: &Pat) -> bool {
 /// Assumes `Some`/`Ok`/`Err` are the prelude's (a glob import of a user enum's variants with
 /// those names would shadow them).
 pub fn takes_whole_leaving_no_drop(p: &Pat) -> bool {
-    fn is_option_or_result(path: &syn::Path) -> bool {
-        let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
-        let Some((last, prefix)) = segs.split_last() else {
-            return false;
-        };
-        let owner = match last.as_str() {
-            "Some" => "Option",
-            "Ok" | "Err" => "Result",
-            _ => return false,
-        };
-        match prefix {
-            [] => true,
-            [o] => o == owner,
-            [krate, module, o] => {
-                matches!(krate.as_str(), "std" | "core")
-                    && module == &owner.to_lowercase()
-                    && o == owner
-            }
-            _ => false,
-        }
-    }
     match p {
-        Pat::Ident(i) => i.by_ref.is_none() && i.subpat.is_none(),
+        Pat::Ident(_) => moves_whole(p),
         Pat::Type(t) => takes_whole_leaving_no_drop(&t.pat),
         Pat::Paren(p) => takes_whole_leaving_no_drop(&p.pat),
         Pat::Tuple(t) => t.elems.iter().all(takes_whole_leaving_no_drop),
         Pat::Slice(s) => s.elems.iter().all(takes_whole_leaving_no_drop),
         Pat::TupleStruct(t) => {
             is_option_or_result(&t.path) && t.elems.iter().all(takes_whole_leaving_no_drop)
+        }
+        _ => false,
+    }
+}
+
+/// Whether `path` names `Some`, `Ok` or `Err` (bare, or through `Option`/`Result`, or
+/// `std`/`core`'s full path).
+pub fn is_option_or_result(path: &syn::Path) -> bool {
+    let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    let Some((last, prefix)) = segs.split_last() else {
+        return false;
+    };
+    let owner = match last.as_str() {
+        "Some" => "Option",
+        "Ok" | "Err" => "Result",
+        _ => return false,
+    };
+    match prefix {
+        [] => true,
+        [o] => o == owner,
+        [krate, module, o] => {
+            matches!(krate.as_str(), "std" | "core")
+                && module == &owner.to_lowercase()
+                && o == owner
         }
         _ => false,
     }
@@ -955,10 +964,13 @@ impl Walker {
                 self.apply(&refs.out);
                 let blocks: Vec<&Block> = arms.iter().map(|a| &a.body).collect();
                 // The scrutinee is a local (a user's, or the hidden one of an awaited value,
-                // `match f().await { .. }`): an arm whose pattern takes all of it and leaves
-                // nothing to drop (`Some(m)`, `Ok((a, b))`) makes it dead in that arm: it is not
-                // kept across that arm's awaits (storing a partly moved value is E0382). Used
-                // after the `match`, it is still saved (then its parts were `Copy`).
+                // `match f().await { .. }`): an arm whose pattern binds every part by value
+                // (`Some(m)`, `Cmd::Get(k)`) makes it dead in that arm: each part was moved out,
+                // or copied, and nothing is left to drop, since no destructured type implements
+                // `Drop` (normalization adds a compile-time check of that, `DropProbe`: moving
+                // out of such a type is E0509, so its bindings would be copies and it would
+                // still need dropping). It is not kept across that arm's awaits (storing a
+                // partly moved value is E0382). Used after the `match`, it is still saved.
                 let scrut_local = match scrut {
                     Expr::Path(p) => p
                         .path
@@ -996,7 +1008,7 @@ impl Walker {
             if let Some((arms, scrut_local)) = arms {
                 let arm = &arms[i];
                 if let Some(id) = scrut_local
-                    && takes_whole_leaving_no_drop(&arm.pat)
+                    && moves_whole(&arm.pat)
                 {
                     self.status[id.0] = Status::Moved;
                 }

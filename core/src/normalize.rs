@@ -18,6 +18,7 @@ use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 use syn::{Expr, Ident, Pat};
 
+use crate::liveness::moves_whole;
 use crate::macros;
 
 /// A scope: the body, or a nested block created for a statement with awaits inside.
@@ -203,12 +204,21 @@ fn stmt_await(s: &syn::Stmt) -> Option<Span> {
 /// Lowers the (rewritten) body. Item statements are returned separately: they are placed
 /// before the generated machine, where every state can see them.
 pub fn normalize(body: syn::Block) -> syn::Result<(Block, Vec<syn::Stmt>, usize)> {
+    normalize_with(body, quote!(::awaitgraph::__private))
+}
+
+/// [`normalize`], with the path of the runtime's private module (the `crate` option).
+pub fn normalize_with(
+    body: syn::Block,
+    private: TokenStream,
+) -> syn::Result<(Block, Vec<syn::Stmt>, usize)> {
     let mut n = Normalizer {
         awaits: 0,
         controls: 0,
         temps: 0,
         items: Vec::new(),
         errors: None,
+        private,
     };
     let block = n.block(body.stmts);
     match n.errors {
@@ -223,6 +233,8 @@ struct Normalizer {
     temps: usize,
     items: Vec<syn::Stmt>,
     errors: Option<syn::Error>,
+    /// The runtime's private module, for the `Drop` probes of `match` arms.
+    private: TokenStream,
 }
 
 fn unsupported(span: Span, what: &str) -> syn::Error {
@@ -392,6 +404,21 @@ impl Normalizer {
                             ));
                             return;
                         }
+                        // Edition 2024 drops the scrutinee's value (when it is not a place)
+                        // before the `else` block: the `else` arm binds it and drops it first.
+                        Some((_, e)) if edition_2024() && !is_place(scrut) => {
+                            let rest = self.hidden("rest", scrut.span());
+                            syn::parse_quote! {
+                                match #scrut {
+                                    #pat => #then,
+                                    #[allow(unreachable_patterns)]
+                                    #rest => {
+                                        ::core::mem::drop(#rest);
+                                        #e
+                                    }
+                                }
+                            }
+                        }
                         // `if let P = e { a } else { b }` is `match e { P => a, _ => b }`.
                         Some((_, e)) => syn::parse_quote!(match #scrut { #pat => #then, _ => #e }),
                         None => syn::parse_quote!(match #scrut { #pat => #then, _ => {} }),
@@ -418,6 +445,34 @@ impl Normalizer {
                 // Temporaries of the scrutinee live to the end of the `match`, across the awaits
                 // in its arms: keep receivers that are temporaries in hidden locals.
                 self.keep_temporaries(&mut scrut, &mut pre);
+                // So does the scrutinee's value when it is not a place: an arm that awaits and
+                // leaves it, or parts of it, in place (`Err(_)`, `_`, `Some((a, _))`) keeps it
+                // in a hidden local across those awaits (rustc drops it at the end of the
+                // `match`). Arms that take all of it do not need it.
+                let leaves_value = m
+                    .arms
+                    .iter()
+                    .any(|a| first_await(&a.body).is_some() && !moves_whole(&a.pat));
+                let destructures = m.arms.iter().any(|a| {
+                    moves_whole(&a.pat) && !crate::liveness::takes_whole_leaving_no_drop(&a.pat)
+                });
+                if (leaves_value || destructures) && !is_place(&scrut) {
+                    self.hoist_temporary(&mut scrut, &mut pre);
+                }
+                // An arm that binds every part of a local scrutinee by value makes it dead there
+                // (liveness): nothing is left to drop, unless a type it destructures implements
+                // `Drop`; that is refused at compile time (`DropProbe`).
+                if let Expr::Path(sp) = &scrut
+                    && sp.path.get_ident().is_some()
+                {
+                    for a in &m.arms {
+                        if moves_whole(&a.pat)
+                            && let Some(probe) = self.drop_probe(&a.pat, &scrut)
+                        {
+                            pre.push(Stmt::Code(probe));
+                        }
+                    }
+                }
                 let mut arms = Vec::new();
                 for arm in m.arms {
                     if let Some((_, g)) = &arm.guard
@@ -676,6 +731,80 @@ impl Normalizer {
     }
 
     /// `let mut __eN = <e>;` and `e` becomes `__eN`.
+    /// The compile-time check that no type destructured by `pat` (an arm binding every part
+    /// by value) implements `Drop`: `if false { match &scrut { <pat with each user type's
+    /// pattern bound by reference, `__probeN @ Path(..)`> => { let () =
+    /// (&DropProbe(__probeN)).check(); .. } _ => {} } }`. `None` when it destructures only
+    /// `Option`, `Result`, tuples and arrays.
+    fn drop_probe(&mut self, pat: &Pat, scrut: &Expr) -> Option<syn::Stmt> {
+        let mut probes = Vec::new();
+        let probe_pat = self.probe_pat(pat, &mut probes);
+        if probes.is_empty() {
+            return None;
+        }
+        let p = &self.private;
+        let checks = probes.iter().map(|(id, span)| {
+            quote::quote_spanned! {*span=>
+                #p::assert_no_drop_impl((&#p::DropProbe(#id)).check());
+            }
+        });
+        Some(syn::parse_quote! {
+            if false {
+                #[allow(unused_imports)]
+                use #p::{HasDropImpl as _, NoDropImpl as _};
+                match &#scrut {
+                    #probe_pat => { #(#checks)* }
+                    #[allow(unreachable_patterns)]
+                    _ => {}
+                }
+            }
+        })
+    }
+
+    fn probe_pat(&mut self, pat: &Pat, probes: &mut Vec<(Ident, Span)>) -> TokenStream {
+        match pat {
+            Pat::Ident(_) => quote!(_),
+            Pat::Type(t) => self.probe_pat(&t.pat, probes),
+            Pat::Paren(p) => self.probe_pat(&p.pat, probes),
+            Pat::Tuple(t) => {
+                let e: Vec<_> = t.elems.iter().map(|e| self.probe_pat(e, probes)).collect();
+                quote!((#(#e,)*))
+            }
+            Pat::Slice(s) => {
+                let e: Vec<_> = s.elems.iter().map(|e| self.probe_pat(e, probes)).collect();
+                quote!([#(#e),*])
+            }
+            Pat::TupleStruct(t) => {
+                let path = &t.path;
+                let e: Vec<_> = t.elems.iter().map(|e| self.probe_pat(e, probes)).collect();
+                let inner = quote!(#path(#(#e),*));
+                if crate::liveness::is_option_or_result(path) {
+                    inner
+                } else {
+                    let id = self.hidden("probe", pat.span());
+                    probes.push((id.clone(), pat.span()));
+                    quote!(#id @ #inner)
+                }
+            }
+            Pat::Struct(st) => {
+                let path = &st.path;
+                let fields: Vec<_> = st
+                    .fields
+                    .iter()
+                    .map(|f| {
+                        let m = &f.member;
+                        let v = self.probe_pat(&f.pat, probes);
+                        quote!(#m: #v)
+                    })
+                    .collect();
+                let id = self.hidden("probe", pat.span());
+                probes.push((id.clone(), pat.span()));
+                quote!(#id @ #path { #(#fields),* })
+            }
+            other => other.to_token_stream(),
+        }
+    }
+
     fn hoist_temporary(&mut self, e: &mut Expr, out: &mut Vec<Stmt>) {
         let t = self.hidden("e", e.span());
         let b = &*e;

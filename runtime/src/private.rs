@@ -349,3 +349,49 @@ impl<T> FromResidual<Option<core::convert::Infallible>> for Option<T> {
         None
     }
 }
+
+/// A compile-time check of a `match` arm that destructures a value by value and then awaits
+/// (`Some(Msg::Data(buf)) => sink.write(buf).await`). The lowering does not keep the matched
+/// value across that arm's awaits: a binding by value moved its part out, or copied it, and
+/// what is left has nothing to drop, unless a destructured type implements `Drop` (moving out
+/// of one is E0509, so its bindings are copies and the value itself is still to be dropped at
+/// the end of the `match`). Such a type would be dropped early, so it is refused: the generated
+/// code passes `(&DropProbe(part)).check()`, for a reference to each destructured part, to
+/// [`assert_no_drop_impl`]; for a type with a `Drop` impl, method resolution picks
+/// [`HasDropImpl::check`], whose result fails that bound with the message below. Never run (the
+/// call sits in an `if false`).
+pub struct DropProbe<'a, T>(pub &'a T);
+
+/// The type of the error for a destructured type that implements `Drop`, see [`DropProbe`].
+pub struct DestructuredTypeImplementsDrop;
+
+/// What [`assert_no_drop_impl`] accepts: `()`, the result of [`NoDropImpl::check`].
+#[diagnostic::on_unimplemented(
+    message = "#[state_machine] cannot lower this `match` arm: its pattern destructures a value whose type implements `Drop`",
+    label = "this pattern copies fields out of a value with a `Drop` impl",
+    note = "the lowering does not keep the matched value across the arms' awaits, but a value with a `Drop` impl must be dropped at the end of the `match`",
+    note = "match on a reference (`match &v {{ .. }}`, then copy the fields), or bind the value to a local that stays alive: `let v = ..; match &v {{ .. }}`"
+)]
+pub trait NoDropImplInPattern {}
+impl NoDropImplInPattern for () {}
+
+/// See [`DropProbe`].
+pub fn assert_no_drop_impl<T: NoDropImplInPattern>(_: T) {}
+
+/// Chosen by method resolution for a type with a `Drop` impl, see [`DropProbe`].
+pub trait HasDropImpl {
+    /// Not `()`: the generated `let () = ..` fails to compile.
+    fn check(&self) -> DestructuredTypeImplementsDrop {
+        DestructuredTypeImplementsDrop
+    }
+}
+// `T: Drop` holds exactly for types with a `Drop` impl, which is what is asked here.
+#[allow(drop_bounds)]
+impl<T: Drop> HasDropImpl for DropProbe<'_, T> {}
+
+/// Chosen for every other type (one auto-reference further), see [`DropProbe`].
+pub trait NoDropImpl {
+    /// `()`: the generated check compiles.
+    fn check(&self) {}
+}
+impl<T> NoDropImpl for &DropProbe<'_, T> {}

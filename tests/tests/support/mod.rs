@@ -151,11 +151,14 @@ pub async fn helper_len2(a: &Noisy, b: &Noisy) -> u64 {
     leaf("both", 1, (a.len() + b.len()) as u64).await
 }
 
-/// A value with a destructor and only `Copy` fields: destructuring it by value copies them
-/// out and leaves it whole (E0509 forbids moving out of a `Drop` type).
-pub struct Guard(pub u32);
-impl Drop for Guard {
-    fn drop(&mut self) {
-        log(format!("drop guard {}", self.0));
-    }
+/// A command with a payload that is moved out by `match` arms.
+pub enum Cmd {
+    Get(Noisy),
+    Quit,
+}
+
+/// Two logging fields, destructured by `match` arms.
+pub struct TwoNoisy {
+    pub a: Noisy,
+    pub b: Noisy,
 }
