@@ -1369,4 +1369,30 @@ case! {
     }
     call: ()
 }
+case! {
+    name: match_value_moved_on_some_arms_lives_to_end_of_statement,
+    async fn (v: u64) -> u64 {
+        let x = leaf("outer", 2, match noisy_result(v, "r") {
+            Ok(k) => k,
+            Err(_) => leaf("in err", 1, 5u64).await,
+        }).await;
+        let y = leaf("outer2", 1, match leaf("a", 1, noisy_option(v, "o")).await {
+            Some((k, _g)) => leaf("in some", 1, k).await,
+            _ => 0,
+        }).await;
+        x + y
+    }
+    call: (1)
+}
+case! {
+    name: match_value_moved_on_some_arms_even_path,
+    async fn (v: u64) -> u64 {
+        let x = leaf("outer", 2, match noisy_result(v, "r") {
+            Ok(k) => leaf("in ok", 1, k).await,
+            Err(_) => 7,
+        }).await;
+        x
+    }
+    call: (2)
+}
 }

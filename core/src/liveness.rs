@@ -971,11 +971,18 @@ impl Walker {
                 // out of such a type is E0509, so its bindings would be copies and it would
                 // still need dropping). It is not kept across that arm's awaits (storing a
                 // partly moved value is E0382). Used after the `match`, it is still saved.
+                // A user's local counts as moved only if every arm consumes it: moved on some
+                // paths only, it would have to be dropped at the end of its scope on the others
+                // (rustc has a drop flag), and the lowering would drop it earlier. A hidden
+                // scrutinee left in place by some arms is moved by them into a keeper at their
+                // end (normalization), so it is moved on every path.
+                let all_consume = arms.iter().all(|a| crate::normalize::consumes(&a.pat));
                 let scrut_local = match scrut {
                     Expr::Path(p) => p
                         .path
                         .get_ident()
-                        .and_then(|i| self.resolve(&i.to_string())),
+                        .and_then(|i| self.resolve(&i.to_string()))
+                        .filter(|id| self.locals[id.0].origin == Origin::Hidden || all_consume),
                     _ => None,
                 };
                 self.branches(&blocks, Some((arms, scrut_local)));

@@ -456,9 +456,42 @@ impl Normalizer {
                 let destructures = m.arms.iter().any(|a| {
                     moves_whole(&a.pat) && !crate::liveness::takes_whole_leaving_no_drop(&a.pat)
                 });
-                if (leaves_value || destructures) && !is_place(&scrut) {
+                // A literal pattern (`0 =>`, `'a'..='z' =>`, `"x" =>`) means an integer, `char`,
+                // `bool`, float or `&str` scrutinee: nothing to drop, nothing to keep.
+                let drop_free = m.arms.iter().any(|a| literal_pattern(&a.pat));
+                let moving = m.arms.iter().any(|a| moves_whole(&a.pat));
+                let keeping = m.arms.iter().any(|a| !consumes(&a.pat));
+                if (leaves_value || destructures || (moving && keeping))
+                    && !drop_free
+                    && !is_place(&scrut)
+                {
                     self.hoist_temporary(&mut scrut, &mut pre);
                 }
+                // A hidden scrutinee (hoisted above, or an awaited value) that some arms move
+                // out of and others leave in place (`Some(Msg::Data(b)) => .., _ => ..`): rustc
+                // drops it at the end of the statement only on the paths that left it, with a
+                // drop flag. The arms that leave it move it, at their end, into a hidden
+                // `Option` declared before the `match`, which lives to the end of the statement
+                // and is kept across the awaits until then; so the scrutinee itself is moved on
+                // every path (liveness never sees it moved on some paths only).
+                let hidden_scrut = match &scrut {
+                    Expr::Path(p) => p
+                        .path
+                        .get_ident()
+                        .filter(|i| i.to_string().starts_with("__"))
+                        .cloned(),
+                    _ => None,
+                };
+                let keeper = match &hidden_scrut {
+                    Some(_) if moving && keeping && !drop_free => {
+                        let k = self.hidden("keep", scrut.span());
+                        pre.push(Stmt::Code(
+                            syn::parse_quote!(let mut #k = ::core::option::Option::None;),
+                        ));
+                        Some(k)
+                    }
+                    _ => None,
+                };
                 // An arm that binds every part of a local scrutinee by value makes it dead there
                 // (liveness): nothing is left to drop, unless a type it destructures implements
                 // `Drop`; that is refused at compile time (`DropProbe`).
@@ -481,10 +514,22 @@ impl Normalizer {
                         self.error(unsupported(s, "a `match` guard"));
                         continue;
                     }
+                    let body = match (&keeper, &hidden_scrut) {
+                        (Some(k), Some(v)) if !consumes(&arm.pat) => {
+                            let b = &arm.body;
+                            let r = self.hidden("r", b.span());
+                            syn::parse_quote!({
+                                let #r = #b;
+                                #k = ::core::option::Option::Some(#v);
+                                #r
+                            })
+                        }
+                        _ => *arm.body,
+                    };
                     arms.push(Arm {
                         pat: arm.pat,
                         guard: arm.guard.map(|(_, g)| *g),
-                        body: self.branch(*arm.body),
+                        body: self.branch(body),
                     });
                 }
                 self.emit_control(
@@ -1289,6 +1334,41 @@ fn has_let(e: &Expr) -> bool {
 }
 
 /// A place expression: a local, a field of one, `*x`, `x[i]` with a simple index.
+/// Whether a `match` arm with pattern `pat` leaves nothing of the scrutinee to drop: it binds
+/// every part by value (`moves_whole`; a destructured type with a `Drop` impl is refused by
+/// the `DropProbe`), or it is `None`.
+pub(crate) fn consumes(pat: &Pat) -> bool {
+    if moves_whole(pat) {
+        return true;
+    }
+    let path = match pat {
+        Pat::Ident(i) if i.subpat.is_none() && i.by_ref.is_none() => {
+            return i.ident == "None";
+        }
+        Pat::Path(p) => &p.path,
+        _ => return false,
+    };
+    let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    matches!(
+        segs.iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .as_slice(),
+        ["None"] | ["Option", "None"] | ["std" | "core", "option", "Option", "None"]
+    )
+}
+
+/// A pattern that only a literal's type can match: integers, `char`, `bool`, floats, `&str`,
+/// byte strings, none of which needs dropping.
+fn literal_pattern(p: &Pat) -> bool {
+    match p {
+        Pat::Lit(_) | Pat::Range(_) => true,
+        Pat::Or(o) => o.cases.iter().any(literal_pattern),
+        Pat::Paren(p) => literal_pattern(&p.pat),
+        _ => false,
+    }
+}
+
 pub(crate) fn is_place(e: &Expr) -> bool {
     match e {
         Expr::Path(p) => p.qself.is_none(),

@@ -162,3 +162,21 @@ pub struct TwoNoisy {
     pub a: Noisy,
     pub b: Noisy,
 }
+
+/// `None` for multiples of 3, else `Some((v, Noisy))`: a value with drop glue to `match` on.
+pub fn noisy_option(v: u64, name: &'static str) -> Option<(u64, Noisy)> {
+    if v % 3 == 0 {
+        None
+    } else {
+        Some((v, Noisy::new(name)))
+    }
+}
+
+/// `Ok(v)` for even `v`, else `Err(Noisy)`: a value with drop glue to `match` on.
+pub fn noisy_result(v: u64, name: &'static str) -> Result<u64, Noisy> {
+    if v % 2 == 0 {
+        Ok(v)
+    } else {
+        Err(Noisy::new(name))
+    }
+}
