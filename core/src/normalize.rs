@@ -452,7 +452,7 @@ impl Normalizer {
                 let leaves_value = m
                     .arms
                     .iter()
-                    .any(|a| first_await(&a.body).is_some() && !moves_whole(&a.pat));
+                    .any(|a| first_await(&a.body).is_some() && !consumes(&a.pat));
                 let destructures = m.arms.iter().any(|a| {
                     moves_whole(&a.pat) && !crate::liveness::takes_whole_leaving_no_drop(&a.pat)
                 });
