@@ -484,12 +484,7 @@ impl Gen {
         let k = self.id();
         let m = self.rng.below(20);
         let bind = format!("k{k}");
-        let (s1, t1) = self.with_binding(&bind, |g| {
-            let n = g.rng.below(3) as usize;
-            g.scoped(d, n, false, true)
-        });
-        let n = self.rng.below(3) as usize;
-        let (s2, t2) = self.scoped(d, n, true, true);
+        let ((s1, t1), (s2, t2)) = self.bound_and_plain(d, &bind);
         let then = format!("{{ {s1}{t1} }}");
         let els = format!("{{ {s2}{t2} }}");
         if then.contains(".await") {
@@ -507,6 +502,16 @@ impl Gen {
             };
             format!("if let Some({bind}) = ({tmp}{scrut}).checked_sub({m}) {then} else {els}")
         }
+    }
+
+    /// The two branches of an `if let`-like construct: the first sees `bind`, the second not.
+    fn bound_and_plain(&mut self, d: usize, bind: &str) -> ((String, String), (String, String)) {
+        let first = self.with_binding(bind, |g| {
+            let n = g.rng.below(3) as usize;
+            g.scoped(d, n, false, true)
+        });
+        let n = self.rng.below(3) as usize;
+        (first, self.scoped(d, n, true, true))
     }
 
     /// Runs `f` with `bind` (a pattern binding of a branch) visible, never shadowed.
@@ -527,12 +532,7 @@ impl Gen {
         let scrut = self.expr(d);
         let k = self.id();
         let bind = format!("k{k}");
-        let (s1, t1) = self.with_binding(&bind, |g| {
-            let n = g.rng.below(3) as usize;
-            g.scoped(d, n, false, true)
-        });
-        let n = self.rng.below(3) as usize;
-        let (s2, t2) = self.scoped(d, n, true, true);
+        let ((s1, t1), (s2, t2)) = self.bound_and_plain(d, &bind);
         // The arm that leaves the value awaits: with no await in the `match`, a scrutinee
         // temporary inside an operand bound before a later await drops too early (an open bug,
         // see the note), which this construct is not meant to hit.

@@ -1390,27 +1390,23 @@ fn generate_pass<'a>(
         type_params.push(fut.clone());
         let mut ids: Vec<LocalId> = s.saved.iter().flatten().copied().collect();
         ids.sort();
-        ids.reverse();
-        let mut fields = vec![quote!(__awaitee: ::core::mem::MaybeUninit<#fut>)];
-        let mut names = vec![quote!(__awaitee)];
-        for id in ids {
+        // Fields declared longest-lived first, the awaitee last (the drop order is the `Drop`
+        // impl's, below): rustc lays a variant's fields out in declaration order within a size
+        // class, so a local saved across several awaits tends to keep its offset, and moving it
+        // out on resume and back on suspend writes the same place.
+        let mut fields = Vec::new();
+        for id in &ids {
             let l = &analysis.locals[id.0];
             let (field, tp) = (&l.field, &l.type_param);
             if !type_params.contains(tp) {
                 type_params.push(tp.clone());
             }
             fields.push(quote!(#field: ::core::mem::MaybeUninit<#tp>));
-            names.push(quote!(#field));
         }
-        // Declared longest-lived first (the drop order is `Drop`'s, from `names`): rustc lays a
-        // variant's fields out in declaration order within a size class, so a local saved
-        // across several awaits tends to keep its offset, and moving it out on resume and
-        // back on suspend writes the same place.
-        fields[1..].reverse();
-        fields.rotate_left(1);
+        fields.push(quote!(__awaitee: ::core::mem::MaybeUninit<#fut>));
         let v = format_ident!("Suspend{}", k, span = Span::mixed_site());
         let doc = format!(
-            " Waiting for `{}.await`{}; the locals saved across it follow the awaitee in drop order.",
+            " Waiting for `{}.await`{}: the awaitee and the locals saved across it (dropped in that order, the locals in reverse declaration order).",
             analysis
                 .await_exprs
                 .get(k)
@@ -1423,9 +1419,11 @@ fn generate_pass<'a>(
             }
         );
         variants.push(quote!(#[doc = #doc] #v { #(#fields),* }));
-        let locals = &names[1..];
+        // Drop order: the awaitee, then the locals in reverse declaration order.
+        let locals = ids.iter().rev().map(|id| &analysis.locals[id.0].field);
         // SAFETY: a suspension's fields are all initialized (stored whole by `store`; `vacate`
         // overwrites it once they are moved out), and `drop` runs once.
+        let locals: Vec<_> = locals.collect();
         drop_arms.push(quote! {
             __State::#v { __awaitee, #(#locals),* } => unsafe {
                 #p::drop_suspended(__awaitee, (#(#p::take(#locals),)*))
@@ -1459,7 +1457,11 @@ fn generate_pass<'a>(
     // (source rank, 0 for the arm building an awaitee, which rustc must check before the arm
     // polling it, else 1; code).
     let mut code_arms: Vec<(usize, u8, Vec<Ident>, TokenStream)> = Vec::new();
+    // `Start`, then `Resume<k>` in order, as the state's variants (`Unresumed`, `Suspend<k>`): the
+    // dispatch from the state's tag to `__Goto` is then the identity, which LLVM compiles to a
+    // range check instead of a second jump table. Then the jump targets, then `Ready<k>`.
     let mut goto_variants = Vec::new();
+    let mut ready_variants = Vec::new();
     // Control mode: the type parameters whose values jumps carry, one `MaybeUninit` slot each.
     let mut slots: Vec<Ident> = Vec::new();
     ctx.loops.clear();
@@ -1565,7 +1567,7 @@ fn generate_pass<'a>(
             let rdy = format_ident!("Ready{}", k, span = Span::mixed_site());
             let ready = ready_slot(k);
             goto_variants.push(quote!(#rv));
-            goto_variants.push(quote!(#rdy));
+            ready_variants.push(quote!(#rdy));
             ready_slots.push(quote!(let mut #ready = ::core::mem::MaybeUninit::uninit();));
             let rank = ctx.await_ranks.get(k).copied().unwrap_or(0);
             code_arms.push((
@@ -1800,20 +1802,7 @@ fn generate_pass<'a>(
             }
         }
     };
-    // `Start` and `Resume<k>` first, in the order of the state's variants (`Unresumed`,
-    // `Suspend<k>`): the dispatch from the state's tag to `__Goto` is then the identity, which
-    // LLVM compiles to a range check instead of a second jump table.
-    let rank = |v: &TokenStream| {
-        let name = v.to_string();
-        if name == "Start" {
-            0
-        } else if name.starts_with("Resume") {
-            1
-        } else {
-            2
-        }
-    };
-    goto_variants.sort_by_key(rank);
+    goto_variants.extend(ready_variants);
     let goto_enum = (!goto_variants.is_empty()).then(|| {
         quote! {
             /// Where the code goes on (not states): the start, after each await, after a
@@ -1828,25 +1817,22 @@ fn generate_pass<'a>(
     // Small fns: `poll` always inlined into the code polling the future, as LLVM does with a
     // small native coroutine (without it, the step is a call of its own: 1.1-2x the native's
     // instructions per poll). Large fns: only `#[inline]`, not copied into every awaiting caller.
-    let new = if token_count(&dispatch) <= INLINE_MAX_TOKENS {
-        quote!(new_inlined)
-    } else {
-        quote!(new)
-    };
+    let inline = token_count(&dispatch) <= INLINE_MAX_TOKENS;
+    let new = quote!(Machine::<_, _, #inline>::new);
     let machine = if async_tail {
         // `#[tracing::instrument]` instruments a fn returning `impl Future` whose body ends in an
         // `async move` block: give it one around the machine.
         quote! {
             // SAFETY: `__step` polls each awaitee in place and drops it in place (`vacate`),
             // and leaves the state `Panicked` while the body runs between suspensions.
-            let __machine = unsafe { #p::Machine::#new(__init, __step) };
+            let __machine = unsafe { #p::#new(__init, __step) };
             async move { __machine.await }
         }
     } else {
         quote! {
             // SAFETY: `__step` polls each awaitee in place and drops it in place (`vacate`),
             // and leaves the state `Panicked` while the body runs between suspensions.
-            unsafe { #p::Machine::#new(__init, __step) }
+            unsafe { #p::#new(__init, __step) }
         }
     };
     let step_body = if control_mode {

@@ -559,52 +559,6 @@ pub fn moves_whole(p: &Pat) -> bool {
     }
 }
 
-/// Whether a `match` arm with pattern `p` takes the whole scrutinee and leaves nothing that
-/// needs dropping: it binds every part by value (`moves_whole`), and every type it destructures
-/// is `Option` or `Result` (through `Some`, `Ok`, `Err`), a tuple or an array, none of which has
-/// a `Drop` impl. Each binding then moves its part or copies it, and a `Copy` part has no drop
-/// glue. A type of the user's may implement `Drop` (`Guard(n)` copies `n` out of a `Guard` and
-/// leaves the `Guard` to be dropped at the end of its scope), so its patterns do not count.
-/// Assumes `Some`/`Ok`/`Err` are the prelude's (a glob import of a user enum's variants with
-/// those names would shadow them).
-pub fn takes_whole_leaving_no_drop(p: &Pat) -> bool {
-    match p {
-        Pat::Ident(_) => moves_whole(p),
-        Pat::Type(t) => takes_whole_leaving_no_drop(&t.pat),
-        Pat::Paren(p) => takes_whole_leaving_no_drop(&p.pat),
-        Pat::Tuple(t) => t.elems.iter().all(takes_whole_leaving_no_drop),
-        Pat::Slice(s) => s.elems.iter().all(takes_whole_leaving_no_drop),
-        Pat::TupleStruct(t) => {
-            is_option_or_result(&t.path) && t.elems.iter().all(takes_whole_leaving_no_drop)
-        }
-        _ => false,
-    }
-}
-
-/// Whether `path` names `Some`, `Ok` or `Err` (bare, or through `Option`/`Result`, or
-/// `std`/`core`'s full path).
-pub fn is_option_or_result(path: &syn::Path) -> bool {
-    let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
-    let Some((last, prefix)) = segs.split_last() else {
-        return false;
-    };
-    let owner = match last.as_str() {
-        "Some" => "Option",
-        "Ok" | "Err" => "Result",
-        _ => return false,
-    };
-    match prefix {
-        [] => true,
-        [o] => o == owner,
-        [krate, module, o] => {
-            matches!(krate.as_str(), "std" | "core")
-                && module == &owner.to_lowercase()
-                && o == owner
-        }
-        _ => false,
-    }
-}
-
 fn let_mention(p: &Pat) -> Mention {
     if moves_whole(p) {
         Mention::Move

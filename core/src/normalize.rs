@@ -453,9 +453,10 @@ impl Normalizer {
                     .arms
                     .iter()
                     .any(|a| first_await(&a.body).is_some() && !consumes(&a.pat));
-                let destructures = m.arms.iter().any(|a| {
-                    moves_whole(&a.pat) && !crate::liveness::takes_whole_leaving_no_drop(&a.pat)
-                });
+                let destructures = m
+                    .arms
+                    .iter()
+                    .any(|a| moves_whole(&a.pat) && destructures_user_type(&a.pat));
                 // A literal pattern (`0 =>`, `'a'..='z' =>`, `"x" =>`) means an integer, `char`,
                 // `bool`, float or `&str` scrutinee: nothing to drop, nothing to keep.
                 let drop_free = m.arms.iter().any(|a| literal_pattern(&a.pat));
@@ -775,12 +776,11 @@ impl Normalizer {
         syn::parse_quote!(#t)
     }
 
-    /// `let mut __eN = <e>;` and `e` becomes `__eN`.
     /// The compile-time check that no type destructured by `pat` (an arm binding every part
     /// by value) implements `Drop`: `if false { match &scrut { <pat with each user type's
-    /// pattern bound by reference, `__probeN @ Path(..)`> => { let () =
-    /// (&DropProbe(__probeN)).check(); .. } _ => {} } }`. `None` when it destructures only
-    /// `Option`, `Result`, tuples and arrays.
+    /// pattern bound by reference, `__probeN @ Path(..)`> => {
+    /// assert_no_drop_impl((&DropProbe(__probeN)).check()); .. } _ => {} } }`. `None` when it
+    /// destructures only `Option`, `Result`, tuples and arrays.
     fn drop_probe(&mut self, pat: &Pat, scrut: &Expr) -> Option<syn::Stmt> {
         let mut probes = Vec::new();
         let probe_pat = self.probe_pat(pat, &mut probes);
@@ -823,7 +823,7 @@ impl Normalizer {
                 let path = &t.path;
                 let e: Vec<_> = t.elems.iter().map(|e| self.probe_pat(e, probes)).collect();
                 let inner = quote!(#path(#(#e),*));
-                if crate::liveness::is_option_or_result(path) {
+                if prelude_variant(path).is_some() {
                     inner
                 } else {
                     let id = self.hidden("probe", pat.span());
@@ -850,6 +850,7 @@ impl Normalizer {
         }
     }
 
+    /// `let mut __eN = <e>;` and `e` becomes `__eN`.
     fn hoist_temporary(&mut self, e: &mut Expr, out: &mut Vec<Stmt>) {
         let t = self.hidden("e", e.span());
         let b = &*e;
@@ -1333,29 +1334,57 @@ fn has_let(e: &Expr) -> bool {
     }
 }
 
-/// A place expression: a local, a field of one, `*x`, `x[i]` with a simple index.
 /// Whether a `match` arm with pattern `pat` leaves nothing of the scrutinee to drop: it binds
 /// every part by value (`moves_whole`; a destructured type with a `Drop` impl is refused by
 /// the `DropProbe`), or it is `None`.
 pub(crate) fn consumes(pat: &Pat) -> bool {
-    if moves_whole(pat) {
-        return true;
-    }
-    let path = match pat {
-        Pat::Ident(i) if i.subpat.is_none() && i.by_ref.is_none() => {
-            return i.ident == "None";
+    moves_whole(pat)
+        || match pat {
+            Pat::Ident(i) => i.subpat.is_none() && i.by_ref.is_none() && i.ident == "None",
+            Pat::Path(p) => prelude_variant(&p.path).as_deref() == Some("None"),
+            _ => false,
         }
-        Pat::Path(p) => &p.path,
-        _ => return false,
-    };
+}
+
+/// The variant a path names when it is one of the prelude's `Option`/`Result` variants
+/// (`Some`, `None`, `Ok`, `Err`), bare or through `Option`/`Result` or `std`/`core`'s full path.
+/// These types have no `Drop` impl. Assumes the bare names are the prelude's (a glob import of
+/// a user enum's variants with those names would shadow them).
+fn prelude_variant(path: &syn::Path) -> Option<String> {
     let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
-    matches!(
-        segs.iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-            .as_slice(),
-        ["None"] | ["Option", "None"] | ["std" | "core", "option", "Option", "None"]
-    )
+    let (last, prefix) = segs.split_last()?;
+    let owner = match last.as_str() {
+        "Some" | "None" => "Option",
+        "Ok" | "Err" => "Result",
+        _ => return None,
+    };
+    let ok = match prefix {
+        [] => true,
+        [o] => o == owner,
+        [krate, module, o] => {
+            matches!(krate.as_str(), "std" | "core")
+                && *module == owner.to_lowercase()
+                && o == owner
+        }
+        _ => false,
+    };
+    ok.then(|| last.clone())
+}
+
+/// Whether `pat` destructures a type other than `Option`, `Result`, a tuple or an array (a
+/// user's type, which may implement `Drop`).
+fn destructures_user_type(pat: &Pat) -> bool {
+    match pat {
+        Pat::Type(t) => destructures_user_type(&t.pat),
+        Pat::Paren(p) => destructures_user_type(&p.pat),
+        Pat::Tuple(t) => t.elems.iter().any(destructures_user_type),
+        Pat::Slice(s) => s.elems.iter().any(destructures_user_type),
+        Pat::TupleStruct(t) => {
+            prelude_variant(&t.path).is_none() || t.elems.iter().any(destructures_user_type)
+        }
+        Pat::Struct(_) => true,
+        _ => false,
+    }
 }
 
 /// A pattern that only a literal's type can match: integers, `char`, `bool`, floats, `&str`,
@@ -1369,6 +1398,7 @@ fn literal_pattern(p: &Pat) -> bool {
     }
 }
 
+/// A place expression: a local, a field of one, `*x`, `x[i]` with a simple index.
 pub(crate) fn is_place(e: &Expr) -> bool {
     match e {
         Expr::Path(p) => p.qself.is_none(),

@@ -40,29 +40,15 @@ pub struct Machine<S, F, const INLINE: bool> {
     _pinned: PhantomPinned,
 }
 
-impl<S, F> Machine<S, F, false> {
-    /// Creates the future in state `state` (the `Unresumed` variant); LLVM decides whether its
-    /// `poll` is inlined.
+impl<S, F, const INLINE: bool> Machine<S, F, INLINE> {
+    /// Creates the future in state `state` (the `Unresumed` variant); the generated code names
+    /// `INLINE` (`Machine::<_, _, true>::new`).
     ///
     /// # Safety
     /// `step` receives `&mut S` pointing into pinned memory. It must never move a live awaitee
     /// out of the state (it polls awaitees in place and drops them in place with [`vacate`]),
     /// and it must leave the state valid on every exit, including unwinding.
     pub unsafe fn new(state: S, step: F) -> Self {
-        Machine {
-            state,
-            step,
-            _pinned: PhantomPinned,
-        }
-    }
-}
-
-impl<S, F> Machine<S, F, true> {
-    /// As [`Machine::new`], with a `poll` always inlined into its callers.
-    ///
-    /// # Safety
-    /// As [`Machine::new`].
-    pub unsafe fn new_inlined(state: S, step: F) -> Self {
         Machine {
             state,
             step,

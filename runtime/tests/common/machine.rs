@@ -79,7 +79,7 @@ pub fn count_yields(n: u32) -> impl Future<Output = u32> {
     };
     // SAFETY: the only awaitee, `YieldNow`, is `Unpin`, so moving it (as the step does when it
     // replaces the variant) is allowed; the step leaves the state valid on every exit.
-    unsafe { Machine::new(CountYields::Unresumed { n }, step) }
+    unsafe { Machine::<_, _, false>::new(CountYields::Unresumed { n }, step) }
 }
 
 /// The states of:
@@ -136,5 +136,5 @@ pub fn blocks_then_yields(d: Duration) -> impl Future<Output = ()> {
     };
     // SAFETY: the only awaitee, `YieldNow`, is `Unpin`, so moving it is allowed; the step
     // leaves the state valid on every exit.
-    unsafe { Machine::new(BlocksThenYields::Unresumed { d }, step) }
+    unsafe { Machine::<_, _, false>::new(BlocksThenYields::Unresumed { d }, step) }
 }
