@@ -1395,4 +1395,74 @@ case! {
     }
     call: (2)
 }
+case! {
+    name: match_without_await_in_awaited_argument_lives_to_end_of_statement,
+    async fn (v: u64) -> u64 {
+        // The scrutinee values are temporaries of the whole statement: rustc drops the `Err`
+        // and the `Some`'s `Noisy` (when an arm leaves them) after the outer await.
+        let x = leaf("outer", 2, match noisy_result(v, "r") {
+            Ok(k) => k,
+            Err(_) => 5,
+        }).await;
+        let y = leaf("outer2", 1, match noisy_option(v, "o") {
+            Some((k, _)) => k,
+            None => 0,
+        }).await;
+        let z = leaf("outer3", 1, match noisy_option(v + 1, "p") {
+            Some((k, g)) => { g.len(); k }
+            None => 0,
+        }).await;
+        x + y + z
+    }
+    call: (1)
+}
+case! {
+    name: match_without_await_in_operand_before_later_await,
+    async fn (v: u64) -> u64 {
+        let a = u64::max(v + match noisy_result(v, "s") {
+            Ok(k) => k,
+            Err(_) => 1,
+        }, leaf("after", 2, 3u64).await);
+        let b = u64::min(match noisy_result(v + 1, "t") {
+            Ok(k) => k,
+            Err(_) => 1,
+        }, leaf("after2", 1, 9u64).await);
+        a + b
+    }
+    call: (3)
+}
+case! {
+    name: match_without_await_on_user_enum_and_borrows_in_operands,
+    async fn (v: u64) -> u64 {
+        let map = std::collections::BTreeMap::from([(1u64, Noisy::new("m"))]);
+        let cmd = |v: u64| if v % 2 == 0 { Cmd::Quit } else { Cmd::Get(Noisy::new("c")) };
+        // A user enum: `Get(n)` takes all of it, `Quit` leaves nothing either.
+        let a = leaf("a", 1, match cmd(v) {
+            Cmd::Get(n) => n.len() as u64,
+            Cmd::Quit => 0,
+        }).await;
+        // A `_` arm leaves the value: kept to the end of the statement.
+        let b = leaf("b", 1, match cmd(v + 2) {
+            Cmd::Get(n) => n.len() as u64,
+            _ => 1,
+        }).await;
+        // A borrow of a saved local as scrutinee (no destructor): not kept.
+        let c = leaf("c", 1, match map.get(&v) {
+            Some(_) => 1,
+            None => 0,
+        }).await;
+        // A field of a temporary: the whole temporary lives to the end of the statement.
+        let d = leaf("d", 1, match (Noisy::new("t"), v).1 {
+            1 => 1,
+            _ => 2,
+        }).await;
+        // Nested in the scrutinee of a `match` with an await.
+        let e = match leaf("e", 1, match noisy_result(v, "n") { Ok(k) => k, Err(_) => 3 }).await {
+            3 => leaf("e3", 1, 3u64).await,
+            k => k,
+        };
+        map.len() as u64 + a + b + c + d + e
+    }
+    call: (1)
+}
 }

@@ -101,4 +101,15 @@ case! {
     }
     call: (false)
 }
+case! {
+    name: if_let_without_await_in_awaited_argument,
+    async fn (v: u64) -> u64 {
+        // 2021: the scrutinee's value lives to the end of the statement (after the await);
+        // 2024: to the end of the `if let` (the `then` block) or before the `else` block.
+        let x = leaf("outer", 2, if let Ok(k) = noisy_result(v, "r") { k } else { log("else"); 5 }).await;
+        let y = leaf("outer2", 1, if let Some((k, _)) = noisy_option(v, "o") { k } else { 0 }).await;
+        x + y
+    }
+    call: (1)
+}
 }

@@ -533,13 +533,23 @@ impl Gen {
         let k = self.id();
         let bind = format!("k{k}");
         let ((s1, t1), (s2, t2)) = self.bound_and_plain(d, &bind);
-        // The arm that leaves the value awaits: with no await in the `match`, a scrutinee
-        // temporary inside an operand bound before a later await drops too early (an open bug,
-        // see the note), which this construct is not meant to hit.
-        let s2 = format!("leaf(\"z{k}\", 1, 0u64).await; {s2}");
+        // Sometimes the arm that leaves the value awaits; without, the `match` may be an
+        // operand evaluated before a later await of its statement (its scrutinee's value then
+        // lives past that await).
+        let s2 = if self.rng.chance(50) {
+            format!("leaf(\"z{k}\", 1, 0u64).await; {s2}")
+        } else {
+            s2
+        };
         if self.rng.chance(50) {
+            // `_g` takes the `Noisy` (every arm takes all of the value), `_` leaves it.
+            let rest = if self.rng.chance(50) {
+                format!("_g{k}")
+            } else {
+                "_".to_string()
+            };
             format!(
-                "match noisy_option({scrut}, \"o{k}\") {{ Some(({bind}, _g{k})) => {{ {s1}{t1} }} None => {{ {s2}{t2} }} }}"
+                "match noisy_option({scrut}, \"o{k}\") {{ Some(({bind}, {rest})) => {{ {s1}{t1} }} None => {{ {s2}{t2} }} }}"
             )
         } else {
             format!(

@@ -330,7 +330,16 @@ impl<'a> Visit<'a> for Refs {
                 self.bind_pat(&l.pat);
             }
             Expr::Match(m) => {
-                self.visit_expr(&m.expr);
+                // A hidden `__scrutN` (a kept scrutinee value, normalize.rs) is moved on every
+                // path by a `match` with an arm binding every part: the other arms move it
+                // into a keeper.
+                let hidden = matches!(&*m.expr, Expr::Path(p)
+                    if p.path.get_ident().is_some_and(|i| i.to_string().starts_with("__scrut")));
+                if hidden && m.arms.iter().any(|a| moves_whole(&a.pat)) {
+                    self.with(Mention::Move, &m.expr);
+                } else {
+                    self.visit_expr(&m.expr);
+                }
                 self.cond(|s| {
                     for arm in &m.arms {
                         s.scoped(|s| {

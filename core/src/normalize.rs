@@ -713,7 +713,68 @@ impl Normalizer {
             Expr::Group(g) => self.keep_temporaries(&mut g.expr, out),
             Expr::Cast(c) => self.keep_temporaries(&mut c.expr, out),
             Expr::Unary(u) => self.keep_temporaries(&mut u.expr, out),
+            Expr::Match(m) => self.keep_match_scrutinee(m, out),
+            Expr::If(i) => {
+                if let Some(mut m) = if_let_as_match(i) {
+                    self.keep_match_scrutinee(&mut m, out);
+                    *e = Expr::Match(m);
+                }
+            }
             _ => {}
+        }
+    }
+
+    /// A `match` (no awaits inside) in an operand evaluated before a later await of the same
+    /// statement: its scrutinee's value is a temporary of the whole statement (rustc drops
+    /// what the arm left of it after that await). Keeps the scrutinee's own temporaries, and
+    /// its value in a hidden `__scrutN` when an arm may leave something of it to drop:
+    /// `let mut __scrutN = <scrutinee>;` then `match __scrutN { .. }`. Arms that take every part
+    /// leave nothing; when others leave it, those move it at their end into a hidden `Option`
+    /// declared before (as for a `match` with awaits), so `__scrutN` is moved on every path,
+    /// which liveness reads from the `__scrut` name (a `match` on it with an arm binding every
+    /// part moves it).
+    fn keep_match_scrutinee(&mut self, m: &mut syn::ExprMatch, out: &mut Vec<Stmt>) {
+        self.keep_temporaries(&mut m.expr, out);
+        if !scrutinee_may_hold_drop(&m.expr, &m.arms) {
+            return;
+        }
+        let keeping = m.arms.iter().any(|a| !consumes(&a.pat));
+        let destructures = m
+            .arms
+            .iter()
+            .any(|a| moves_whole(&a.pat) && destructures_user_type(&a.pat));
+        if !keeping && !destructures {
+            // Every arm takes all of it (`Some((k, g))`, `None`, `Ok(k)`): nothing is left.
+            return;
+        }
+        let s = self.hidden("scrut", m.expr.span());
+        let value = &m.expr;
+        out.push(Stmt::Code(syn::parse_quote!(let mut #s = #value;)));
+        *m.expr = syn::parse_quote!(#s);
+        let moving = m.arms.iter().any(|a| moves_whole(&a.pat));
+        for a in &m.arms {
+            if moves_whole(&a.pat)
+                && let Some(probe) = self.drop_probe(&a.pat, &m.expr)
+            {
+                out.push(Stmt::Code(probe));
+            }
+        }
+        if moving && keeping {
+            let k = self.hidden("keep", s.span());
+            out.push(Stmt::Code(
+                syn::parse_quote!(let mut #k = ::core::option::Option::None;),
+            ));
+            for a in &mut m.arms {
+                if !consumes(&a.pat) {
+                    let b = &a.body;
+                    let r = self.hidden("r", b.span());
+                    *a.body = syn::parse_quote!({
+                        let #r = #b;
+                        #k = ::core::option::Option::Some(#s);
+                        #r
+                    });
+                }
+            }
         }
     }
 
@@ -1303,8 +1364,63 @@ fn has_temporaries(e: &Expr) -> bool {
         Expr::Group(g) => has_temporaries(&g.expr),
         Expr::Cast(c) => has_temporaries(&c.expr),
         Expr::Unary(u) => has_temporaries(&u.expr),
+        Expr::Match(m) => has_temporaries(&m.expr) || scrutinee_may_hold_drop(&m.expr, &m.arms),
+        Expr::If(i) => if_let_as_match(i).is_some_and(|m| has_temporaries(&Expr::Match(m))),
         _ => false,
     }
+}
+
+/// Whether the value of a `match` scrutinee (its temporaries kept already) may have something
+/// to drop after the arm that matched: not a place, a literal, a reference (`&x`), nor the
+/// result of a method returning a borrow (`map.get(&k)`: keeping it would keep a borrow of a
+/// saved local, and it has no destructor), and no arm has a literal pattern (the type is an
+/// integer, `char`, `bool`, float or `&str`).
+fn scrutinee_may_hold_drop(scrut: &Expr, arms: &[syn::Arm]) -> bool {
+    const RETURNS_BORROW: &[&str] = &[
+        "get",
+        "get_mut",
+        "first",
+        "last",
+        "peek",
+        "as_ref",
+        "as_mut",
+        "as_deref",
+        "as_deref_mut",
+        "as_str",
+        "as_slice",
+        "iter",
+        "iter_mut",
+        "keys",
+        "values",
+        "values_mut",
+        "chars",
+        "bytes",
+        "split_whitespace",
+    ];
+    let borrow = match scrut {
+        Expr::Reference(_) | Expr::Lit(_) => true,
+        Expr::MethodCall(m) => RETURNS_BORROW.contains(&m.method.to_string().as_str()),
+        _ => false,
+    };
+    !borrow && !is_place(scrut) && !arms.iter().any(|a| literal_pattern(&a.pat))
+}
+
+/// `if let P = e { a } else { b }` as the `match` it runs as before edition 2024
+/// (`match e { P => a, _ => b }`: the scrutinee's temporaries live to the end of the
+/// statement); `None` from 2024 on (they drop before `b`, at the end of the `if let` after
+/// `a`) or for other `if`s.
+fn if_let_as_match(i: &syn::ExprIf) -> Option<syn::ExprMatch> {
+    let Expr::Let(l) = &*i.cond else {
+        return None;
+    };
+    if edition_2024() {
+        return None;
+    }
+    let (pat, scrut, then) = (&l.pat, &l.expr, &i.then_branch);
+    Some(match &i.else_branch {
+        Some((_, e)) => syn::parse_quote!(match #scrut { #pat => #then, _ => #e }),
+        None => syn::parse_quote!(match #scrut { #pat => #then, _ => {} }),
+    })
 }
 
 /// Whether block `b` holds an `.await`.

@@ -355,7 +355,7 @@ pub struct DestructuredTypeImplementsDrop;
 #[diagnostic::on_unimplemented(
     message = "#[state_machine] cannot lower this `match` arm: its pattern destructures a value whose type implements `Drop`",
     label = "this pattern copies fields out of a value with a `Drop` impl",
-    note = "the lowering does not keep the matched value across the arms' awaits, but a value with a `Drop` impl must be dropped at the end of the `match`",
+    note = "the lowering does not keep the matched value across the awaits that follow (in the arms, or later in the statement), but a value with a `Drop` impl must be dropped where rustc drops it: at the end of the `match`, or of the statement for a `match` inside an expression",
     note = "match on a reference (`match &v {{ .. }}`, then copy the fields), or bind the value to a local that stays alive: `let v = ..; match &v {{ .. }}`"
 )]
 pub trait NoDropImplInPattern {}
