@@ -1465,4 +1465,71 @@ case! {
     }
     call: (1)
 }
+case! {
+    name: deferred_initialization_across_awaits,
+    async fn (c: bool) -> usize {
+        // Declared without a value: not saved before it is assigned, declared again where the
+        // code resumes.
+        let result;
+        let n: usize;
+        let _guard = Noisy::new("guard");
+        if c {
+            result = leaf("a", 1, Noisy::new("x")).await;
+            n = 1;
+        } else {
+            result = Noisy::new("y");
+            n = leaf("b", 1, 2usize).await;
+        }
+        leaf("c", 1, 0usize).await;
+        let later;
+        leaf("d", 1, 0usize).await;
+        later = Noisy::new("later");
+        leaf("e", 2, 0usize).await;
+        result.len() + n + later.len()
+    }
+    call: (true)
+}
+case! {
+    name: deferred_initialization_other_branch,
+    async fn (c: bool) -> usize {
+        let result;
+        let n: usize;
+        let _guard = Noisy::new("guard");
+        if c {
+            result = leaf("a", 1, Noisy::new("x")).await;
+            n = 1;
+        } else {
+            result = Noisy::new("y");
+            n = leaf("b", 1, 2usize).await;
+        }
+        leaf("c", 1, 0usize).await;
+        result.len() + n
+    }
+    call: (false)
+}
+case! {
+    name: deferred_initialization_around_loops,
+    async fn (n: u64) -> u64 {
+        // Not mentioned in the first loop: still empty across its awaits. Assigned in the
+        // second before its await on every iteration, and read after it.
+        let total;
+        let mut i = 0;
+        while i < n {
+            leaf("spin", 1, i).await;
+            i += 1;
+        }
+        total = Noisy::new("total");
+        for k in 0..n {
+            // Declared in the loop: empty at the start of every iteration.
+            let last;
+            leaf("before", 1, k).await;
+            last = Noisy::new(if k % 2 == 0 { "even" } else { "odd" });
+            leaf("step", 1, k).await;
+            log(format!("last {}", last.len()));
+        }
+        leaf("end", 1, 0u64).await;
+        total.len() as u64 + i
+    }
+    call: (3)
+}
 }

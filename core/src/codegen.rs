@@ -482,6 +482,88 @@ fn route_jumps(
 
 /// The slot (a `MaybeUninit` local of `poll`) through which a jump carries the values of type
 /// parameter `tp` to its target.
+/// Removes from an arm's code each `let [mut] x;` (no type, no value) whose `x` appears
+/// nowhere else in it: a local declared without a value that this arm leaves before assigning
+/// it (it suspends or jumps first; the local is declared again where the code resumes,
+/// [`Suspension::fresh`](crate::liveness::Suspension::fresh)). Kept, its type could not be
+/// inferred (E0282). Such a declaration does nothing else: it holds no value to drop.
+fn drop_unused_declarations(code: TokenStream) -> TokenStream {
+    use proc_macro2::TokenTree as T;
+    fn declared(code: &TokenStream, out: &mut Vec<String>) {
+        let tokens: Vec<T> = code.clone().into_iter().collect();
+        for (i, t) in tokens.iter().enumerate() {
+            match t {
+                T::Ident(l) if l == "let" => {
+                    if let Some((name, _)) = bare_declaration(&tokens[i..]) {
+                        out.push(name);
+                    }
+                }
+                T::Group(g) => declared(&g.stream(), out),
+                _ => {}
+            }
+        }
+    }
+    fn count(code: &TokenStream, name: &str) -> usize {
+        code.clone()
+            .into_iter()
+            .map(|t| match t {
+                T::Ident(i) => usize::from(i == name),
+                T::Group(g) => count(&g.stream(), name),
+                _ => 0,
+            })
+            .sum()
+    }
+    fn remove(code: TokenStream, unused: &[String]) -> TokenStream {
+        let tokens: Vec<T> = code.into_iter().collect();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < tokens.len() {
+            if let T::Ident(l) = &tokens[i]
+                && l == "let"
+                && let Some((name, len)) = bare_declaration(&tokens[i..])
+                && unused.contains(&name)
+            {
+                i += len;
+                continue;
+            }
+            out.push(match &tokens[i] {
+                T::Group(g) => {
+                    let mut n = proc_macro2::Group::new(g.delimiter(), remove(g.stream(), unused));
+                    n.set_span(g.span());
+                    T::Group(n)
+                }
+                t => t.clone(),
+            });
+            i += 1;
+        }
+        out.into_iter().collect()
+    }
+    let mut names = Vec::new();
+    declared(&code, &mut names);
+    // Each name of such a declaration appears in it once: unused if nowhere else.
+    let unused: Vec<String> = names.into_iter().filter(|n| count(&code, n) == 1).collect();
+    if unused.is_empty() {
+        return code;
+    }
+    remove(code, &unused)
+}
+
+/// `let [mut] x ;` at the start of `tokens`: `x` and the number of tokens.
+fn bare_declaration(tokens: &[proc_macro2::TokenTree]) -> Option<(String, usize)> {
+    use proc_macro2::TokenTree as T;
+    let mut i = 1;
+    if matches!(tokens.get(i), Some(T::Ident(m)) if m == "mut") {
+        i += 1;
+    }
+    let Some(T::Ident(name)) = tokens.get(i) else {
+        return None;
+    };
+    match tokens.get(i + 1) {
+        Some(T::Punct(p)) if p.as_char() == ';' => Some((name.to_string(), i + 2)),
+        _ => None,
+    }
+}
+
 fn slot_ident(tp: &Ident) -> Ident {
     format_ident!("__slot_{}", tp, span = Span::mixed_site())
 }
@@ -659,16 +741,40 @@ impl<'a> Ctx<'a> {
             .unwrap_or_default()
     }
 
-    /// `let [mut] x = x;` for the given locals, in declaration order.
-    fn restore(&self, ids: &[LocalId]) -> TokenStream {
-        let mut ids = ids.to_vec();
-        ids.sort();
+    /// The locals an arm declares without a value (`let x;` not assigned yet there), per level.
+    fn fresh_levels(&self, start: Start) -> Vec<Vec<LocalId>> {
+        let entry = match start {
+            Start::Resume(k) => return self.analysis.suspensions[k].fresh.clone(),
+            Start::After(id) => Entry::After(id),
+            Start::LoopHead(id) => Entry::LoopHead(id),
+            Start::Before(k) => Entry::Before(k),
+        };
+        self.analysis
+            .entries_fresh
+            .get(&entry)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// `let [mut] x = x;` for the given locals and `let [mut] y[: T];` for the `fresh` ones
+    /// (holding no value yet), in declaration order (the order they drop in at scope end).
+    fn restore(&self, ids: &[LocalId], fresh: &[LocalId]) -> TokenStream {
+        let mut all: Vec<(LocalId, bool)> = ids.iter().map(|&i| (i, false)).collect();
+        all.extend(fresh.iter().map(|&i| (i, true)));
+        all.sort();
         let mut out = TokenStream::new();
-        for id in ids {
+        for (id, fresh) in all {
             let l = self.local(id);
             let (ident, field) = (&l.ident, &l.field);
             let m = l.mutable.then(|| quote!(mut));
-            out.extend(quote!(let #m #ident = #field;));
+            out.extend(if fresh {
+                match &l.ty {
+                    Some(t) => quote!(let #m #ident: #t;),
+                    None => quote!(let #m #ident;),
+                }
+            } else {
+                quote!(let #m #ident = #field;)
+            });
         }
         out
     }
@@ -1079,7 +1185,9 @@ impl<'a> Ctx<'a> {
         let first = boundary.map_or(0, |b| b + 1);
         let mut out = TokenStream::new();
         let outer: Vec<LocalId> = levels.iter().take(first).flatten().copied().collect();
-        out.extend(self.restore(&outer));
+        let fresh = self.fresh_levels(start);
+        let outer_fresh: Vec<LocalId> = fresh.iter().take(first).flatten().copied().collect();
+        out.extend(self.restore(&outer, &outer_fresh));
         // Loops with awaits around the start point, none written natively here.
         self.loops.clear();
         for l in 0..d {
@@ -1106,7 +1214,7 @@ impl<'a> Ctx<'a> {
         };
         let inner = self.emit_frames(&path, first, d, start, &levels, end);
         out.extend(inner);
-        out
+        drop_unused_declarations(out)
     }
 
     fn emit_frames(
@@ -1119,7 +1227,11 @@ impl<'a> Ctx<'a> {
         end: End,
     ) -> TokenStream {
         let b = self.block_at(&path[..l]);
-        let mut out = self.restore(levels.get(l).map(Vec::as_slice).unwrap_or(&[]));
+        let fresh = self.fresh_levels(start);
+        let mut out = self.restore(
+            levels.get(l).map(Vec::as_slice).unwrap_or(&[]),
+            fresh.get(l).map(Vec::as_slice).unwrap_or(&[]),
+        );
         let i = path[l].0;
         let (head, inner) = if l == d {
             match (start, &b.stmts[i]) {
@@ -1467,7 +1579,7 @@ fn generate_pass<'a>(
     let mut slots: Vec<Ident> = Vec::new();
     ctx.loops.clear();
     ctx.native = true;
-    let seg = ctx.emit_from(body, 0, End::Complete);
+    let seg = drop_unused_declarations(ctx.emit_from(body, 0, End::Complete));
     exits.push(std::mem::take(&mut ctx.exits));
     arm_reached.push(std::mem::take(&mut ctx.reached));
     // The arguments are read in place (`mem::replace` would copy the whole state out first).

@@ -109,6 +109,9 @@ pub struct Suspension {
     pub returned: Vec<LocalId>,
     /// Whether the awaitee is wrapped in an `async move` block.
     pub wrapped: bool,
+    /// In scope and used later, but holding no value here (`let x;` not assigned yet): not
+    /// saved, declared again without a value where the code resumes. Per level.
+    pub fresh: Vec<Vec<LocalId>>,
     /// The level of each returned local.
     pub returned_levels: Vec<usize>,
 }
@@ -134,6 +137,8 @@ pub enum Entry {
 pub struct Analysis {
     /// What each entry carries, per nesting level (like [`Suspension::saved`]).
     pub entries: std::collections::BTreeMap<Entry, Vec<Vec<LocalId>>>,
+    /// What each entry declares without a value (like [`Suspension::fresh`]).
+    pub entries_fresh: std::collections::BTreeMap<Entry, Vec<Vec<LocalId>>>,
     /// Every local, in declaration order.
     pub locals: Vec<Local>,
     /// Per await (by index).
@@ -631,7 +636,10 @@ pub fn pat_idents(p: &Pat, out: &mut Vec<(Ident, bool, bool)>) {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Status {
     Live,
+    /// Moved, or not assigned yet, on some path.
     Moved,
+    /// Declared without a value (`let x;`) and not assigned yet on any path: holds nothing.
+    Empty,
 }
 
 struct Snapshot {
@@ -661,6 +669,9 @@ struct Walker {
     decl_seq: Vec<usize>,
     /// (start, end) sequence numbers of each loop with awaits.
     loops: Vec<(usize, usize)>,
+    /// Locals declared without a value before a loop with awaits that assigns them: empty
+    /// in its first iteration, maybe not in the next ones.
+    loop_assigned: HashSet<LocalId>,
     /// Per `if`/`match` with awaits: the (start, end) sequence numbers of each branch. A use
     /// in another branch of the same construct than point `p` does not run after `p`.
     branch_groups: Vec<Vec<(usize, usize)>>,
@@ -853,6 +864,10 @@ impl Walker {
             match (r.kind, r.conditional) {
                 (Mention::Move, false) => self.status[id.0] = Status::Moved,
                 (Mention::Assign, false) => self.status[id.0] = Status::Live,
+                // Assigned on some paths only (inside a branch or closure).
+                (Mention::Assign, true) if self.status[id.0] == Status::Empty => {
+                    self.status[id.0] = Status::Moved
+                }
                 _ => {}
             }
         }
@@ -951,6 +966,16 @@ impl Walker {
                 self.branches(&blocks, Some((arms, scrut_local)));
             }
             Control::Loop { body, .. } => {
+                // A later iteration may find assigned what the first finds empty: a local
+                // declared without a value before the loop and mentioned in it (an assignment).
+                let mut names = HashSet::new();
+                block_idents(body, &mut names);
+                for (name, id) in self.scopes.iter().flatten() {
+                    if self.status[id.0] == Status::Empty && names.contains(name) {
+                        self.status[id.0] = Status::Moved;
+                        self.loop_assigned.insert(*id);
+                    }
+                }
                 self.seq += 1;
                 let start = self.seq;
                 self.snapshot_entry(Entry::LoopHead(id), Some(start));
@@ -998,13 +1023,7 @@ impl Walker {
                 Some(m) => m
                     .iter()
                     .zip(&now)
-                    .map(|(a, b)| {
-                        if *a == Status::Moved || *b == Status::Moved {
-                            Status::Moved
-                        } else {
-                            Status::Live
-                        }
-                    })
+                    .map(|(a, b)| if a == b { *a } else { Status::Moved })
                     .collect(),
             });
         }
@@ -1048,7 +1067,7 @@ impl Walker {
                         let ids = self.declare_pat(&l.pat, init, origin_of(&l.pat));
                         if l.init.is_none() {
                             for id in ids {
-                                self.status[id.0] = Status::Moved;
+                                self.status[id.0] = Status::Empty;
                             }
                         }
                     }
@@ -1156,6 +1175,49 @@ impl Walker {
     }
 }
 
+/// Every identifier written in `b`.
+fn block_idents(b: &Block, out: &mut HashSet<String>) {
+    use quote::ToTokens;
+    fn tokens(t: TokenStream, out: &mut HashSet<String>) {
+        for t in t {
+            match t {
+                proc_macro2::TokenTree::Ident(i) => {
+                    out.insert(i.to_string());
+                }
+                proc_macro2::TokenTree::Group(g) => tokens(g.stream(), out),
+                _ => {}
+            }
+        }
+    }
+    for s in &b.stmts {
+        match s {
+            Stmt::Code(c) => tokens(c.to_token_stream(), out),
+            Stmt::Tail(e) => tokens(e.to_token_stream(), out),
+            Stmt::Await(a) => tokens(a.awaitee.to_token_stream(), out),
+            Stmt::Nested { block, .. } => block_idents(block, out),
+            Stmt::Control { ctl, .. } => match ctl {
+                Control::If { cond, then, els } => {
+                    tokens(cond.to_token_stream(), out);
+                    block_idents(then, out);
+                    if let Some(e) = els {
+                        block_idents(e, out);
+                    }
+                }
+                Control::Match { scrut, arms } => {
+                    tokens(scrut.to_token_stream(), out);
+                    for a in arms {
+                        if let Some(g) = &a.guard {
+                            tokens(g.to_token_stream(), out);
+                        }
+                        block_idents(&a.body, out);
+                    }
+                }
+                Control::Loop { body, .. } => block_idents(body, out),
+            },
+        }
+    }
+}
+
 fn no_drop_glue(t: &Type) -> bool {
     const PRIMITIVES: &[&str] = &[
         "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize",
@@ -1238,6 +1300,7 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
         ref_bindings: Vec::new(),
         decl_seq: Vec::new(),
         loops: Vec::new(),
+        loop_assigned: HashSet::new(),
         branch_groups: Vec::new(),
         entry_snapshots: Vec::new(),
         used_params: HashSet::new(),
@@ -1284,6 +1347,25 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
 
     let mut suspensions = Vec::new();
     let mut errors: Vec<syn::Error> = Vec::new();
+    // A local declared without a value and assigned in a loop with awaits, kept across an
+    // await or a loop's head where it may still be empty: rustc knows whether it holds a value
+    // with a drop flag; the state would have to store a value that may not exist (E0381).
+    let mut reported = HashSet::new();
+    let mut maybe_empty = |w: &Walker,
+                           id: LocalId,
+                           status: Status,
+                           errors: &mut Vec<syn::Error>| {
+        if status == Status::Moved && w.loop_assigned.contains(&id) && reported.insert(id) {
+            let l = &w.locals[id.0];
+            errors.push(syn::Error::new(
+                l.ident.span(),
+                format!(
+                    "#[state_machine] cannot keep `{0}` across the awaits of the loop that assigns it: declared without a value, it holds one only after the loop's first assignment, which the lowering cannot track (rustc uses a drop flag). Give it a value where it is declared (`let mut {0} = None;`, then `{0} = Some(..)`), or declare it inside the loop",
+                    crate::shadow::display_name(&l.ident)
+                ),
+            ));
+        }
+    };
     for (index, snap) in w.snapshots.iter().enumerate() {
         let Some(snap) = snap else {
             suspensions.push(Suspension::default());
@@ -1292,6 +1374,7 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
         let depth = snap.in_scope.iter().map(|x| x.0).max().unwrap_or(0);
         let mut s = Suspension {
             saved: vec![Vec::new(); depth + 1],
+            fresh: vec![Vec::new(); depth + 1],
             ..Default::default()
         };
         let used_after = |id: LocalId| w.used_after(id, snap.seq);
@@ -1304,10 +1387,18 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
         s.wrapped = needs_wrap;
         for &(level, id, status) in &snap.in_scope {
             let local = &w.locals[id.0];
+            if status == Status::Empty {
+                // Nothing to save: declared again, without a value, where the code resumes.
+                if used_after(id) {
+                    s.fresh[level].push(id);
+                }
+                continue;
+            }
             let keep = used_after(id) || (status == Status::Live && !local.has_no_drop_glue());
             if !keep {
                 continue;
             }
+            maybe_empty(&w, id, status, &mut errors);
             if needs_wrap && snap.mentioned.contains(&id) && !local.is_shared_ref() {
                 // Taken by the wrapping `async move` block; handed back if used later,
                 // otherwise dropped when the awaited call completes.
@@ -1381,16 +1472,25 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
         suspensions.push(s);
     }
     let mut entries = std::collections::BTreeMap::new();
+    let mut entries_fresh = std::collections::BTreeMap::new();
     for (entry, snap) in &w.entry_snapshots {
         let depth = snap.in_scope.iter().map(|x| x.0).max().unwrap_or(0);
         let mut levels = vec![Vec::new(); depth + 1];
+        let mut fresh = vec![Vec::new(); depth + 1];
         for &(level, id, status) in &snap.in_scope {
             let local = &w.locals[id.0];
-            if w.used_after(id, snap.seq) || (status == Status::Live && !local.has_no_drop_glue()) {
+            let used = w.used_after(id, snap.seq);
+            if status == Status::Empty {
+                if used {
+                    fresh[level].push(id);
+                }
+            } else if used || (status == Status::Live && !local.has_no_drop_glue()) {
+                maybe_empty(&w, id, status, &mut errors);
                 levels[level].push(id);
             }
         }
         entries.insert(*entry, levels);
+        entries_fresh.insert(*entry, fresh);
     }
     for e in errors {
         w.error(e);
@@ -1400,6 +1500,7 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
     }
     Ok(Analysis {
         entries,
+        entries_fresh,
         locals: w.locals,
         suspensions,
         await_exprs: w.await_exprs,

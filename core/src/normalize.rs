@@ -468,31 +468,6 @@ impl Normalizer {
                 {
                     self.hoist_temporary(&mut scrut, &mut pre);
                 }
-                // A hidden scrutinee (hoisted above, or an awaited value) that some arms move
-                // out of and others leave in place (`Some(Msg::Data(b)) => .., _ => ..`): rustc
-                // drops it at the end of the statement only on the paths that left it, with a
-                // drop flag. The arms that leave it move it, at their end, into a hidden
-                // `Option` declared before the `match`, which lives to the end of the statement
-                // and is kept across the awaits until then; so the scrutinee itself is moved on
-                // every path (liveness never sees it moved on some paths only).
-                let hidden_scrut = match &scrut {
-                    Expr::Path(p) => p
-                        .path
-                        .get_ident()
-                        .filter(|i| i.to_string().starts_with("__"))
-                        .cloned(),
-                    _ => None,
-                };
-                let keeper = match &hidden_scrut {
-                    Some(_) if moving && keeping && !drop_free => {
-                        let k = self.hidden("keep", scrut.span());
-                        pre.push(Stmt::Code(
-                            syn::parse_quote!(let mut #k = ::core::option::Option::None;),
-                        ));
-                        Some(k)
-                    }
-                    _ => None,
-                };
                 // An arm that binds every part of a local scrutinee by value makes it dead there
                 // (liveness): nothing is left to drop, unless a type it destructures implements
                 // `Drop`; that is refused at compile time (`DropProbe`).
@@ -507,6 +482,36 @@ impl Normalizer {
                         }
                     }
                 }
+                // A hidden scrutinee (hoisted above, or an awaited value) that some arms move
+                // out of and others leave in place (`Some(Msg::Data(b)) => .., _ => ..`): rustc
+                // drops it at the end of the statement only on the paths that left it, with a
+                // drop flag. Here the flag is a hidden `Option` declared without a value before
+                // the `match` (so not saved across the arms' awaits, liveness's `Empty`); each
+                // arm ends by moving the scrutinee into it (arms that leave it) or setting it to
+                // `None` (arms that take all of it). So the scrutinee is moved on every path, and
+                // the keeper holds a value on every path after the `match`, kept across the
+                // awaits until the end of the statement and dropped there.
+                let hidden_scrut = match &scrut {
+                    Expr::Path(p) => p
+                        .path
+                        .get_ident()
+                        .filter(|i| i.to_string().starts_with("__"))
+                        .cloned(),
+                    _ => None,
+                };
+                let keeper = match &hidden_scrut {
+                    Some(v) if moving && keeping && !drop_free => {
+                        let k = self.hidden("keep", scrut.span());
+                        let ty = self.hidden("ty", scrut.span());
+                        let p = &self.private;
+                        pre.push(Stmt::Code(syn::parse_quote!(let mut #k;)));
+                        pre.push(Stmt::Code(
+                            syn::parse_quote!(let #ty = #p::keeper_type(&#v);),
+                        ));
+                        Some((k, ty))
+                    }
+                    _ => None,
+                };
                 let mut arms = Vec::new();
                 for arm in m.arms {
                     if let Some((_, g)) = &arm.guard
@@ -516,12 +521,19 @@ impl Normalizer {
                         continue;
                     }
                     let body = match (&keeper, &hidden_scrut) {
-                        (Some(k), Some(v)) if !consumes(&arm.pat) => {
+                        (Some((k, ty)), Some(v)) => {
+                            let o = quote!(::core::option::Option);
+                            let p = &self.private;
+                            let kept = if consumes(&arm.pat) {
+                                quote!(#p::empty_keeper(#ty))
+                            } else {
+                                quote!(#o::Some(#v))
+                            };
                             let b = &arm.body;
                             let r = self.hidden("r", b.span());
                             syn::parse_quote!({
                                 let #r = #b;
-                                #k = ::core::option::Option::Some(#v);
+                                #k = #kept;
                                 #r
                             })
                         }
@@ -727,12 +739,11 @@ impl Normalizer {
     /// A `match` (no awaits inside) in an operand evaluated before a later await of the same
     /// statement: its scrutinee's value is a temporary of the whole statement (rustc drops
     /// what the arm left of it after that await). Keeps the scrutinee's own temporaries, and
-    /// its value in a hidden `__scrutN` when an arm may leave something of it to drop:
-    /// `let mut __scrutN = <scrutinee>;` then `match __scrutN { .. }`. Arms that take every part
-    /// leave nothing; when others leave it, those move it at their end into a hidden `Option`
-    /// declared before (as for a `match` with awaits), so `__scrutN` is moved on every path,
-    /// which liveness reads from the `__scrut` name (a `match` on it with an arm binding every
-    /// part moves it).
+    /// its value when an arm may leave something of it to drop: in a hidden `Option` when
+    /// other arms take all of it (`keep_in_option`), else in a hidden `__scrutN`
+    /// (`let mut __scrutN = <scrutinee>;` then `match __scrutN { .. }`). When every arm takes
+    /// all of it, it is hoisted only for the `DropProbe`s, and liveness reads from the `__scrut`
+    /// name that the `match` moves it.
     fn keep_match_scrutinee(&mut self, m: &mut syn::ExprMatch, out: &mut Vec<Stmt>) {
         self.keep_temporaries(&mut m.expr, out);
         if !scrutinee_may_hold_drop(&m.expr, &m.arms) {
@@ -747,11 +758,16 @@ impl Normalizer {
             // Every arm takes all of it (`Some((k, g))`, `None`, `Ok(k)`): nothing is left.
             return;
         }
-        let s = self.hidden("scrut", m.expr.span());
-        let value = &m.expr;
-        out.push(Stmt::Code(syn::parse_quote!(let mut #s = #value;)));
-        *m.expr = syn::parse_quote!(#s);
         let moving = m.arms.iter().any(|a| moves_whole(&a.pat));
+        if moving && keeping {
+            self.keep_in_option(&mut m.expr, &mut m.arms, out);
+        } else {
+            let s = self.hidden("scrut", m.expr.span());
+            let value = &m.expr;
+            out.push(Stmt::Code(syn::parse_quote!(let mut #s = #value;)));
+            *m.expr = syn::parse_quote!(#s);
+        }
+        // After the value is in a local: the probe only borrows it.
         for a in &m.arms {
             if moves_whole(&a.pat)
                 && let Some(probe) = self.drop_probe(&a.pat, &m.expr)
@@ -759,23 +775,40 @@ impl Normalizer {
                 out.push(Stmt::Code(probe));
             }
         }
-        if moving && keeping {
-            let k = self.hidden("keep", s.span());
-            out.push(Stmt::Code(
-                syn::parse_quote!(let mut #k = ::core::option::Option::None;),
-            ));
-            for a in &mut m.arms {
-                if !consumes(&a.pat) {
-                    let b = &a.body;
-                    let r = self.hidden("r", b.span());
-                    *a.body = syn::parse_quote!({
-                        let #r = #b;
-                        #k = ::core::option::Option::Some(#s);
-                        #r
-                    });
-                }
+    }
+
+    /// A scrutinee value that some arms move all of out of (`Ok(k)`, `Some(Msg::Data(b))`)
+    /// and others leave in place (`Err(_)`, `_`): rustc drops it at the end of the statement
+    /// only on the paths that left it, with a drop flag. Here it is the flag: the value goes
+    /// into a hidden `Option` (`let mut __keepN = Some(<scrutinee>);`), the `match` is on it
+    /// with each pattern inside `Some(..)` (the same bindings, by the same modes), and the arms
+    /// that take all of it set it to `None` first. So the local is whole on every path, kept
+    /// across the awaits that follow and dropped at the end of the statement: the value, or
+    /// `None`.
+    fn keep_in_option(&mut self, scrut: &mut Expr, arms: &mut Vec<syn::Arm>, out: &mut Vec<Stmt>) {
+        let o = quote!(::core::option::Option);
+        let k = self.hidden("keep", scrut.span());
+        let value = &*scrut;
+        out.push(Stmt::Code(
+            syn::parse_quote!(let mut #k = #o::Some(#value);),
+        ));
+        *scrut = syn::parse_quote!(#k);
+        for a in arms.iter_mut() {
+            if moves_whole(&a.pat) {
+                // `{ k }` spliced, not nested: a block as a block's value trips `unused_braces`.
+                let body = match &*a.body {
+                    Expr::Block(b) if b.label.is_none() && b.attrs.is_empty() => {
+                        let stmts = &b.block.stmts;
+                        quote!(#(#stmts)*)
+                    }
+                    b => b.to_token_stream(),
+                };
+                *a.body = syn::parse_quote!({ #k = #o::None; #body });
             }
+            let p = &a.pat;
+            a.pat = syn::parse_quote!(#o::Some(#p));
         }
+        arms.push(syn::parse_quote!(#o::None => ::core::unreachable!(),));
     }
 
     /// `keep_temporaries` over operands evaluated in order.

@@ -26,7 +26,10 @@ fn saved_local(a: &Analysis, id: LocalId) -> SavedLocal {
         "for-loop iterator".to_string()
     } else if raw.starts_with("__v") {
         format!("await output ({raw})")
-    } else if ["__e", "__scrut", "__keep"].iter().any(|p| raw.starts_with(p)) {
+    } else if ["__e", "__scrut", "__keep"]
+        .iter()
+        .any(|p| raw.starts_with(p))
+    {
         format!("temporary ({raw})")
     } else {
         crate::shadow::display_name(&l.ident)

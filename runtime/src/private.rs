@@ -364,6 +364,21 @@ impl NoDropImplInPattern for () {}
 /// See [`DropProbe`].
 pub fn assert_no_drop_impl<T: NoDropImplInPattern>(_: T) {}
 
+/// The type of a `match` scrutinee, as a zero-sized value: the keeper of a scrutinee that some
+/// arms leave in place is declared without a value (`let mut __keep;`, not saved across the
+/// arms' awaits), and an arm that takes all of the scrutinee sets it to
+/// [`empty_keeper`]`(ty)`, which gives it its type where nothing else in the arm does.
+#[inline(always)]
+pub fn keeper_type<T>(_: &T) -> ::core::marker::PhantomData<T> {
+    ::core::marker::PhantomData
+}
+
+/// `None`, typed as the keeper of the scrutinee [`keeper_type`] was taken from.
+#[inline(always)]
+pub fn empty_keeper<T>(_: ::core::marker::PhantomData<T>) -> Option<T> {
+    None
+}
+
 /// Chosen by method resolution for a type with a `Drop` impl, see [`DropProbe`].
 pub trait HasDropImpl {
     /// Not `()`: the generated `let () = ..` fails to compile.
