@@ -1532,4 +1532,25 @@ case! {
     }
     call: (3)
 }
+case! {
+    name: deferred_initialization_in_plain_branches_kept_across_later_await,
+    async fn (c: u64) -> u64 {
+        // Assigned in both branches of an `if` without awaits (and in the arms of a `match`,
+        // one diverging): holds a value after it, kept across the await of an arm that does not
+        // use it, dropped at the end of the fn.
+        let d;
+        if leaf("c", 1, c).await % 2 == 1 { d = Noisy::new("odd"); } else { d = Noisy::new("even"); }
+        let e;
+        match c {
+            0 => return 0,
+            1 => e = Noisy::new("one"),
+            _ => { log("many"); e = Noisy::new("many") }
+        }
+        match c % 2 {
+            0 => { leaf("a", 1, 10u64).await; 1 }
+            _ => d.len() as u64 + e.len() as u64,
+        }
+    }
+    call: (2)
+}
 }

@@ -756,6 +756,33 @@ impl Gen {
                 };
                 format!("if {c} {{ return {r}; }}")
             }
+            12 if self.control_flow && self.rng.chance(40) => {
+                // Deferred initialization: declared without a value, assigned in both branches
+                // of an `if` whose condition and branches may await.
+                let k = self.id();
+                let name = format!("d{k}");
+                let noisy = self.rng.chance(40);
+                let c = self.cond(d, true);
+                // The value is built in the branch's scope (after its statements, whose
+                // bindings it may use).
+                let n1 = self.rng.below(3) as usize;
+                let (s1, t1) = self.scoped(d, n1, true, !noisy);
+                let v1 = if noisy {
+                    format!("Noisy::new(\"d{k}a\")")
+                } else {
+                    t1
+                };
+                let n2 = self.rng.below(3) as usize;
+                let (s2, t2) = self.scoped(d, n2, true, !noisy);
+                let v2 = if noisy {
+                    format!("Noisy::new(\"d{k}b\")")
+                } else {
+                    t2
+                };
+                let ty = if noisy { Ty::Noisy } else { Ty::U64 };
+                self.declare(name.clone(), ty, false);
+                format!("let {name}; if {c} {{ {s1}{name} = {v1}; }} else {{ {s2}{name} = {v2}; }}")
+            }
             12 => {
                 let k = self.id();
                 let name = self.new_name("x");

@@ -205,6 +205,18 @@ impl Refs {
         }
     }
 
+    /// After an `if`/`match` whose branches each assign `x` (or diverge), `x` is assigned:
+    /// `let x; if c { x = a } else { x = b }` leaves it holding a value on every path.
+    fn definitely_assigned(&mut self, e: &Expr) {
+        if let Some(names) = assigns(e) {
+            let mut names: Vec<String> = names.into_iter().collect();
+            names.sort();
+            for n in names {
+                self.mention(n, Mention::Assign);
+            }
+        }
+    }
+
     fn bind_pat(&mut self, p: &Pat) {
         let mut names = Vec::new();
         pat_idents(p, &mut names);
@@ -329,6 +341,7 @@ impl<'a> Visit<'a> for Refs {
                         }
                     });
                 });
+                self.definitely_assigned(e);
             }
             Expr::Let(l) => {
                 self.visit_expr(&l.expr);
@@ -356,6 +369,7 @@ impl<'a> Visit<'a> for Refs {
                         });
                     }
                 });
+                self.definitely_assigned(e);
             }
             Expr::Closure(c) => {
                 let is_move = c.capture.is_some();
@@ -1172,6 +1186,106 @@ impl Walker {
                 }
             }
         }
+    }
+}
+
+/// The outer locals `e` assigns (`x = ..`) on every path that completes; `None` when no path
+/// completes (`return`, `break`, `continue`, `panic!`). Conservative: loops, closures and
+/// `async` blocks assign nothing; bindings made inside do not count.
+fn assigns(e: &Expr) -> Option<HashSet<String>> {
+    fn meet(a: Option<HashSet<String>>, b: Option<HashSet<String>>) -> Option<HashSet<String>> {
+        match (a, b) {
+            (None, x) | (x, None) => x,
+            (Some(a), Some(b)) => Some(a.intersection(&b).cloned().collect()),
+        }
+    }
+    fn seq(a: Option<HashSet<String>>, b: Option<HashSet<String>>) -> Option<HashSet<String>> {
+        let (mut a, b) = (a?, b?);
+        a.extend(b);
+        Some(a)
+    }
+    fn block(b: &syn::Block) -> Option<HashSet<String>> {
+        let mut out = HashSet::new();
+        let mut bound: HashSet<String> = HashSet::new();
+        for st in &b.stmts {
+            let got = match st {
+                syn::Stmt::Local(l) => {
+                    let got = match &l.init {
+                        Some(init) => assigns(&init.expr),
+                        None => Some(HashSet::new()),
+                    };
+                    let mut names = Vec::new();
+                    pat_idents(&l.pat, &mut names);
+                    bound.extend(names.into_iter().map(|(i, _, _)| i.to_string()));
+                    got
+                }
+                syn::Stmt::Expr(e, _) => assigns(e),
+                syn::Stmt::Macro(m) => {
+                    if diverging_macro(&m.mac) {
+                        None
+                    } else {
+                        Some(HashSet::new())
+                    }
+                }
+                syn::Stmt::Item(_) => Some(HashSet::new()),
+            };
+            let got = got?;
+            out.extend(got.into_iter().filter(|n| !bound.contains(n)));
+        }
+        Some(out)
+    }
+    fn diverging_macro(m: &syn::Macro) -> bool {
+        m.path.segments.last().is_some_and(|s| {
+            ["panic", "unreachable", "todo", "unimplemented"]
+                .contains(&s.ident.to_string().as_str())
+        })
+    }
+    match e {
+        Expr::Assign(a) => {
+            let right = assigns(&a.right);
+            match &*a.left {
+                Expr::Path(p) => match p.path.get_ident() {
+                    Some(i) => seq(right, Some([i.to_string()].into_iter().collect())),
+                    None => right,
+                },
+                _ => right,
+            }
+        }
+        Expr::Block(b) if b.label.is_none() => block(&b.block),
+        Expr::Unsafe(u) => block(&u.block),
+        Expr::Paren(p) => assigns(&p.expr),
+        Expr::Group(g) => assigns(&g.expr),
+        Expr::If(i) => {
+            let cond = assigns(&i.cond);
+            let branches = match &i.else_branch {
+                Some((_, els)) => meet(block(&i.then_branch), assigns(els)),
+                None => Some(HashSet::new()),
+            };
+            seq(cond, branches)
+        }
+        Expr::Match(m) => {
+            let arms = m
+                .arms
+                .iter()
+                .fold(None, |acc: Option<Option<HashSet<String>>>, a| {
+                    let mut names = Vec::new();
+                    pat_idents(&a.pat, &mut names);
+                    let got = assigns(&a.body).map(|mut set| {
+                        for (i, _, _) in &names {
+                            set.remove(&i.to_string());
+                        }
+                        set
+                    });
+                    Some(match acc {
+                        None => got,
+                        Some(prev) => meet(prev, got),
+                    })
+                });
+            seq(assigns(&m.expr), arms.unwrap_or(None))
+        }
+        Expr::Return(_) | Expr::Break(_) | Expr::Continue(_) => None,
+        Expr::Macro(m) if diverging_macro(&m.mac) => None,
+        _ => Some(HashSet::new()),
     }
 }
 
