@@ -1553,4 +1553,20 @@ case! {
     }
     call: (2)
 }
+case! {
+    name: deferred_initialization_by_destructuring_assignment,
+    async fn (v: u64) -> u64 {
+        let (a, b);
+        let _first = Noisy::new("first");
+        (a, b) = (leaf("x", 1, v).await, Noisy::new("b"));
+        let mut p = Noisy::new("p");
+        let mut q = Noisy::new("q");
+        leaf("y", 1, 0u64).await;
+        (p, q) = (q, p);
+        leaf("z", 1, 0u64).await;
+        log(format!("{} {}", p.len(), q.len()));
+        a + b.len() as u64
+    }
+    call: (4)
+}
 }

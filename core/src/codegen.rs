@@ -482,20 +482,20 @@ fn route_jumps(
 
 /// The slot (a `MaybeUninit` local of `poll`) through which a jump carries the values of type
 /// parameter `tp` to its target.
-/// Removes from an arm's code each `let [mut] x;` (no type, no value) whose `x` appears
-/// nowhere else in it: a local declared without a value that this arm leaves before assigning
-/// it (it suspends or jumps first; the local is declared again where the code resumes,
+/// Removes from an arm's code each `let [mut] x;` or `let (x, y);` (no type, no value) whose
+/// names appear nowhere else in it: locals declared without a value that this arm leaves before
+/// assigning them (it suspends or jumps first; they are declared again where the code resumes,
 /// [`Suspension::fresh`](crate::liveness::Suspension::fresh)). Kept, its type could not be
 /// inferred (E0282). Such a declaration does nothing else: it holds no value to drop.
 fn drop_unused_declarations(code: TokenStream) -> TokenStream {
     use proc_macro2::TokenTree as T;
-    fn declared(code: &TokenStream, out: &mut Vec<String>) {
+    fn declared(code: &TokenStream, out: &mut Vec<Vec<String>>) {
         let tokens: Vec<T> = code.clone().into_iter().collect();
         for (i, t) in tokens.iter().enumerate() {
             match t {
                 T::Ident(l) if l == "let" => {
-                    if let Some((name, _)) = bare_declaration(&tokens[i..]) {
-                        out.push(name);
+                    if let Some((names, _)) = bare_declaration(&tokens[i..]) {
+                        out.push(names);
                     }
                 }
                 T::Group(g) => declared(&g.stream(), out),
@@ -513,15 +513,15 @@ fn drop_unused_declarations(code: TokenStream) -> TokenStream {
             })
             .sum()
     }
-    fn remove(code: TokenStream, unused: &[String]) -> TokenStream {
+    fn remove(code: TokenStream, unused: &[Vec<String>]) -> TokenStream {
         let tokens: Vec<T> = code.into_iter().collect();
         let mut out = Vec::new();
         let mut i = 0;
         while i < tokens.len() {
             if let T::Ident(l) = &tokens[i]
                 && l == "let"
-                && let Some((name, len)) = bare_declaration(&tokens[i..])
-                && unused.contains(&name)
+                && let Some((names, len)) = bare_declaration(&tokens[i..])
+                && unused.contains(&names)
             {
                 i += len;
                 continue;
@@ -541,25 +541,44 @@ fn drop_unused_declarations(code: TokenStream) -> TokenStream {
     let mut names = Vec::new();
     declared(&code, &mut names);
     // Each name of such a declaration appears in it once: unused if nowhere else.
-    let unused: Vec<String> = names.into_iter().filter(|n| count(&code, n) == 1).collect();
+    let unused: Vec<Vec<String>> = names
+        .into_iter()
+        .filter(|ns| ns.iter().all(|n| count(&code, n) == 1))
+        .collect();
     if unused.is_empty() {
         return code;
     }
     remove(code, &unused)
 }
 
-/// `let [mut] x ;` at the start of `tokens`: `x` and the number of tokens.
-fn bare_declaration(tokens: &[proc_macro2::TokenTree]) -> Option<(String, usize)> {
-    use proc_macro2::TokenTree as T;
-    let mut i = 1;
-    if matches!(tokens.get(i), Some(T::Ident(m)) if m == "mut") {
-        i += 1;
+/// `let [mut] x ;` or `let ([mut] x, [mut] y, ..) ;` at the start of `tokens`: the names and
+/// the number of tokens.
+fn bare_declaration(tokens: &[proc_macro2::TokenTree]) -> Option<(Vec<String>, usize)> {
+    use proc_macro2::{Delimiter, TokenTree as T};
+    fn names(tokens: &[T]) -> Option<Vec<String>> {
+        let mut out = Vec::new();
+        for part in tokens.split(|t| matches!(t, T::Punct(p) if p.as_char() == ',')) {
+            match part {
+                [] => {}
+                [T::Ident(n)] if n != "mut" => out.push(n.to_string()),
+                [T::Ident(m), T::Ident(n)] if m == "mut" => out.push(n.to_string()),
+                _ => return None,
+            }
+        }
+        Some(out)
     }
-    let Some(T::Ident(name)) = tokens.get(i) else {
-        return None;
+    let (found, pattern_len) = match tokens.get(1)? {
+        T::Ident(m) if m == "mut" => (names(tokens.get(1..3)?)?, 2),
+        T::Ident(_) => (names(&tokens[1..2])?, 1),
+        T::Group(g) if g.delimiter() == Delimiter::Parenthesis => {
+            (names(&g.stream().into_iter().collect::<Vec<_>>())?, 1)
+        }
+        _ => return None,
     };
-    match tokens.get(i + 1) {
-        Some(T::Punct(p)) if p.as_char() == ';' => Some((name.to_string(), i + 2)),
+    match tokens.get(1 + pattern_len) {
+        Some(T::Punct(p)) if p.as_char() == ';' && !found.is_empty() => {
+            Some((found, pattern_len + 2))
+        }
         _ => None,
     }
 }

@@ -289,10 +289,11 @@ impl<'a> Visit<'a> for Refs {
             }
             Expr::Assign(a) => {
                 self.with(Mention::Move, &a.right);
-                if let Expr::Path(p) = &*a.left
-                    && let Some(i) = p.path.get_ident()
-                {
-                    self.mention(i.to_string(), Mention::Assign);
+                let mut targets = Vec::new();
+                if assign_targets(&a.left, &mut targets) {
+                    for t in targets {
+                        self.mention(t, Mention::Assign);
+                    }
                     return;
                 }
                 self.with(Mention::Use, &a.left);
@@ -1243,12 +1244,11 @@ fn assigns(e: &Expr) -> Option<HashSet<String>> {
     match e {
         Expr::Assign(a) => {
             let right = assigns(&a.right);
-            match &*a.left {
-                Expr::Path(p) => match p.path.get_ident() {
-                    Some(i) => seq(right, Some([i.to_string()].into_iter().collect())),
-                    None => right,
-                },
-                _ => right,
+            let mut targets = Vec::new();
+            if assign_targets(&a.left, &mut targets) {
+                seq(right, Some(targets.into_iter().collect()))
+            } else {
+                right
             }
         }
         Expr::Block(b) if b.label.is_none() => block(&b.block),
@@ -1286,6 +1286,25 @@ fn assigns(e: &Expr) -> Option<HashSet<String>> {
         Expr::Return(_) | Expr::Break(_) | Expr::Continue(_) => None,
         Expr::Macro(m) if diverging_macro(&m.mac) => None,
         _ => Some(HashSet::new()),
+    }
+}
+
+/// The locals `left` assigns as a whole: `x = ..`, or a destructuring assignment
+/// (`(a, b) = ..`, `[a, _] = ..`); `false` for anything else (`x.f = ..`, `*r = ..`).
+fn assign_targets(left: &Expr, out: &mut Vec<String>) -> bool {
+    match left {
+        Expr::Path(p) => match p.path.get_ident() {
+            Some(i) => {
+                out.push(i.to_string());
+                true
+            }
+            None => false,
+        },
+        Expr::Infer(_) => true,
+        Expr::Paren(p) => assign_targets(&p.expr, out),
+        Expr::Tuple(t) => t.elems.iter().all(|e| assign_targets(e, out)),
+        Expr::Array(a) => a.elems.iter().all(|e| assign_targets(e, out)),
+        _ => false,
     }
 }
 
