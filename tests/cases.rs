@@ -1569,4 +1569,24 @@ case! {
     }
     call: (4)
 }
+case! {
+    name: deferred_initialization_with_diverging_arm_kept_to_scope_end,
+    async fn (v: u64) -> u64 {
+        // The arm that does not assign `_x` returns: it holds a value after the `match`, is not
+        // used again, and is dropped at the end of the fn, after the last await.
+        let _x;
+        match leaf("r", 1, noisy_result(v, "r")).await {
+            Ok(k) => {
+                _x = Noisy::new("ok");
+                leaf("in ok", 1, k).await;
+            }
+            Err(_) => return 0,
+        }
+        let _y;
+        if v > 100 { return 1; } else { _y = Noisy::new("y"); }
+        leaf("after", 1, 0u64).await;
+        2
+    }
+    call: (4)
+}
 }

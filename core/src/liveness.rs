@@ -655,6 +655,10 @@ enum Status {
     Moved,
     /// Declared without a value (`let x;`) and not assigned yet on any path: holds nothing.
     Empty,
+    /// Declared without a value and assigned on some paths, or on paths this analysis cannot
+    /// tell apart (rustc may know it is assigned on all): may hold a value, kept if it may need
+    /// dropping. If it is in fact empty on some path, storing it is E0381, loud.
+    MaybeEmpty,
 }
 
 struct Snapshot {
@@ -881,7 +885,7 @@ impl Walker {
                 (Mention::Assign, false) => self.status[id.0] = Status::Live,
                 // Assigned on some paths only (inside a branch or closure).
                 (Mention::Assign, true) if self.status[id.0] == Status::Empty => {
-                    self.status[id.0] = Status::Moved
+                    self.status[id.0] = Status::MaybeEmpty
                 }
                 _ => {}
             }
@@ -987,7 +991,7 @@ impl Walker {
                 block_idents(body, &mut names);
                 for (name, id) in self.scopes.iter().flatten() {
                     if self.status[id.0] == Status::Empty && names.contains(name) {
-                        self.status[id.0] = Status::Moved;
+                        self.status[id.0] = Status::MaybeEmpty;
                         self.loop_assigned.insert(*id);
                     }
                 }
@@ -1038,7 +1042,12 @@ impl Walker {
                 Some(m) => m
                     .iter()
                     .zip(&now)
-                    .map(|(a, b)| if a == b { *a } else { Status::Moved })
+                    .map(|(a, b)| match (*a, *b) {
+                        (a, b) if a == b => a,
+                        (Status::Moved, _) | (_, Status::Moved) => Status::Moved,
+                        // Assigned on some branches, empty (or maybe) on others.
+                        _ => Status::MaybeEmpty,
+                    })
                     .collect(),
             });
         }
@@ -1488,7 +1497,7 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
                            id: LocalId,
                            status: Status,
                            errors: &mut Vec<syn::Error>| {
-        if status == Status::Moved && w.loop_assigned.contains(&id) && reported.insert(id) {
+        if status == Status::MaybeEmpty && w.loop_assigned.contains(&id) && reported.insert(id) {
             let l = &w.locals[id.0];
             errors.push(syn::Error::new(
                 l.ident.span(),
@@ -1527,7 +1536,8 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
                 }
                 continue;
             }
-            let keep = used_after(id) || (status == Status::Live && !local.has_no_drop_glue());
+            let may_hold = matches!(status, Status::Live | Status::MaybeEmpty);
+            let keep = used_after(id) || (may_hold && !local.has_no_drop_glue());
             if !keep {
                 continue;
             }
@@ -1617,7 +1627,10 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
                 if used {
                     fresh[level].push(id);
                 }
-            } else if used || (status == Status::Live && !local.has_no_drop_glue()) {
+            } else if used
+                || (matches!(status, Status::Live | Status::MaybeEmpty)
+                    && !local.has_no_drop_glue())
+            {
                 maybe_empty(&w, id, status, &mut errors);
                 levels[level].push(id);
             }
