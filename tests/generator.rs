@@ -774,14 +774,20 @@ impl Gen {
                 };
                 let n2 = self.rng.below(3) as usize;
                 let (s2, t2) = self.scoped(d, n2, true, !noisy);
-                let v2 = if noisy {
-                    format!("Noisy::new(\"d{k}b\")")
+                // Sometimes the `else` branch returns instead: assigned on every path that
+                // goes on.
+                let els = if self.rng.chance(25) && self.in_format == 0 {
+                    let v = self.simple();
+                    let r = self.wrap(&v);
+                    format!("{s2}return {r};")
+                } else if noisy {
+                    format!("{s2}{name} = Noisy::new(\"d{k}b\");")
                 } else {
-                    t2
+                    format!("{s2}{name} = {t2};")
                 };
                 let ty = if noisy { Ty::Noisy } else { Ty::U64 };
                 self.declare(name.clone(), ty, false);
-                format!("let {name}; if {c} {{ {s1}{name} = {v1}; }} else {{ {s2}{name} = {v2}; }}")
+                format!("let {name}; if {c} {{ {s1}{name} = {v1}; }} else {{ {els} }}")
             }
             12 => {
                 let k = self.id();

@@ -1530,10 +1530,10 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
         for &(level, id, status) in &snap.in_scope {
             let local = &w.locals[id.0];
             if status == Status::Empty {
-                // Nothing to save: declared again, without a value, where the code resumes.
-                if used_after(id) {
-                    s.fresh[level].push(id);
-                }
+                // Nothing to save: declared again, without a value, where the code resumes
+                // (also when not used after: a jump written after a `return` may still name it;
+                // codegen drops the declarations an arm does not use).
+                s.fresh[level].push(id);
                 continue;
             }
             let may_hold = matches!(status, Status::Live | Status::MaybeEmpty);
@@ -1624,9 +1624,7 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
             let local = &w.locals[id.0];
             let used = w.used_after(id, snap.seq);
             if status == Status::Empty {
-                if used {
-                    fresh[level].push(id);
-                }
+                fresh[level].push(id);
             } else if used
                 || (matches!(status, Status::Live | Status::MaybeEmpty)
                     && !local.has_no_drop_glue())
