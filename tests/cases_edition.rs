@@ -112,4 +112,14 @@ case! {
     }
     call: (1)
 }
+case! {
+    name: block_tail_temporary_in_awaited_argument,
+    async fn (v: u64) -> u64 {
+        // 2021: the temporaries of a block's tail expression live to the end of the enclosing
+        // statement (after the await); 2024: to the end of the block.
+        let x = leaf("outer", 2, { log("in block"); Noisy::new("t").len() as u64 + v }).await;
+        x
+    }
+    call: (1)
+}
 }
