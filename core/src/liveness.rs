@@ -418,6 +418,25 @@ impl<'a> Visit<'a> for Refs {
             }),
             Expr::Loop(l) => self.cond(|s| s.scoped(|s| s.visit_block(&l.body))),
             Expr::Macro(m) => self.visit_macro(&m.mac),
+            // A statement's temporaries end with it; from edition 2024 those of the block's
+            // tail expression end with the block: none outlives the block, so none makes an
+            // awaitee around it borrow a temporary. (Before 2024, the tail's live to the end
+            // of the enclosing statement.)
+            Expr::Block(b) => {
+                let outer = self.temp_borrow;
+                let mut tail = false;
+                let n = b.block.stmts.len();
+                self.scoped(|s| {
+                    for (i, st) in b.block.stmts.iter().enumerate() {
+                        s.temp_borrow = false;
+                        s.visit_stmt(st);
+                        if i + 1 == n && matches!(st, syn::Stmt::Expr(_, None)) {
+                            tail = s.temp_borrow;
+                        }
+                    }
+                });
+                self.temp_borrow = outer || (tail && !crate::normalize::edition_2024());
+            }
             _ => visit::visit_expr(self, e),
         }
     }

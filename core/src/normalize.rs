@@ -1202,7 +1202,7 @@ impl Normalizer {
 /// `if let`'s scrutinee drop before its `else` block (before, they lived to the end of the
 /// `if let`). A proc macro runs inside rustc, whose command line carries `--edition` (cargo
 /// always passes it); without it (a macro server outside rustc, unit tests) 2024 is assumed.
-fn edition_2024() -> bool {
+pub(crate) fn edition_2024() -> bool {
     static EDITION_2024: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *EDITION_2024.get_or_init(|| {
         let args: Vec<String> = std::env::args().collect();
