@@ -1589,4 +1589,30 @@ case! {
     }
     call: (4)
 }
+case! {
+    name: operand_read_before_a_later_operand_changes_it,
+    async fn (v: u64) -> u64 {
+        // rustc reads `x` (a place operand) before the block that changes it runs.
+        let mut x = v;
+        let a = x + { x += 10; leaf("a", 1, 1u64).await };
+        let b = u64::max(x, { x = 0; leaf("b", 1, 2u64).await });
+        let mut s = String::from("s");
+        let t = s + { s = String::from("new"); leaf("c", 1, "t").await };
+        a * 100 + b * 10 + x + (t.len() + s.len()) as u64
+    }
+    call: (3)
+}
+case! {
+    name: match_with_await_in_operand_keeps_value_left_by_other_arm,
+    async fn (v: u64) -> u64 {
+        // The `Some` arm (no await) leaves the `Noisy` in the scrutinee: it lives to the end of
+        // the statement, past the later await.
+        let s = sum_pair((match noisy_option(v, "o") {
+            Some((k, _)) => k,
+            None => leaf("none", 1, 0u64).await,
+        }, leaf("later", 2, v).await));
+        s
+    }
+    call: (1)
+}
 }

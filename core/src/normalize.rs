@@ -12,6 +12,8 @@
 //! as rustc does). A statement that needs hidden locals becomes a nested block, so they drop at
 //! the end of the statement, like rustc's temporaries.
 
+use std::collections::HashSet;
+
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote};
 use syn::spanned::Spanned;
@@ -462,7 +464,12 @@ impl Normalizer {
                 let drop_free = m.arms.iter().any(|a| literal_pattern(&a.pat));
                 let moving = m.arms.iter().any(|a| moves_whole(&a.pat));
                 let keeping = m.arms.iter().any(|a| !consumes(&a.pat));
-                if (leaves_value || destructures || (moving && keeping))
+                // Inside a larger expression, what an arm leaves of the value lives to the end
+                // of the statement, past the awaits that follow the `match` in it.
+                if (leaves_value
+                    || destructures
+                    || (moving && keeping)
+                    || (in_expression && keeping))
                     && !drop_free
                     && !is_place(&scrut)
                 {
@@ -956,6 +963,15 @@ impl Normalizer {
     fn operands(&mut self, ops: Vec<&mut Expr>, out: &mut Vec<Stmt>) {
         let last = ops.iter().rposition(|e| first_await(e).is_some());
         let Some(last) = last else { return };
+        // A local read as an operand is read before the later operands run: when one of those
+        // may change it (`x + { x += 1; f().await }`), the value is copied first (it is `Copy`,
+        // or rustc rejects the native fn: the operand moved it).
+        let mut changed_after: Vec<HashSet<String>> = vec![HashSet::new(); ops.len()];
+        for i in (0..ops.len().saturating_sub(1)).rev() {
+            let mut set = changed_after[i + 1].clone();
+            set.extend(mutated_locals(ops[i + 1]));
+            changed_after[i] = set;
+        }
         for (i, op) in ops.into_iter().enumerate() {
             if i > last {
                 break;
@@ -967,7 +983,15 @@ impl Normalizer {
                 taken
             };
             if i < last {
-                v = self.bind_now(v, out);
+                let read_then_changed = matches!(&v, Expr::Path(p)
+                    if p.path.get_ident().is_some_and(|id| changed_after[i].contains(&id.to_string())));
+                v = if read_then_changed {
+                    let t = self.hidden("e", v.span());
+                    out.push(Stmt::Code(syn::parse_quote!(let #t = #v;)));
+                    syn::parse_quote!(#t)
+                } else {
+                    self.bind_now(v, out)
+                };
             }
             *op = v;
         }
@@ -1481,6 +1505,55 @@ fn has_let(e: &Expr) -> bool {
         Expr::Paren(p) => has_let(&p.expr),
         _ => false,
     }
+}
+
+/// The locals `e` changes: assigned (`x = ..`, `x += ..`) or borrowed mutably (`&mut x`), at the
+/// root of the place. (A method taking `&mut self` is not seen: `x + { x.incr(); f().await }`
+/// with a `Copy` `x` would read `x` late. Counting every method call would move non-`Copy`
+/// operands compared by reference, `v == { v.len(); .. }`, which rustc accepts.)
+fn mutated_locals(e: &Expr) -> HashSet<String> {
+    fn root(e: &Expr) -> Option<String> {
+        match e {
+            Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
+            Expr::Field(f) => root(&f.base),
+            Expr::Index(i) => root(&i.expr),
+            Expr::Paren(p) => root(&p.expr),
+            _ => None,
+        }
+    }
+    struct Find(HashSet<String>);
+    impl<'a> Visit<'a> for Find {
+        fn visit_expr(&mut self, e: &'a Expr) {
+            let target = match e {
+                Expr::Assign(a) => root(&a.left),
+                Expr::Binary(b) if is_compound_assign(&b.op) => root(&b.left),
+                Expr::Reference(r) if r.mutability.is_some() => root(&r.expr),
+                _ => None,
+            };
+            self.0.extend(target);
+            visit::visit_expr(self, e);
+        }
+    }
+    let mut f = Find(HashSet::new());
+    f.visit_expr(e);
+    f.0
+}
+
+fn is_compound_assign(op: &syn::BinOp) -> bool {
+    use syn::BinOp::*;
+    matches!(
+        op,
+        AddAssign(_)
+            | SubAssign(_)
+            | MulAssign(_)
+            | DivAssign(_)
+            | RemAssign(_)
+            | BitXorAssign(_)
+            | BitAndAssign(_)
+            | BitOrAssign(_)
+            | ShlAssign(_)
+            | ShrAssign(_)
+    )
 }
 
 /// Whether a `match` arm with pattern `pat` leaves nothing of the scrutinee to drop: it binds
