@@ -1618,17 +1618,17 @@ case! {
 case! {
     name: match_without_await_on_guard_borrow_in_operand,
     async fn (v: u64) -> u64 {
-        // The `borrow()` guard in the scrutinee is a temporary of the whole statement: still
+        // The `lock()` guard in the scrutinee is a temporary of the whole statement: still
         // alive when the second operand runs and across its await.
-        // Not a local of the fn (a guard borrowing one cannot be kept in the state: refused).
-        let cell: &'static std::cell::RefCell<Vec<u64>> =
-            Box::leak(Box::new(std::cell::RefCell::new(vec![v, 2])));
-        let r = sum_pair((match cell.borrow().get(0) { Some(x) => *x, None => 0 }, {
-            let free = cell.try_borrow_mut().is_ok();
+        // A static, not a local of the fn (a guard borrowing a local cannot be kept in the
+        // state: refused).
+        static CELL: std::sync::Mutex<u64> = std::sync::Mutex::new(5);
+        let r = sum_pair((match CELL.lock().unwrap().checked_add(v) { Some(x) => x, None => 0 }, {
+            let free = CELL.try_lock().is_ok();
             log(format!("free {free}"));
             leaf("b", 1, free as u64).await
         }));
-        let free = cell.try_borrow_mut().is_ok();
+        let free = CELL.try_lock().is_ok();
         r + free as u64
     }
     call: (3)

@@ -583,6 +583,26 @@ fn bare_declaration(tokens: &[proc_macro2::TokenTree]) -> Option<(Vec<String>, u
     }
 }
 
+/// A statement expression that never completes: `return`, `break`, `continue`, or a
+/// `panic!`/`unreachable!`/`todo!`/`unimplemented!`.
+fn leaves_block(st: &syn::Stmt) -> bool {
+    let diverging_macro = |m: &syn::Macro| {
+        m.path.segments.last().is_some_and(|s| {
+            ["panic", "unreachable", "todo", "unimplemented"]
+                .contains(&s.ident.to_string().as_str())
+        })
+    };
+    match st {
+        syn::Stmt::Expr(e, Some(_)) => match e {
+            syn::Expr::Return(_) | syn::Expr::Break(_) | syn::Expr::Continue(_) => true,
+            syn::Expr::Macro(m) => diverging_macro(&m.mac),
+            _ => false,
+        },
+        syn::Stmt::Macro(m) => diverging_macro(&m.mac),
+        _ => false,
+    }
+}
+
 fn slot_ident(tp: &Ident) -> Ident {
     format_ident!("__slot_{}", tp, span = Span::mixed_site())
 }
@@ -1069,6 +1089,16 @@ impl<'a> Ctx<'a> {
                     return out;
                 }
             }
+        }
+        // A block whose last statement leaves it (`return ..;`, `break;`, `panic!(..);`) does
+        // not go on: no jump after it (unreachable, it would still name the locals the target
+        // carries, some maybe never assigned in this arm: E0282 on their declaration).
+        if let Some(Stmt::Code(st)) = b.stmts.last()
+            && b.stmts.len() > start
+            && leaves_block(st)
+        {
+            self.diverged = true;
+            return out;
         }
         out.extend(self.finish_value(TokenStream::new(), end));
         self.diverged = matches!(end, End::After(_) | End::Loop(_));
