@@ -1633,4 +1633,21 @@ case! {
     }
     call: (3)
 }
+case! {
+    name: deref_of_guard_in_operand_lives_to_end_of_statement,
+    async fn (v: u64) -> u64 {
+        // The guard under `*` is a temporary of the whole statement: still held while the
+        // second operand runs and across its await. A deref of a borrowing chain is fine too.
+        static CELL: std::sync::Mutex<u64> = std::sync::Mutex::new(5);
+        let list = vec![v, 7];
+        let r = sum_pair((*CELL.lock().unwrap() + v, {
+            let free = CELL.try_lock().is_ok();
+            log(format!("free {free}"));
+            leaf("b", 1, free as u64).await
+        }));
+        let m = u64::max(*list.first().unwrap(), leaf("c", 1, 1u64).await);
+        r + m + list.len() as u64
+    }
+    call: (3)
+}
 }

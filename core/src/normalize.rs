@@ -731,6 +731,17 @@ impl Normalizer {
             Expr::Paren(p) => self.keep_temporaries(&mut p.expr, out),
             Expr::Group(g) => self.keep_temporaries(&mut g.expr, out),
             Expr::Cast(c) => self.keep_temporaries(&mut c.expr, out),
+            // `*m.lock().unwrap()`: the guard under the `*` is a temporary of the statement.
+            // Not a value that likely borrows (`*v.first().unwrap()`, `*map.get(&k)?`): kept,
+            // it would be a reference into a saved local, and it has no destructor.
+            Expr::Unary(u)
+                if matches!(u.op, syn::UnOp::Deref(_))
+                    && !is_place(&u.expr)
+                    && !chain_returns_borrow(&u.expr) =>
+            {
+                self.keep_temporaries(&mut u.expr, out);
+                self.hoist_temporary(&mut u.expr, out);
+            }
             Expr::Unary(u) => self.keep_temporaries(&mut u.expr, out),
             Expr::Match(m) => self.keep_match_scrutinee(m, out),
             Expr::If(i) => {
@@ -1420,9 +1431,52 @@ fn has_temporaries(e: &Expr) -> bool {
         Expr::Paren(p) => has_temporaries(&p.expr),
         Expr::Group(g) => has_temporaries(&g.expr),
         Expr::Cast(c) => has_temporaries(&c.expr),
-        Expr::Unary(u) => has_temporaries(&u.expr),
+        Expr::Unary(u) => {
+            has_temporaries(&u.expr)
+                || (matches!(u.op, syn::UnOp::Deref(_))
+                    && !is_place(&u.expr)
+                    && !chain_returns_borrow(&u.expr))
+        }
         Expr::Match(m) => has_temporaries(&m.expr) || scrutinee_may_hold_drop(&m.expr, &m.arms),
         Expr::If(i) => if_let_as_match(i).is_some_and(|m| has_temporaries(&Expr::Match(m))),
+        _ => false,
+    }
+}
+
+/// Methods whose result borrows their receiver and has no destructor.
+const RETURNS_BORROW: &[&str] = &[
+    "get",
+    "get_mut",
+    "first",
+    "last",
+    "peek",
+    "as_ref",
+    "as_mut",
+    "as_deref",
+    "as_deref_mut",
+    "as_str",
+    "as_slice",
+    "iter",
+    "iter_mut",
+    "keys",
+    "values",
+    "values_mut",
+    "chars",
+    "bytes",
+    "split_whitespace",
+];
+
+/// Whether a method chain calls one of [`RETURNS_BORROW`] (or is `&..`, or a `?` on such a
+/// chain): its value most likely borrows (`v.first().unwrap()`, `map.get(&k)?`).
+fn chain_returns_borrow(e: &Expr) -> bool {
+    match e {
+        Expr::Reference(_) => true,
+        Expr::MethodCall(m) => {
+            RETURNS_BORROW.contains(&m.method.to_string().as_str())
+                || chain_returns_borrow(&m.receiver)
+        }
+        Expr::Try(t) => chain_returns_borrow(&t.expr),
+        Expr::Paren(p) => chain_returns_borrow(&p.expr),
         _ => false,
     }
 }
@@ -1433,27 +1487,6 @@ fn has_temporaries(e: &Expr) -> bool {
 /// saved local, and it has no destructor), and no arm has a literal pattern (the type is an
 /// integer, `char`, `bool`, float or `&str`).
 fn scrutinee_may_hold_drop(scrut: &Expr, arms: &[syn::Arm]) -> bool {
-    const RETURNS_BORROW: &[&str] = &[
-        "get",
-        "get_mut",
-        "first",
-        "last",
-        "peek",
-        "as_ref",
-        "as_mut",
-        "as_deref",
-        "as_deref_mut",
-        "as_str",
-        "as_slice",
-        "iter",
-        "iter_mut",
-        "keys",
-        "values",
-        "values_mut",
-        "chars",
-        "bytes",
-        "split_whitespace",
-    ];
     let borrow = match scrut {
         Expr::Reference(_) | Expr::Lit(_) => true,
         Expr::MethodCall(m) => RETURNS_BORROW.contains(&m.method.to_string().as_str()),
