@@ -1650,4 +1650,17 @@ case! {
     }
     call: (3)
 }
+case! {
+    name: match_without_await_destructuring_user_struct_in_operand,
+    async fn (v: u64) -> u64 {
+        // Every arm takes all of the value (a user struct without `Drop`): nothing is kept, the
+        // fields move into the arm and drop at its end, before the await.
+        let two = |v: u64| TwoNoisy { a: Noisy::new(if v > 1 { "a" } else { "z" }), b: Noisy::new("b") };
+        let x = leaf("outer", 1, match two(v) {
+            TwoNoisy { a, b: second } => (a.len() + second.len()) as u64,
+        }).await;
+        x
+    }
+    call: (3)
+}
 }

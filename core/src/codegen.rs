@@ -586,12 +586,7 @@ fn bare_declaration(tokens: &[proc_macro2::TokenTree]) -> Option<(Vec<String>, u
 /// A statement expression that never completes: `return`, `break`, `continue`, or a
 /// `panic!`/`unreachable!`/`todo!`/`unimplemented!`.
 fn leaves_block(st: &syn::Stmt) -> bool {
-    let diverging_macro = |m: &syn::Macro| {
-        m.path.segments.last().is_some_and(|s| {
-            ["panic", "unreachable", "todo", "unimplemented"]
-                .contains(&s.ident.to_string().as_str())
-        })
-    };
+    use crate::liveness::diverging_macro;
     match st {
         syn::Stmt::Expr(e, Some(_)) => match e {
             syn::Expr::Return(_) | syn::Expr::Break(_) | syn::Expr::Continue(_) => true,

@@ -349,16 +349,7 @@ impl<'a> Visit<'a> for Refs {
                 self.bind_pat(&l.pat);
             }
             Expr::Match(m) => {
-                // A hidden `__scrutN` (a kept scrutinee value, normalize.rs) is moved on every
-                // path by a `match` with an arm binding every part: the other arms move it
-                // into a keeper.
-                let hidden = matches!(&*m.expr, Expr::Path(p)
-                    if p.path.get_ident().is_some_and(|i| i.to_string().starts_with("__scrut")));
-                if hidden && m.arms.iter().any(|a| moves_whole(&a.pat)) {
-                    self.with(Mention::Move, &m.expr);
-                } else {
-                    self.visit_expr(&m.expr);
-                }
+                self.visit_expr(&m.expr);
                 self.cond(|s| {
                     for arm in &m.arms {
                         s.scoped(|s| {
@@ -615,7 +606,8 @@ fn let_mention(p: &Pat) -> Mention {
     }
 }
 
-fn is_assign_op(op: &syn::BinOp) -> bool {
+/// `+=`, `-=`, .. (`x op= y`).
+pub(crate) fn is_assign_op(op: &syn::BinOp) -> bool {
     use syn::BinOp::*;
     matches!(
         op,
@@ -1263,12 +1255,6 @@ fn assigns(e: &Expr) -> Option<HashSet<String>> {
         }
         Some(out)
     }
-    fn diverging_macro(m: &syn::Macro) -> bool {
-        m.path.segments.last().is_some_and(|s| {
-            ["panic", "unreachable", "todo", "unimplemented"]
-                .contains(&s.ident.to_string().as_str())
-        })
-    }
     match e {
         Expr::Assign(a) => {
             let right = assigns(&a.right);
@@ -1334,6 +1320,13 @@ fn assign_targets(left: &Expr, out: &mut Vec<String>) -> bool {
         Expr::Array(a) => a.elems.iter().all(|e| assign_targets(e, out)),
         _ => false,
     }
+}
+
+/// `panic!`, `unreachable!`, `todo!`, `unimplemented!`: a macro that never completes.
+pub(crate) fn diverging_macro(m: &syn::Macro) -> bool {
+    m.path.segments.last().is_some_and(|s| {
+        ["panic", "unreachable", "todo", "unimplemented"].contains(&s.ident.to_string().as_str())
+    })
 }
 
 /// Every identifier written in `b`.

@@ -421,9 +421,7 @@ impl Normalizer {
                                 }
                             }
                         }
-                        // `if let P = e { a } else { b }` is `match e { P => a, _ => b }`.
-                        Some((_, e)) => syn::parse_quote!(match #scrut { #pat => #then, _ => #e }),
-                        None => syn::parse_quote!(match #scrut { #pat => #then, _ => {} }),
+                        _ => Expr::Match(if_let_match(&i, l)),
                     };
                     return self.control(m, head, out, in_expression);
                 }
@@ -760,8 +758,8 @@ impl Normalizer {
     /// its value when an arm may leave something of it to drop: in a hidden `Option` when
     /// other arms take all of it (`keep_in_option`), else in a hidden `__scrutN`
     /// (`let mut __scrutN = <scrutinee>;` then `match __scrutN { .. }`). When every arm takes
-    /// all of it, it is hoisted only for the `DropProbe`s, and liveness reads from the `__scrut`
-    /// name that the `match` moves it.
+    /// all of it, nothing is kept; the `DropProbe`s of arms destructuring a user type need a
+    /// place to borrow: `match <scrutinee> { __wholeN => { <probes>; match __wholeN { .. } } }`.
     fn keep_match_scrutinee(&mut self, m: &mut syn::ExprMatch, out: &mut Vec<Stmt>) {
         self.keep_temporaries(&mut m.expr, out);
         if !scrutinee_may_hold_drop(&m.expr, &m.arms) {
@@ -772,12 +770,25 @@ impl Normalizer {
             .arms
             .iter()
             .any(|a| moves_whole(&a.pat) && destructures_user_type(&a.pat));
-        if !keeping && !destructures {
+        if !keeping {
             // Every arm takes all of it (`Some((k, g))`, `None`, `Ok(k)`): nothing is left.
+            if destructures {
+                let w = self.hidden("whole", m.expr.span());
+                let place: Expr = syn::parse_quote!(#w);
+                let probes: Vec<syn::Stmt> = m
+                    .arms
+                    .iter()
+                    .filter(|a| moves_whole(&a.pat))
+                    .filter_map(|a| self.drop_probe(&a.pat, &place))
+                    .collect();
+                let scrut = std::mem::replace(&mut *m.expr, place);
+                let inner = &*m;
+                *m = syn::parse_quote!(match #scrut { #w => { #(#probes)* #inner } });
+            }
             return;
         }
         let moving = m.arms.iter().any(|a| moves_whole(&a.pat));
-        if moving && keeping {
+        if moving {
             self.keep_in_option(&mut m.expr, &mut m.arms, out);
         } else {
             let s = self.hidden("scrut", m.expr.span());
@@ -1500,17 +1511,19 @@ fn scrutinee_may_hold_drop(scrut: &Expr, arms: &[syn::Arm]) -> bool {
 /// statement); `None` from 2024 on (they drop before `b`, at the end of the `if let` after
 /// `a`) or for other `if`s.
 fn if_let_as_match(i: &syn::ExprIf) -> Option<syn::ExprMatch> {
-    let Expr::Let(l) = &*i.cond else {
-        return None;
-    };
-    if edition_2024() {
-        return None;
+    match &*i.cond {
+        Expr::Let(l) if !edition_2024() => Some(if_let_match(i, l)),
+        _ => None,
     }
+}
+
+/// `if let P = e { a } else { b }` (condition `l`) as `match e { P => a, _ => b }`.
+fn if_let_match(i: &syn::ExprIf, l: &syn::ExprLet) -> syn::ExprMatch {
     let (pat, scrut, then) = (&l.pat, &l.expr, &i.then_branch);
-    Some(match &i.else_branch {
+    match &i.else_branch {
         Some((_, e)) => syn::parse_quote!(match #scrut { #pat => #then, _ => #e }),
         None => syn::parse_quote!(match #scrut { #pat => #then, _ => {} }),
-    })
+    }
 }
 
 /// Whether block `b` holds an `.await`.
@@ -1559,7 +1572,7 @@ fn mutated_locals(e: &Expr) -> HashSet<String> {
         fn visit_expr(&mut self, e: &'a Expr) {
             let target = match e {
                 Expr::Assign(a) => root(&a.left),
-                Expr::Binary(b) if is_compound_assign(&b.op) => root(&b.left),
+                Expr::Binary(b) if crate::liveness::is_assign_op(&b.op) => root(&b.left),
                 Expr::Reference(r) if r.mutability.is_some() => root(&r.expr),
                 _ => None,
             };
@@ -1570,23 +1583,6 @@ fn mutated_locals(e: &Expr) -> HashSet<String> {
     let mut f = Find(HashSet::new());
     f.visit_expr(e);
     f.0
-}
-
-fn is_compound_assign(op: &syn::BinOp) -> bool {
-    use syn::BinOp::*;
-    matches!(
-        op,
-        AddAssign(_)
-            | SubAssign(_)
-            | MulAssign(_)
-            | DivAssign(_)
-            | RemAssign(_)
-            | BitXorAssign(_)
-            | BitAndAssign(_)
-            | BitOrAssign(_)
-            | ShlAssign(_)
-            | ShrAssign(_)
-    )
 }
 
 /// Whether a `match` arm with pattern `pat` leaves nothing of the scrutinee to drop: it binds
