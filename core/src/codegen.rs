@@ -480,8 +480,16 @@ fn route_jumps(
     out
 }
 
-/// The slot (a `MaybeUninit` local of `poll`) through which a jump carries the values of type
-/// parameter `tp` to its target.
+/// The jump target an arm starts at; `None` for a resumption after an await (a state).
+fn start_entry(start: Start) -> Option<Entry> {
+    match start {
+        Start::Resume(_) => None,
+        Start::After(id) => Some(Entry::After(id)),
+        Start::LoopHead(id) => Some(Entry::LoopHead(id)),
+        Start::Before(k) => Some(Entry::Before(k)),
+    }
+}
+
 /// Removes from an arm's code each `let [mut] x;` or `let (x, y);` (no type, no value) whose
 /// names appear nowhere else in it: locals declared without a value that this arm leaves before
 /// assigning them (it suspends or jumps first; they are declared again where the code resumes,
@@ -489,29 +497,27 @@ fn route_jumps(
 /// inferred (E0282). Such a declaration does nothing else: it holds no value to drop.
 fn drop_unused_declarations(code: TokenStream) -> TokenStream {
     use proc_macro2::TokenTree as T;
-    fn declared(code: &TokenStream, out: &mut Vec<Vec<String>>) {
+    /// One pass: the bare declarations, and how often each identifier appears.
+    fn scan(
+        code: &TokenStream,
+        declared: &mut Vec<Vec<String>>,
+        counts: &mut std::collections::HashMap<String, usize>,
+    ) {
         let tokens: Vec<T> = code.clone().into_iter().collect();
         for (i, t) in tokens.iter().enumerate() {
             match t {
-                T::Ident(l) if l == "let" => {
-                    if let Some((names, _)) = bare_declaration(&tokens[i..]) {
-                        out.push(names);
+                T::Ident(id) => {
+                    if id == "let"
+                        && let Some((names, _)) = bare_declaration(&tokens[i..])
+                    {
+                        declared.push(names);
                     }
+                    *counts.entry(id.to_string()).or_default() += 1;
                 }
-                T::Group(g) => declared(&g.stream(), out),
+                T::Group(g) => scan(&g.stream(), declared, counts),
                 _ => {}
             }
         }
-    }
-    fn count(code: &TokenStream, name: &str) -> usize {
-        code.clone()
-            .into_iter()
-            .map(|t| match t {
-                T::Ident(i) => usize::from(i == name),
-                T::Group(g) => count(&g.stream(), name),
-                _ => 0,
-            })
-            .sum()
     }
     fn remove(code: TokenStream, unused: &[Vec<String>]) -> TokenStream {
         let tokens: Vec<T> = code.into_iter().collect();
@@ -538,12 +544,12 @@ fn drop_unused_declarations(code: TokenStream) -> TokenStream {
         }
         out.into_iter().collect()
     }
-    let mut names = Vec::new();
-    declared(&code, &mut names);
+    let (mut names, mut counts) = (Vec::new(), std::collections::HashMap::new());
+    scan(&code, &mut names, &mut counts);
     // Each name of such a declaration appears in it once: unused if nowhere else.
     let unused: Vec<Vec<String>> = names
         .into_iter()
-        .filter(|ns| ns.iter().all(|n| count(&code, n) == 1))
+        .filter(|ns| ns.iter().all(|n| counts.get(n) == Some(&1)))
         .collect();
     if unused.is_empty() {
         return code;
@@ -598,6 +604,8 @@ fn leaves_block(st: &syn::Stmt) -> bool {
     }
 }
 
+/// The slot (a `MaybeUninit` local of `poll`) through which a jump carries the values of type
+/// parameter `tp` to its target.
 fn slot_ident(tp: &Ident) -> Ident {
     format_ident!("__slot_{}", tp, span = Span::mixed_site())
 }
@@ -752,41 +760,29 @@ impl<'a> Ctx<'a> {
 
     /// The locals an arm binds: per level, from the state's fields or the jump's.
     fn levels(&self, start: Start) -> Vec<Vec<LocalId>> {
-        let entry = match start {
-            Start::Resume(k) => {
-                let s = &self.analysis.suspensions[k];
-                let mut levels = s.saved.clone();
-                for (id, l) in s.returned.iter().zip(&s.returned_levels) {
-                    if levels.len() <= *l {
-                        levels.resize(l + 1, Vec::new());
-                    }
-                    levels[*l].push(*id);
+        if let Start::Resume(k) = start {
+            let s = &self.analysis.suspensions[k];
+            let mut levels = s.saved.clone();
+            for (id, l) in s.returned.iter().zip(&s.returned_levels) {
+                if levels.len() <= *l {
+                    levels.resize(l + 1, Vec::new());
                 }
-                return levels;
+                levels[*l].push(*id);
             }
-            Start::After(id) => Entry::After(id),
-            Start::LoopHead(id) => Entry::LoopHead(id),
-            Start::Before(k) => Entry::Before(k),
-        };
-        self.analysis
-            .entries
-            .get(&entry)
-            .cloned()
+            return levels;
+        }
+        start_entry(start)
+            .and_then(|e| self.analysis.entries.get(&e).cloned())
             .unwrap_or_default()
     }
 
     /// The locals an arm declares without a value (`let x;` not assigned yet there), per level.
     fn fresh_levels(&self, start: Start) -> Vec<Vec<LocalId>> {
-        let entry = match start {
-            Start::Resume(k) => return self.analysis.suspensions[k].fresh.clone(),
-            Start::After(id) => Entry::After(id),
-            Start::LoopHead(id) => Entry::LoopHead(id),
-            Start::Before(k) => Entry::Before(k),
-        };
-        self.analysis
-            .entries_fresh
-            .get(&entry)
-            .cloned()
+        if let Start::Resume(k) = start {
+            return self.analysis.suspensions[k].fresh.clone();
+        }
+        start_entry(start)
+            .and_then(|e| self.analysis.entries_fresh.get(&e).cloned())
             .unwrap_or_default()
     }
 
