@@ -1401,19 +1401,10 @@ pub fn generate(
     analysis: &Analysis,
     config: &Config,
     async_tail: bool,
-    await_lines: &[u32],
+    awaits: &[(String, Span)],
 ) -> Generated {
     let pass = |shared: &BTreeSet<usize>| {
-        generate_pass(
-            f,
-            body,
-            items,
-            analysis,
-            config,
-            async_tail,
-            await_lines,
-            shared,
-        )
+        generate_pass(f, body, items, analysis, config, async_tail, awaits, shared)
     };
     let (g, built) = pass(&BTreeSet::new());
     // Code after a branch or a loop runs natively in the arm that starts at the body or the
@@ -1439,7 +1430,7 @@ fn generate_pass<'a>(
     analysis: &'a Analysis,
     config: &Config,
     async_tail: bool,
-    await_lines: &[u32],
+    awaits: &[(String, Span)],
     shared_builds: &'a BTreeSet<usize>,
 ) -> (Generated, std::collections::BTreeMap<usize, usize>) {
     let p = config.private();
@@ -1559,11 +1550,7 @@ fn generate_pass<'a>(
         let v = format_ident!("Suspend{}", k, span = Span::mixed_site());
         let doc = format!(
             " Waiting for `{}.await`{}: the awaitee and the locals saved across it (dropped in that order, the locals in reverse declaration order).",
-            analysis
-                .await_exprs
-                .get(k)
-                .map(String::as_str)
-                .unwrap_or("?"),
+            awaits.get(k).map_or("?", |a| a.0.as_str()),
             if s.wrapped {
                 " (wrapped in an `async move` block that holds the locals it borrows)"
             } else {
@@ -1903,10 +1890,10 @@ fn generate_pass<'a>(
             let lit = v.to_string();
             quote!(__State::#v { .. } => #lit)
         }));
-    let line_arms = state_names
-        .iter()
-        .zip(await_lines)
-        .map(|(v, line)| quote!(__State::#v { .. } => #line));
+    let line_arms = state_names.iter().zip(awaits).map(|(v, (_, span))| {
+        let line = span.start().line as u32;
+        quote!(__State::#v { .. } => #line)
+    });
     let placeholders2 = type_params.iter().map(|_| quote!(_));
     let poll_label = label_poll();
     let back_label = label_back();

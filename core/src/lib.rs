@@ -76,6 +76,7 @@ pub fn lower(
     item: TokenStream,
 ) -> syn::Result<(TokenStream, model::StateGraph)> {
     let mut f = parse::parse(item)?;
+    let written = written_awaits(&f.block);
     let mut body = f.block.clone();
     rewrite::rewrite(&mut body, &config.private())?;
     let param_idents: Vec<Option<proc_macro2::Ident>> = f
@@ -96,7 +97,7 @@ pub fn lower(
     let (tree, items, n_awaits) = normalize::normalize_with(body, config.private())?;
     let analysis = liveness::analyze(&f, &tree, n_awaits)?;
     let mut awaits = vec![(String::new(), proc_macro2::Span::call_site()); n_awaits];
-    collect_awaits(&tree, &mut awaits);
+    collect_awaits(&tree, &written, &mut awaits);
     // Other attributes below ours (they expand after us): some need an `async fn`.
     let mut plain = Vec::new();
     let mut need_async = Vec::new();
@@ -118,12 +119,8 @@ pub fn lower(
             proc_macro2::Ident::new("__awaitgraph_lowered", proc_macro2::Span::mixed_site());
         lowered.vis = syn::Visibility::Inherited;
     }
-    let lines: Vec<u32> = awaits
-        .iter()
-        .map(|(_, span)| span.start().line as u32)
-        .collect();
     let generated = codegen::generate(
-        &lowered, &tree, &items, &analysis, config, instrument, &lines,
+        &lowered, &tree, &items, &analysis, config, instrument, &awaits,
     );
     let graph = states::build(&f, &analysis, &awaits, &generated.exits);
     let attrs = &plain;
@@ -144,28 +141,74 @@ pub fn lower(
     Ok((quote!(#(#attrs)* #doc #rest), graph))
 }
 
-fn collect_awaits(b: &normalize::Block, out: &mut Vec<(String, proc_macro2::Span)>) {
+/// Where an `.await` keyword is in the source: (line, column).
+type AwaitPos = (usize, usize);
+
+fn await_pos(span: proc_macro2::Span) -> AwaitPos {
+    let s = span.start();
+    (s.line, s.column)
+}
+
+/// The awaited expression of each `.await` as the user wrote it (before `self`, `?` and
+/// `return` are rewritten and operands are hoisted into hidden locals), keyed by where its
+/// `await` keyword is: the labels of states show this text. Awaits inside the arguments of the
+/// known macros are found too. A position seen twice (tokens without real positions, as made
+/// by some `macro_rules!`) is left out, and the label falls back to the lowered expression.
+fn written_awaits(block: &syn::Block) -> std::collections::HashMap<AwaitPos, Option<String>> {
+    use syn::visit::Visit;
+    struct V(std::collections::HashMap<AwaitPos, Option<String>>);
+    impl<'a> Visit<'a> for V {
+        fn visit_expr_await(&mut self, a: &'a syn::ExprAwait) {
+            let text = rewrite::compact(&a.base);
+            self.0
+                .entry(await_pos(a.await_token.span))
+                .and_modify(|t| *t = None)
+                .or_insert(Some(text));
+            syn::visit::visit_expr_await(self, a);
+        }
+        fn visit_macro(&mut self, m: &'a syn::Macro) {
+            if let Some(Ok(args)) = macros::parse_known(m) {
+                for e in args.exprs() {
+                    self.visit_expr(e);
+                }
+            }
+        }
+    }
+    let mut v = V(Default::default());
+    v.visit_block(block);
+    v.0
+}
+
+fn collect_awaits(
+    b: &normalize::Block,
+    written: &std::collections::HashMap<AwaitPos, Option<String>>,
+    out: &mut Vec<(String, proc_macro2::Span)>,
+) {
     for s in &b.stmts {
         match s {
             normalize::Stmt::Await(a) => {
                 if let Some(slot) = out.get_mut(a.index) {
-                    *slot = (rewrite::compact(&a.awaitee), a.span);
+                    let text = match written.get(&await_pos(a.span)) {
+                        Some(Some(t)) => t.clone(),
+                        _ => rewrite::compact(&a.awaitee),
+                    };
+                    *slot = (text, a.span);
                 }
             }
-            normalize::Stmt::Nested { block, .. } => collect_awaits(block, out),
+            normalize::Stmt::Nested { block, .. } => collect_awaits(block, written, out),
             normalize::Stmt::Control { ctl, .. } => match ctl {
                 normalize::Control::If { then, els, .. } => {
-                    collect_awaits(then, out);
+                    collect_awaits(then, written, out);
                     if let Some(e) = els {
-                        collect_awaits(e, out);
+                        collect_awaits(e, written, out);
                     }
                 }
                 normalize::Control::Match { arms, .. } => {
                     for a in arms {
-                        collect_awaits(&a.body, out);
+                        collect_awaits(&a.body, written, out);
                     }
                 }
-                normalize::Control::Loop { body, .. } => collect_awaits(body, out),
+                normalize::Control::Loop { body, .. } => collect_awaits(body, written, out),
             },
             _ => {}
         }

@@ -143,8 +143,6 @@ pub struct Analysis {
     pub locals: Vec<Local>,
     /// Per await (by index).
     pub suspensions: Vec<Suspension>,
-    /// The awaits by index, with their expression text.
-    pub await_exprs: Vec<String>,
     /// Locals declared by each await's pattern (by await index).
     pub bind_locals: Vec<Vec<LocalId>>,
 }
@@ -709,7 +707,6 @@ struct Walker {
     seq: usize,
     snapshots: Vec<Option<Snapshot>>,
     bind_locals: Vec<Vec<LocalId>>,
-    await_exprs: Vec<String>,
     errors: Option<syn::Error>,
     used_fields: HashSet<String>,
     used_params: HashSet<String>,
@@ -1176,9 +1173,7 @@ impl Walker {
                     if self.snapshots.len() <= a.index {
                         self.snapshots.resize_with(a.index + 1, || None);
                         self.bind_locals.resize_with(a.index + 1, Vec::new);
-                        self.await_exprs.resize_with(a.index + 1, String::new);
                     }
-                    self.await_exprs[a.index] = crate::rewrite::compact(&a.awaitee);
                     self.snapshots[a.index] = Some(Snapshot {
                         in_scope,
                         seq: self.seq,
@@ -1445,7 +1440,6 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
         seq: 0,
         snapshots: Vec::new(),
         bind_locals: Vec::new(),
-        await_exprs: Vec::new(),
         errors: None,
         used_fields: ["__awaitee".to_string(), "__value".to_string()]
             .into_iter()
@@ -1659,7 +1653,6 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
         entries_fresh,
         locals: w.locals,
         suspensions,
-        await_exprs: w.await_exprs,
         bind_locals: w.bind_locals,
     })
 }

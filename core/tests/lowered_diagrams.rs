@@ -82,3 +82,28 @@ fn graphviz_renders_them() {
         assert!(out.contains("<svg"), "{}", g.fn_name);
     }
 }
+
+/// A state's label is the awaited expression as written: not `__self`, not the `match` that
+/// `?` becomes, not the hidden locals that operands evaluated first were moved into.
+#[test]
+fn awaitee_labels_show_the_written_expression() {
+    let g = lower(
+        "async fn labels(&self, x: Option<u64>) -> Option<u64> {
+            let a = self.get(x?).await;
+            let b = leaf(match mk(a) { Some(v) => v, None => 0 }, g(a).await).await;
+            println!(\"{}\", h(b).await);
+            Some(a + b)
+        }",
+    );
+    let label = |state: &str| {
+        let i = g.state(state).expect("state");
+        g.graph[i].awaitee.as_ref().expect("awaitee").expr.clone()
+    };
+    assert_eq!(label("Suspend0"), "self.get(x?)");
+    assert_eq!(label("Suspend1"), "g(a)");
+    assert_eq!(
+        label("Suspend2"),
+        "leaf(match mk(a) { Some(v) => v, None => 0 }, g(a).await)"
+    );
+    assert_eq!(label("Suspend3"), "h(b)");
+}
