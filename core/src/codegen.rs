@@ -1723,7 +1723,11 @@ fn generate_pass<'a>(
                     // SAFETY: `__sp` was just derived from `__s`, the only reference to the
                     // state.
                     let __State::#v { #aw, #(#fields),* } = (unsafe { &mut *__sp }) else {
-                        ::core::unreachable!()
+                        // SAFETY: this arm is reached with `Resume<k>`, which the dispatch
+                        // gives only for this variant, or `Ready<k>`, which the suspension
+                        // gives only after storing this variant and polling its awaitee (which
+                        // cannot reach the state); nothing writes the state in between.
+                        unsafe { ::core::hint::unreachable_unchecked() }
                     };
                     let #out = match __goto {
                         // SAFETY: the suspension writes the slot just before it jumps here
