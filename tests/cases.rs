@@ -935,6 +935,39 @@ case! {
 // Lowering bugs minimised from generated programs (each failed when found: the lowered fn did
 // not compile, or behaved differently from the native one); all fixed since.
 case! {
+    // What a `while let` pattern leaves of its scrutinee's value (`_` here: the `Noisy`) lives
+    // through the body, across its await, to the end of the iteration; the `let .. else` the
+    // loop was lowered to dropped it before the body ran (found by the generator's
+    // `while let` construct, seed 31).
+    name: gen_bug_while_let_value_left_by_pattern_lives_through_body,
+    async fn (v: u64) -> u64 {
+        let mut i = 0u64;
+        let mut s = 0u64;
+        while let Some((w, _)) = noisy_option(if i < v { i + 1 } else { 3 }, "o") {
+            i += 1;
+            s += leaf("a", 1, w).await;
+            log("end of body");
+        }
+        s
+    }
+    call: (3)
+}
+case! {
+    // The same with an await in the scrutinee.
+    name: gen_bug_while_let_value_left_by_pattern_with_await_in_scrutinee,
+    async fn (v: u64) -> u64 {
+        let mut i = 0u64;
+        let mut s = 0u64;
+        while let Some((w, _)) = noisy_option(if i < v { i + 1 } else { 3 } + leaf("h", 1, 0u64).await, "o") {
+            i += 1;
+            s += leaf("a", 1, w).await;
+            log("end of body");
+        }
+        s
+    }
+    call: (3)
+}
+case! {
     // The temporaries of an `if` condition drop when the condition is evaluated, before the
     // branch runs; they were kept (across the await) to the end of the enclosing statement.
     name: gen_bug_temporary_in_if_condition,

@@ -310,7 +310,7 @@ impl Gen {
             };
         }
         let d = depth + 1;
-        let choices = if self.control_flow { 26 } else { 20 };
+        let choices = if self.control_flow { 28 } else { 20 };
         match self.rng.below(choices) {
             0 => self.lit(),
             1 => self.simple(),
@@ -383,6 +383,8 @@ impl Gen {
             22 => self.loop_expr(d),
             23 => self.while_expr(d),
             24 => self.for_expr(d),
+            25 => self.for_vec_expr(d),
+            26 => self.while_let_expr(d),
             _ if self.rng.chance(50) => self.if_let_expr(d),
             _ => self.option_match_expr(d),
         }
@@ -641,6 +643,113 @@ impl Gen {
         )
     }
 
+    /// `for nK in vec![Noisy, ..] { .. }`: the iterator holds the items not reached yet (dropped
+    /// with it when the loop ends by `break`, or while suspended in the body when cancelled);
+    /// the loop variable is a `Noisy` the body may move.
+    fn for_vec_expr(&mut self, d: usize) -> String {
+        let k = self.id();
+        let (label, var, sum) = (format!("'l{k}"), format!("n{k}"), format!("s{k}"));
+        let items: Vec<String> = (0..self.rng.below(4))
+            .map(|i| format!("Noisy::new(\"v{k}_{i}\")"))
+            .collect();
+        let mark = self.vars.len();
+        self.loops.push(Loop {
+            label: label.clone(),
+            valued: false,
+            counter: None,
+        });
+        self.ctl += 1;
+        self.declare(var.clone(), Ty::Noisy, false);
+        // Not shadowed: the tail below reads it.
+        self.vars[mark].shadowable = false;
+        self.ctl -= 1;
+        let n = 1 + self.rng.below(3) as usize;
+        let (s, t) = self.scoped(d, n, true, true);
+        let len = if self.vars[mark].live {
+            format!(" + {var}.len() as u64")
+        } else {
+            String::new()
+        };
+        self.loops.pop();
+        self.vars.truncate(mark);
+        format!(
+            "{{ let mut {sum} = 0u64; {label}: for {var} in Vec::<Noisy>::from([{}]) {{ {s}{sum} += {t}{len}; }} {sum} }}",
+            items.join(", ")
+        )
+    }
+
+    /// `while let Some((wK, _)) = noisy_option(..) { .. }`: the scrutinee is evaluated again
+    /// before each iteration (it may await); with `_` the `Noisy` stays in the scrutinee's
+    /// temporary, which lives through the body (across its awaits) and drops at the end of each
+    /// iteration. Ends after at most two rounds (`noisy_option(3)` is `None`).
+    fn while_let_expr(&mut self, d: usize) -> String {
+        let k = self.id();
+        let (label, counter, sum) = (format!("'l{k}"), format!("i{k}"), format!("s{k}"));
+        let bind = format!("w{k}");
+        let rounds = 1 + self.rng.below(3);
+        let extra = if self.rng.chance(40) {
+            let p = self.pending();
+            format!(" + leaf(\"w{k}\", {p}, 0u64).await")
+        } else {
+            String::new()
+        };
+        let rest = if self.rng.chance(50) {
+            "_".to_string()
+        } else {
+            format!("_g{k}")
+        };
+        let mark = self.vars.len();
+        self.declare_fixed(counter.clone());
+        self.loops.push(Loop {
+            label: label.clone(),
+            valued: false,
+            counter: Some(counter.clone()),
+        });
+        let (s, t) = self.with_binding(&bind, |g| {
+            let n = 1 + g.rng.below(3) as usize;
+            g.scoped(d, n, true, true)
+        });
+        self.loops.pop();
+        self.vars.truncate(mark);
+        format!(
+            "{{ let mut {counter} = 0u64; let mut {sum} = 0u64; {label}: while let Some(({bind}, {rest})) = noisy_option(if {counter} < {rounds} {{ {counter} + 1 }} else {{ 3 }}{extra}, \"o{k}\") {{ {counter} += 1; {s}{sum} += {t} + {bind}; }} {sum} }}"
+        )
+    }
+
+    /// `let Some((xK, gK)) = noisy_option(..) else { ..; return r; };`: the scrutinee may
+    /// await, the `else` block may await and returns; `gK` (a `Noisy`) lives on after it, or
+    /// `_` leaves it in the scrutinee's temporary.
+    fn let_else_stmt(&mut self, d: usize) -> String {
+        let k = self.id();
+        let scrut = self.expr(d);
+        let n = self.rng.below(3) as usize;
+        let (s, _) = self.scoped(d, n, true, false);
+        let v = self.simple();
+        let r = match (self.ret, self.rng.chance(30)) {
+            (Ret::Opt, true) => "None".to_string(),
+            (Ret::Res, true) => "Err(SmallError)".to_string(),
+            _ => self.wrap(&v),
+        };
+        let name = self.new_name("x");
+        let keep = self.rng.chance(50);
+        let rest = if keep {
+            match self.new_name("n") {
+                // Both bound by one pattern: two names.
+                n if n == name => format!("n{}", self.id()),
+                n => n,
+            }
+        } else {
+            "_".to_string()
+        };
+        self.declare(name.clone(), Ty::U64, false);
+        if keep {
+            self.declare(rest.clone(), Ty::Noisy, false);
+        }
+        format!(
+            "let Some(({name}, {rest})) = noisy_option({scrut}, \"e{k}\") else {{ {s}return {r}; }};"
+        )
+    }
+
     /// A `break`/`continue` out of an enclosing loop (control flow only).
     fn jump(&mut self, d: usize) -> Option<String> {
         if self.loops.is_empty() {
@@ -755,6 +864,9 @@ impl Gen {
                     _ => self.wrap(&v),
                 };
                 format!("if {c} {{ return {r}; }}")
+            }
+            11 if self.control_flow && self.in_format == 0 && self.rng.chance(35) => {
+                self.let_else_stmt(d)
             }
             12 if self.control_flow && self.rng.chance(40) => {
                 // Deferred initialization: declared without a value, assigned in both branches

@@ -591,11 +591,13 @@ impl Normalizer {
                             })
                             .collect();
                         let pat = &l.pat;
-                        syn::parse_quote!(#label loop { #(#pre)* let #pat = #scrut else { break; }; #(#stmts)* })
+                        let keep = self.keep_while_let_value(pat, &mut scrut);
+                        syn::parse_quote!(#label loop { #(#pre)* #keep let #pat = #scrut else { break; }; #(#stmts)* })
                     }
                     Expr::Let(l) => {
-                        let (pat, scrut) = (&l.pat, &l.expr);
-                        syn::parse_quote!(#label loop { let #pat = #scrut else { break; }; #(#stmts)* })
+                        let (pat, mut scrut) = (&l.pat, (*l.expr).clone());
+                        let keep = self.keep_while_let_value(pat, &mut scrut);
+                        syn::parse_quote!(#label loop { #keep let #pat = #scrut else { break; }; #(#stmts)* })
                     }
                     cond => syn::parse_quote!(#label loop { if !(#cond) { break; } #(#stmts)* }),
                 };
@@ -838,6 +840,22 @@ impl Normalizer {
             a.pat = syn::parse_quote!(#o::Some(#p));
         }
         arms.push(syn::parse_quote!(#o::None => ::core::unreachable!(),));
+    }
+
+    /// The scrutinee of a `while let` is a temporary of the `match` it runs as (`loop { match e
+    /// { P => body, _ => break } }`): what `P` leaves of its value (`_`, `..`, a `ref`
+    /// binding) lives through the body, across its awaits, and drops at the end of each
+    /// iteration. A `let .. else` would drop it at once: when the scrutinee is a value that may
+    /// hold something to drop and `P` does not take all of it, it goes into a hidden local of
+    /// the iteration first (`let mut __scrutN = e;`, returned), and `scrut` becomes that local.
+    fn keep_while_let_value(&mut self, pat: &Pat, scrut: &mut Expr) -> Option<syn::Stmt> {
+        let arm: syn::Arm = syn::parse_quote!(#pat => {});
+        if consumes(pat) || !scrutinee_may_hold_drop(scrut, &[arm]) {
+            return None;
+        }
+        let s = self.hidden("scrut", scrut.span());
+        let value = std::mem::replace(scrut, syn::parse_quote!(#s));
+        Some(syn::parse_quote!(let mut #s = #value;))
     }
 
     /// `keep_temporaries` over operands evaluated in order.
