@@ -931,9 +931,131 @@ case! {
     }
     call: ()
 }
+// ---- `&&` / `||` with an await in the right operand (runs only when needed) --------------
+case! {
+    name: lazy_and_with_await_in_right_operand,
+    async fn (v: u64) -> u64 {
+        let mut hits = 0;
+        for i in 0..v {
+            let t = Noisy::new("t").len() as u64 + i > 2 && leaf("rhs", 1, Noisy::new("r").len() as u64 + i).await % 2 == 0;
+            log(format!("and {t}"));
+            if i % 2 == 1 || (leaf("or", 1, i).await + Noisy::new("o").len() as u64) > 4 {
+                hits += 1;
+            }
+            if (leaf("lhs", 1, i).await > 1 && leaf("rhs2", 0, i).await > 2) || leaf("last", 1, false).await {
+                hits += 10;
+            }
+        }
+        hits
+    }
+    call: (5)
+}
+// ---- `let .. else` whose `else` block awaits: the value and temporaries drop before it ----
+case! {
+    name: let_else_awaiting_in_else_block,
+    async fn (v: u64) -> u64 {
+        let _before = Noisy::new("before");
+        let Some((mut x, _)) = noisy_option(v, "o") else {
+            log("in else");
+            let n = Noisy::new("in else");
+            return leaf("else", 1, n.len() as u64).await;
+        };
+        x += leaf("after", 1, 1u64).await;
+        x
+    }
+    call: (3)
+}
+case! {
+    name: let_else_awaiting_in_else_block_matched,
+    async fn (v: u64) -> u64 {
+        let _before = Noisy::new("before");
+        let Some((mut x, _)) = noisy_option(v, "o") else {
+            log("in else");
+            return leaf("else", 1, 0u64).await;
+        };
+        x += leaf("after", 1, 1u64).await;
+        x
+    }
+    call: (4)
+}
+case! {
+    name: let_else_awaiting_err_value_dropped_before_else,
+    async fn (v: u64) -> u64 {
+        let mut total = 0;
+        for i in v..v + 3 {
+            let Ok(k): Result<u64, Noisy> = noisy_result(i, "r") else {
+                leaf("skip", 1, ()).await;
+                continue;
+            };
+            total += leaf("ok", 1, k).await;
+        }
+        total
+    }
+    call: (3)
+}
+case! {
+    name: let_else_awaiting_ref_binding_on_place,
+    async fn (v: u64) -> usize {
+        let opt = if v > 2 { Some(Noisy::new("kept")) } else { None };
+        let Some(ref n) = opt else {
+            return leaf("none", 1, 0usize).await;
+        };
+        let len = n.len();
+        len + leaf("after", 1, 1usize).await
+    }
+    call: (3)
+}
+case! {
+    // A branch whose last statement is `return f().await;`, in a `match` whose value is bound:
+    // the code resuming after that await went on to give the `match` a `()` value (E0308).
+    name: match_arm_returning_awaited_value_in_let,
+    async fn (v: u64) -> u64 {
+        let n = Noisy::new("n");
+        let x = match noisy_option(v, "o") {
+            Some((k, _)) => k,
+            None => {
+                log("none");
+                return leaf("ret", 1, n.len() as u64).await;
+            }
+        };
+        x + leaf("after", 1, 1u64).await
+    }
+    call: (3)
+}
+case! {
+    name: let_else_awaiting_ref_mut_binding_on_place,
+    async fn (v: u64) -> u64 {
+        let mut opt = if v > 2 { Some(v) } else { None };
+        let Some(ref mut n) = opt else {
+            return leaf("none", 1, 0u64).await;
+        };
+        *n += 1;
+        log(format!("{opt:?}"));
+        leaf("after", 1, 1u64).await
+    }
+    call: (3)
+}
 // ---- found by the generated-program test (tests/generator.rs) ------------------------------
 // Lowering bugs minimised from generated programs (each failed when found: the lowered fn did
 // not compile, or behaved differently from the native one); all fixed since.
+case! {
+    // A `continue` inside an `if let` in the argument of a whole-statement await
+    // (`let x = f(if let .. { continue 'l; } ..).await;`): the flat path kept the argument in
+    // the awaitee, which was wrapped in an `async move` block (the argument borrows a
+    // temporary), so the `continue` was inside that block (E0267). The argument is evaluated
+    // first now, as for an await inside a larger expression (found by the default generated
+    // programs after the generator gained `&&`/`||` conditions).
+    name: gen_bug_continue_in_if_let_in_awaited_argument,
+    async fn (v: u64) -> u64 {
+        let mut s = 0;
+        'l: for i in 0..v {
+            let x = leaf("a", 0, if let Some(k) = (Noisy::new("t").len() as u64 + i).checked_sub(1) { if (k % 2 == 1 || i % 4 == 2) { continue 'l; } 14u64 } else { 5u64 }).await;
+            s += x + leaf("b", 1, 1u64).await;
+        }
+        s
+    }
+    call: (4)
+}
 case! {
     // What a `while let` pattern leaves of its scrutinee's value (`_` here: the `Noisy`) lives
     // through the body, across its await, to the end of the iteration; the `let .. else` the

@@ -466,7 +466,14 @@ impl Gen {
         let e = if awaits { self.expr(d) } else { self.simple() };
         let m = 2 + self.rng.below(3);
         let r = self.rng.below(m);
-        format!("({e}) % {m} == {r}")
+        let c = format!("({e}) % {m} == {r}");
+        if awaits && self.control_flow && self.rng.chance(20) {
+            // A lazy `&&`/`||`: the right operand (which may await) runs only when needed.
+            let op = if self.rng.chance(50) { "&&" } else { "||" };
+            let right = self.cond(d, true);
+            return format!("({c} {op} {right})");
+        }
+        c
     }
 
     fn if_expr(&mut self, d: usize) -> String {
@@ -723,8 +730,8 @@ impl Gen {
         let k = self.id();
         let scrut = self.expr(d);
         let n = self.rng.below(3) as usize;
-        let (s, _) = self.scoped(d, n, true, false);
-        let v = self.simple();
+        // The returned value is written in the `else` block's scope (its statements may shadow).
+        let (s, v) = self.scoped(d, n, true, true);
         let r = match (self.ret, self.rng.chance(30)) {
             (Ret::Opt, true) => "None".to_string(),
             (Ret::Res, true) => "Err(SmallError)".to_string(),
@@ -854,6 +861,9 @@ impl Gen {
                 let e = self.expr_top(d);
                 format!("{e};")
             }
+            11 if self.control_flow && self.in_format == 0 && self.rng.chance(35) => {
+                self.let_else_stmt(d)
+            }
             11 => {
                 // Early return from a plain `if` without awaits.
                 let c = self.cond(d, false);
@@ -864,9 +874,6 @@ impl Gen {
                     _ => self.wrap(&v),
                 };
                 format!("if {c} {{ return {r}; }}")
-            }
-            11 if self.control_flow && self.in_format == 0 && self.rng.chance(35) => {
-                self.let_else_stmt(d)
             }
             12 if self.control_flow && self.rng.chance(40) => {
                 // Deferred initialization: declared without a value, assigned in both branches
@@ -885,12 +892,13 @@ impl Gen {
                     t1
                 };
                 let n2 = self.rng.below(3) as usize;
-                let (s2, t2) = self.scoped(d, n2, true, !noisy);
                 // Sometimes the `else` branch returns instead: assigned on every path that
-                // goes on.
-                let els = if self.rng.chance(25) && self.in_format == 0 {
-                    let v = self.simple();
-                    let r = self.wrap(&v);
+                // goes on. The returned value is written in the branch's scope (its statements
+                // may shadow).
+                let returns = self.rng.chance(25) && self.in_format == 0;
+                let (s2, t2) = self.scoped(d, n2, true, !noisy || returns);
+                let els = if returns {
+                    let r = self.wrap(&t2);
                     format!("{s2}return {r};")
                 } else if noisy {
                     format!("{s2}{name} = Noisy::new(\"d{k}b\");")

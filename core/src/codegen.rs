@@ -604,6 +604,18 @@ fn leaves_block(st: &syn::Stmt) -> bool {
     }
 }
 
+/// A lowered statement that never completes: a statement that [`leaves_block`], a tail
+/// `return`/`break`/`continue`, or a nested block (the statement holding an await, `return
+/// f().await;`) whose last statement never completes.
+fn stmt_leaves(s: &Stmt) -> bool {
+    match s {
+        Stmt::Code(st) => leaves_block(st),
+        Stmt::Tail(e) => leaves_block(&syn::Stmt::Expr(e.clone(), Some(Default::default()))),
+        Stmt::Nested { block, .. } => block.stmts.last().is_some_and(stmt_leaves),
+        _ => false,
+    }
+}
+
 /// The slot (a `MaybeUninit` local of `poll`) through which a jump carries the values of type
 /// parameter `tp` to its target.
 fn slot_ident(tp: &Ident) -> Ident {
@@ -985,7 +997,9 @@ impl<'a> Ctx<'a> {
                 Stmt::Tail(e) => {
                     let v = self.tail(e);
                     out.extend(self.finish_value(v, end));
-                    self.diverged = matches!(end, End::After(_) | End::Loop(_));
+                    // A tail `break '__body v` (`return v`) or `continue` does not give the
+                    // block a value either.
+                    self.diverged = matches!(end, End::After(_) | End::Loop(_)) || stmt_leaves(s);
                     return out;
                 }
                 Stmt::Await(a) => {
@@ -1084,10 +1098,7 @@ impl<'a> Ctx<'a> {
         // A block whose last statement leaves it (`return ..;`, `break;`, `panic!(..);`) does
         // not go on: no jump after it (unreachable, it would still name the locals the target
         // carries, some maybe never assigned in this arm: E0282 on their declaration).
-        if let Some(Stmt::Code(st)) = b.stmts.last()
-            && b.stmts.len() > start
-            && leaves_block(st)
-        {
+        if b.stmts.len() > start && b.stmts.last().is_some_and(stmt_leaves) {
             self.diverged = true;
             return out;
         }
@@ -1722,12 +1733,11 @@ fn generate_pass<'a>(
                     let __sp: *mut _ = __s;
                     // SAFETY: `__sp` was just derived from `__s`, the only reference to the
                     // state.
+                    // Checked, not `unreachable_unchecked` (2 instructions per resume, 3% of
+                    // `match_heavy` polled as a task, BENCHMARKS.md): a codegen bug stays a
+                    // panic, not undefined behaviour.
                     let __State::#v { #aw, #(#fields),* } = (unsafe { &mut *__sp }) else {
-                        // SAFETY: this arm is reached with `Resume<k>`, which the dispatch
-                        // gives only for this variant, or `Ready<k>`, which the suspension
-                        // gives only after storing this variant and polling its awaitee (which
-                        // cannot reach the state); nothing writes the state in between.
-                        unsafe { ::core::hint::unreachable_unchecked() }
+                        ::core::unreachable!()
                     };
                     let #out = match __goto {
                         // SAFETY: the suspension writes the slot just before it jumps here

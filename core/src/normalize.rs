@@ -290,8 +290,15 @@ impl Normalizer {
                         continue;
                     };
                     if let Some((_, diverge)) = init.diverge {
-                        if let Some(s) = first_await(&diverge) {
-                            self.error(unsupported(s, "the `else` block of a `let .. else`"));
+                        if first_await(&diverge).is_some() {
+                            let (test, bind) = self.let_else_awaiting(
+                                local.attrs,
+                                local.pat,
+                                *init.expr,
+                                *diverge,
+                            );
+                            let rest = self.block(vec![test, bind]);
+                            out.extend(rest.stmts);
                             continue;
                         }
                         let head = Head::LetElse(Box::new(local.pat), diverge);
@@ -337,6 +344,7 @@ impl Normalizer {
             && first_await(&a.base).is_none()
             && !matches!(head, Head::LetElse(..))
             && !has_body_break(&a.base)
+            && !has_escaping_jump(&a.base)
             && !has_temporaries(&a.base)
         {
             let index = self.next_await();
@@ -858,6 +866,52 @@ impl Normalizer {
         Some(syn::parse_quote!(let mut #s = #value;))
     }
 
+    /// `let P = e else { D };` whose `D` awaits, as rustc runs it: the value of `e` and its
+    /// temporaries drop at the end of the statement, before `D` runs when `P` does not match
+    /// (checked with a plain program in both editions). Returns
+    /// `let __leN = match e { P => Some((a, b, ..)), _ => None };` and
+    /// `let (a, mut b, ..) = match identity(__leN) { Some(__b) => __b, None => D };`
+    /// (`identity` moves the local: `D`'s awaits do not keep the empty `Option`).
+    fn let_else_awaiting(
+        &mut self,
+        attrs: Vec<syn::Attribute>,
+        pat: Pat,
+        init: Expr,
+        diverge: Expr,
+    ) -> (syn::Stmt, syn::Stmt) {
+        let o = quote!(::core::option::Option);
+        let (pat, init) = match pat {
+            // `let P: T = e else ..`: the type is the scrutinee's.
+            Pat::Type(t) => {
+                let ty = &t.ty;
+                let e: Expr = syn::parse_quote!(::core::convert::identity::<#ty>(#init));
+                (*t.pat, e)
+            }
+            p => (p, init),
+        };
+        let mut idents = Vec::new();
+        crate::liveness::pat_idents(&pat, &mut idents);
+        let names: Vec<&Ident> = idents.iter().map(|(i, _, _)| i).collect();
+        // A `ref` binding stays one (`&ref x` on the reference), so the liveness still knows
+        // it holds a borrow (nothing to drop; refused if kept across an await).
+        let outer = idents.iter().map(|(i, m, r)| match (m, r) {
+            (false, false) => quote!(#i),
+            (true, false) => quote!(mut #i),
+            (false, true) => quote!(&ref #i),
+            (true, true) => quote!(&mut ref mut #i),
+        });
+        let t = self.hidden("le", init.span());
+        let b = Ident::new("__b", Span::mixed_site());
+        let test: syn::Stmt = syn::parse_quote! {
+            let #t = match #init { #pat => #o::Some((#(#names,)*)), _ => #o::None };
+        };
+        let bind: syn::Stmt = syn::parse_quote! {
+            #(#attrs)*
+            let (#(#outer,)*) = match ::core::convert::identity(#t) { #o::Some(#b) => #b, #o::None => #diverge };
+        };
+        (test, bind)
+    }
+
     /// `keep_temporaries` over operands evaluated in order.
     fn keep_in_operands(&mut self, ops: Vec<&mut Expr>, out: &mut Vec<Stmt>) {
         let Some(last) = ops.iter().rposition(|e| has_temporaries(e)) else {
@@ -1109,11 +1163,19 @@ impl Normalizer {
                 use syn::BinOp::*;
                 match b.op {
                     And(_) | Or(_) if first_await(&b.right).is_some() => {
-                        let s = first_await(&b.right).unwrap_or_else(|| b.span());
-                        self.error(unsupported(
-                            s,
-                            "the right operand of `&&` or `||` (it runs conditionally)",
-                        ));
+                        // `a && b` runs as `if a { b } else { false }` (`||`: `if a { true }
+                        // else { b }`). Each operand is a temporary scope (checked with a plain
+                        // program, both editions): `a` as the condition, `b` as a `let` of
+                        // its own (a branch's tail would keep its temporaries, before 2024).
+                        let t = self.hidden("lazy", b.right.span());
+                        let (left, right) = (&b.left, &b.right);
+                        let run: syn::Block = syn::parse_quote!({ let #t = #right; #t });
+                        let e: Expr = if matches!(b.op, And(_)) {
+                            syn::parse_quote!(if #left #run else { false })
+                        } else {
+                            syn::parse_quote!(if #left { true } else #run)
+                        };
+                        return self.hoist(e, out);
                     }
                     AddAssign(_) | SubAssign(_) | MulAssign(_) | DivAssign(_) | RemAssign(_)
                     | BitXorAssign(_) | BitAndAssign(_) | BitOrAssign(_) | ShlAssign(_)
@@ -1857,12 +1919,6 @@ mod tests {
                     _ if f().await => 1,
                     _ => 2,
                 }
-            }),
-            quote!({
-                let Some(x) = y else {
-                    f().await;
-                    return;
-                };
             }),
             quote!({ my_macro!(f().await) }),
         ] {
