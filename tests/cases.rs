@@ -1049,7 +1049,7 @@ case! {
     async fn (v: u64) -> u64 {
         let mut s = 0;
         'l: for i in 0..v {
-            let x = leaf("a", 0, if let Some(k) = (Noisy::new("t").len() as u64 + i).checked_sub(1) { if (k % 2 == 1 || i % 4 == 2) { continue 'l; } 14u64 } else { 5u64 }).await;
+            let x = leaf("a", 0, if let Some(k) = (Noisy::new("t").len() as u64 + i).checked_sub(1) { if k % 2 == 1 || i % 4 == 2 { continue 'l; } 14u64 } else { 5u64 }).await;
             s += x + leaf("b", 1, 1u64).await;
         }
         s
