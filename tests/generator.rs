@@ -588,21 +588,40 @@ impl Gen {
         )
     }
 
+    /// Runs `body` as the body of loop `label` (`break`/`continue` to it allowed inside), then
+    /// forgets the bindings declared from `mark` on (the loop's own: its counter or variable).
+    fn in_loop<T>(
+        &mut self,
+        label: &str,
+        valued: bool,
+        counter: Option<&str>,
+        mark: usize,
+        body: impl FnOnce(&mut Self) -> T,
+    ) -> T {
+        self.loops.push(Loop {
+            label: label.to_string(),
+            valued,
+            counter: counter.map(str::to_string),
+        });
+        let out = body(self);
+        self.loops.pop();
+        self.vars.truncate(mark);
+        out
+    }
+
+    /// A loop's body: one to three statements and a tail, in a scope of its own.
+    fn loop_scope(&mut self, d: usize) -> (String, String) {
+        let n = 1 + self.rng.below(3) as usize;
+        self.scoped(d, n, true, true)
+    }
+
     fn loop_expr(&mut self, d: usize) -> String {
         let k = self.id();
         let (label, counter) = (format!("'l{k}"), format!("i{k}"));
         let rounds = 1 + self.rng.below(3);
         let mark = self.vars.len();
         self.declare_fixed(counter.clone());
-        self.loops.push(Loop {
-            label: label.clone(),
-            valued: true,
-            counter: Some(counter.clone()),
-        });
-        let n = 1 + self.rng.below(3) as usize;
-        let (s, t) = self.scoped(d, n, true, true);
-        self.loops.pop();
-        self.vars.truncate(mark);
+        let (s, t) = self.in_loop(&label, true, Some(&counter), mark, |g| g.loop_scope(d));
         format!(
             "{{ let mut {counter} = 0u64; {label}: loop {{ {counter} += 1; {s}if {counter} < {rounds} {{ continue {label}; }} break {label} ({t}); }} }}"
         )
@@ -614,15 +633,7 @@ impl Gen {
         let rounds = self.rng.below(4);
         let mark = self.vars.len();
         self.declare_fixed(counter.clone());
-        self.loops.push(Loop {
-            label: label.clone(),
-            valued: false,
-            counter: Some(counter.clone()),
-        });
-        let n = 1 + self.rng.below(3) as usize;
-        let (s, t) = self.scoped(d, n, true, true);
-        self.loops.pop();
-        self.vars.truncate(mark);
+        let (s, t) = self.in_loop(&label, false, Some(&counter), mark, |g| g.loop_scope(d));
         format!(
             "{{ let mut {counter} = 0u64; let mut {sum} = 0u64; {label}: while {counter} < {rounds} {{ {counter} += 1; {s}{sum} += {t}; }} {sum} }}"
         )
@@ -633,18 +644,10 @@ impl Gen {
         let (label, var, sum) = (format!("'l{k}"), format!("j{k}"), format!("s{k}"));
         let rounds = self.rng.below(4);
         let mark = self.vars.len();
-        self.loops.push(Loop {
-            label: label.clone(),
-            valued: false,
-            counter: None,
-        });
         self.ctl += 1;
         self.declare_fixed(var.clone());
         self.ctl -= 1;
-        let n = 1 + self.rng.below(3) as usize;
-        let (s, t) = self.scoped(d, n, true, true);
-        self.loops.pop();
-        self.vars.truncate(mark);
+        let (s, t) = self.in_loop(&label, false, None, mark, |g| g.loop_scope(d));
         format!(
             "{{ let mut {sum} = 0u64; {label}: for {var} in 0..{rounds}u64 {{ {s}{sum} += {t} + {var}; }} {sum} }}"
         )
@@ -660,25 +663,20 @@ impl Gen {
             .map(|i| format!("Noisy::new(\"v{k}_{i}\")"))
             .collect();
         let mark = self.vars.len();
-        self.loops.push(Loop {
-            label: label.clone(),
-            valued: false,
-            counter: None,
-        });
         self.ctl += 1;
         self.declare(var.clone(), Ty::Noisy, false);
         // Not shadowed: the tail below reads it.
         self.vars[mark].shadowable = false;
         self.ctl -= 1;
-        let n = 1 + self.rng.below(3) as usize;
-        let (s, t) = self.scoped(d, n, true, true);
-        let len = if self.vars[mark].live {
-            format!(" + {var}.len() as u64")
-        } else {
-            String::new()
-        };
-        self.loops.pop();
-        self.vars.truncate(mark);
+        let (s, t, len) = self.in_loop(&label, false, None, mark, |g| {
+            let (s, t) = g.loop_scope(d);
+            let len = if g.vars[mark].live {
+                format!(" + {var}.len() as u64")
+            } else {
+                String::new()
+            };
+            (s, t, len)
+        });
         format!(
             "{{ let mut {sum} = 0u64; {label}: for {var} in Vec::<Noisy>::from([{}]) {{ {s}{sum} += {t}{len}; }} {sum} }}",
             items.join(", ")
@@ -707,17 +705,9 @@ impl Gen {
         };
         let mark = self.vars.len();
         self.declare_fixed(counter.clone());
-        self.loops.push(Loop {
-            label: label.clone(),
-            valued: false,
-            counter: Some(counter.clone()),
+        let (s, t) = self.in_loop(&label, false, Some(&counter), mark, |g| {
+            g.with_binding(&bind, |g| g.loop_scope(d))
         });
-        let (s, t) = self.with_binding(&bind, |g| {
-            let n = 1 + g.rng.below(3) as usize;
-            g.scoped(d, n, true, true)
-        });
-        self.loops.pop();
-        self.vars.truncate(mark);
         format!(
             "{{ let mut {counter} = 0u64; let mut {sum} = 0u64; {label}: while let Some(({bind}, {rest})) = noisy_option(if {counter} < {rounds} {{ {counter} + 1 }} else {{ 3 }}{extra}, \"o{k}\") {{ {counter} += 1; {s}{sum} += {t} + {bind}; }} {sum} }}"
         )

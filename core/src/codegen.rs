@@ -592,14 +592,9 @@ fn bare_declaration(tokens: &[proc_macro2::TokenTree]) -> Option<(Vec<String>, u
 /// A statement expression that never completes: `return`, `break`, `continue`, or a
 /// `panic!`/`unreachable!`/`todo!`/`unimplemented!`.
 fn leaves_block(st: &syn::Stmt) -> bool {
-    use crate::liveness::diverging_macro;
     match st {
-        syn::Stmt::Expr(e, Some(_)) => match e {
-            syn::Expr::Return(_) | syn::Expr::Break(_) | syn::Expr::Continue(_) => true,
-            syn::Expr::Macro(m) => diverging_macro(&m.mac),
-            _ => false,
-        },
-        syn::Stmt::Macro(m) => diverging_macro(&m.mac),
+        syn::Stmt::Expr(e, Some(_)) => crate::liveness::diverges(e),
+        syn::Stmt::Macro(m) => crate::liveness::diverging_macro(&m.mac),
         _ => false,
     }
 }
@@ -610,7 +605,7 @@ fn leaves_block(st: &syn::Stmt) -> bool {
 fn stmt_leaves(s: &Stmt) -> bool {
     match s {
         Stmt::Code(st) => leaves_block(st),
-        Stmt::Tail(e) => leaves_block(&syn::Stmt::Expr(e.clone(), Some(Default::default()))),
+        Stmt::Tail(e) => crate::liveness::diverges(e),
         Stmt::Nested { block, .. } => block.stmts.last().is_some_and(stmt_leaves),
         _ => false,
     }
@@ -1731,11 +1726,11 @@ fn generate_pass<'a>(
                     // Derived again: the suspension jumping here has written the state through
                     // `__s`.
                     let __sp: *mut _ = __s;
-                    // SAFETY: `__sp` was just derived from `__s`, the only reference to the
-                    // state.
                     // Checked, not `unreachable_unchecked` (2 instructions per resume, 3% of
                     // `match_heavy` polled as a task, BENCHMARKS.md): a codegen bug stays a
                     // panic, not undefined behaviour.
+                    // SAFETY: `__sp` was just derived from `__s`, the only reference to the
+                    // state.
                     let __State::#v { #aw, #(#fields),* } = (unsafe { &mut *__sp }) else {
                         ::core::unreachable!()
                     };

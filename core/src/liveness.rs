@@ -1292,8 +1292,7 @@ fn assigns(e: &Expr) -> Option<HashSet<String>> {
                 });
             seq(assigns(&m.expr), arms.unwrap_or(None))
         }
-        Expr::Return(_) | Expr::Break(_) | Expr::Continue(_) => None,
-        Expr::Macro(m) if diverging_macro(&m.mac) => None,
+        e if diverges(e) => None,
         _ => Some(HashSet::new()),
     }
 }
@@ -1313,6 +1312,16 @@ fn assign_targets(left: &Expr, out: &mut Vec<String>) -> bool {
         Expr::Paren(p) => assign_targets(&p.expr, out),
         Expr::Tuple(t) => t.elems.iter().all(|e| assign_targets(e, out)),
         Expr::Array(a) => a.elems.iter().all(|e| assign_targets(e, out)),
+        _ => false,
+    }
+}
+
+/// An expression that never completes: `return`, `break`, `continue`, or a
+/// [`diverging_macro`].
+pub(crate) fn diverges(e: &Expr) -> bool {
+    match e {
+        Expr::Return(_) | Expr::Break(_) | Expr::Continue(_) => true,
+        Expr::Macro(m) => diverging_macro(&m.mac),
         _ => false,
     }
 }

@@ -742,11 +742,7 @@ impl Normalizer {
             // `*m.lock().unwrap()`: the guard under the `*` is a temporary of the statement.
             // Not a value that likely borrows (`*v.first().unwrap()`, `*map.get(&k)?`): kept,
             // it would be a reference into a saved local, and it has no destructor.
-            Expr::Unary(u)
-                if matches!(u.op, syn::UnOp::Deref(_))
-                    && !is_place(&u.expr)
-                    && !chain_returns_borrow(&u.expr) =>
-            {
+            Expr::Unary(u) if deref_of_temporary(u) => {
                 self.keep_temporaries(&mut u.expr, out);
                 self.hoist_temporary(&mut u.expr, out);
             }
@@ -772,7 +768,7 @@ impl Normalizer {
     /// place to borrow: `match <scrutinee> { __wholeN => { <probes>; match __wholeN { .. } } }`.
     fn keep_match_scrutinee(&mut self, m: &mut syn::ExprMatch, out: &mut Vec<Stmt>) {
         self.keep_temporaries(&mut m.expr, out);
-        if !scrutinee_may_hold_drop(&m.expr, &m.arms) {
+        if !scrutinee_may_hold_drop(&m.expr, m.arms.iter().map(|a| &a.pat)) {
             return;
         }
         let keeping = m.arms.iter().any(|a| !consumes(&a.pat));
@@ -857,8 +853,7 @@ impl Normalizer {
     /// hold something to drop and `P` does not take all of it, it goes into a hidden local of
     /// the iteration first (`let mut __scrutN = e;`, returned), and `scrut` becomes that local.
     fn keep_while_let_value(&mut self, pat: &Pat, scrut: &mut Expr) -> Option<syn::Stmt> {
-        let arm: syn::Arm = syn::parse_quote!(#pat => {});
-        if consumes(pat) || !scrutinee_may_hold_drop(scrut, &[arm]) {
+        if consumes(pat) || !scrutinee_may_hold_drop(scrut, std::iter::once(pat)) {
             return None;
         }
         let s = self.hidden("scrut", scrut.span());
@@ -1522,16 +1517,21 @@ fn has_temporaries(e: &Expr) -> bool {
         Expr::Paren(p) => has_temporaries(&p.expr),
         Expr::Group(g) => has_temporaries(&g.expr),
         Expr::Cast(c) => has_temporaries(&c.expr),
-        Expr::Unary(u) => {
-            has_temporaries(&u.expr)
-                || (matches!(u.op, syn::UnOp::Deref(_))
-                    && !is_place(&u.expr)
-                    && !chain_returns_borrow(&u.expr))
+        Expr::Unary(u) => has_temporaries(&u.expr) || deref_of_temporary(u),
+        Expr::Match(m) => {
+            has_temporaries(&m.expr)
+                || scrutinee_may_hold_drop(&m.expr, m.arms.iter().map(|a| &a.pat))
         }
-        Expr::Match(m) => has_temporaries(&m.expr) || scrutinee_may_hold_drop(&m.expr, &m.arms),
         Expr::If(i) => if_let_as_match(i).is_some_and(|m| has_temporaries(&Expr::Match(m))),
         _ => false,
     }
+}
+
+/// `*<value>` whose value is a temporary of the statement that may hold a guard
+/// (`*m.lock().unwrap()`), not a place and not a chain that likely returns a borrow
+/// (`*v.first().unwrap()`: kept, it would be a reference into a saved local; no destructor).
+fn deref_of_temporary(u: &syn::ExprUnary) -> bool {
+    matches!(u.op, syn::UnOp::Deref(_)) && !is_place(&u.expr) && !chain_returns_borrow(&u.expr)
 }
 
 /// Methods whose result borrows their receiver and has no destructor.
@@ -1557,15 +1557,16 @@ const RETURNS_BORROW: &[&str] = &[
     "split_whitespace",
 ];
 
+fn returns_borrow(method: &Ident) -> bool {
+    RETURNS_BORROW.contains(&method.to_string().as_str())
+}
+
 /// Whether a method chain calls one of [`RETURNS_BORROW`] (or is `&..`, or a `?` on such a
 /// chain): its value most likely borrows (`v.first().unwrap()`, `map.get(&k)?`).
 fn chain_returns_borrow(e: &Expr) -> bool {
     match e {
         Expr::Reference(_) => true,
-        Expr::MethodCall(m) => {
-            RETURNS_BORROW.contains(&m.method.to_string().as_str())
-                || chain_returns_borrow(&m.receiver)
-        }
+        Expr::MethodCall(m) => returns_borrow(&m.method) || chain_returns_borrow(&m.receiver),
         Expr::Try(t) => chain_returns_borrow(&t.expr),
         Expr::Paren(p) => chain_returns_borrow(&p.expr),
         _ => false,
@@ -1577,13 +1578,13 @@ fn chain_returns_borrow(e: &Expr) -> bool {
 /// result of a method returning a borrow (`map.get(&k)`: keeping it would keep a borrow of a
 /// saved local, and it has no destructor), and no arm has a literal pattern (the type is an
 /// integer, `char`, `bool`, float or `&str`).
-fn scrutinee_may_hold_drop(scrut: &Expr, arms: &[syn::Arm]) -> bool {
+fn scrutinee_may_hold_drop<'p>(scrut: &Expr, mut pats: impl Iterator<Item = &'p Pat>) -> bool {
     let borrow = match scrut {
         Expr::Reference(_) | Expr::Lit(_) => true,
-        Expr::MethodCall(m) => RETURNS_BORROW.contains(&m.method.to_string().as_str()),
+        Expr::MethodCall(m) => returns_borrow(&m.method),
         _ => false,
     };
-    !borrow && !is_place(scrut) && !arms.iter().any(|a| literal_pattern(&a.pat))
+    !borrow && !is_place(scrut) && !pats.any(literal_pattern)
 }
 
 /// `if let P = e { a } else { b }` as the `match` it runs as before edition 2024
