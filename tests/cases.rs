@@ -1035,6 +1035,166 @@ case! {
     }
     call: (3)
 }
+// ---- labelled blocks: `'b: { .. }` runs as `'b: loop { break 'b { .. } }` ---------------------
+// (the cases valid in both editions are in cases_edition.rs)
+case! {
+    name: labelled_block_tail_temporaries_and_return,
+    async fn (v: u64) -> u64 {
+        let _a = Noisy::new("a");
+        let r = 'b: {
+            let _l = Noisy::new("local");
+            let k = leaf("a", 1, v).await;
+            if k == 4 {
+                return leaf("early", 1, k).await;
+            }
+            if k == 5 {
+                break 'b 9;
+            }
+            Noisy::new("tail").len() as u64 + k
+        };
+        r + 1
+    }
+    drive(f): { f(1).await + f(4).await }
+}
+// ---- let chains (edition 2024): nested `if`s in a labelled block, jumps given labels --------
+case! {
+    name: let_chain_with_awaits_in_branches,
+    async fn (v: u64) -> u64 {
+        let _a = Noisy::new("a");
+        if let Some((x, n)) = noisy_option(v, "o")
+            && x > 1
+            && let Ok(k) = noisy_result(x, "r")
+        {
+            leaf("then", 1, k + n.len() as u64).await
+        } else {
+            leaf("else", 1, 0u64).await
+        }
+    }
+    drive(f): { f(1).await + f(2).await + f(3).await + f(4).await + f(5).await }
+}
+case! {
+    name: let_chain_with_awaits_in_operands,
+    async fn (v: u64) -> u64 {
+        if let Some(x) = helper_opt("h", 1, Some(v)).await
+            && leaf("c", 1, x).await > 2
+            && let Some((y, _)) = noisy_option(x, "o")
+        {
+            y
+        } else {
+            0
+        }
+    }
+    drive(f): { f(0).await + f(1).await + f(2).await + f(3).await + f(4).await }
+}
+case! {
+    name: let_chain_in_loop_with_unlabelled_jumps,
+    async fn (v: u64) -> u64 {
+        let mut total = 0;
+        for i in 0..v {
+            if let Some((x, n)) = noisy_option(i, "o")
+                && x % 2 == 1
+            {
+                if x == 5 {
+                    break;
+                }
+                total += leaf("t", 1, n.len() as u64).await;
+                continue;
+            } else if i == 2 {
+                continue;
+            }
+            total += leaf("e", 1, i).await;
+        }
+        total
+    }
+    drive(f): { f(4).await + f(8).await }
+}
+case! {
+    name: let_chain_in_unlabelled_loop_value,
+    async fn (v: u64) -> u64 {
+        let mut i = 0;
+        let r = loop {
+            i += 1;
+            if let Some((x, _n)) = noisy_option(i, "o")
+                && let Ok(k) = noisy_result(x + v, "r")
+            {
+                if leaf("k", 1, k).await > 6 {
+                    break k;
+                }
+            } else if i > 7 {
+                break leaf("out", 1, 0u64).await;
+            }
+        };
+        r
+    }
+    drive(f): { f(0).await + f(1).await }
+}
+case! {
+    name: while_let_chain_with_awaits,
+    async fn (v: u64) -> u64 {
+        let mut it = Vec::from([Noisy::new("v0"), Noisy::new("v1"), Noisy::new("v2"), Noisy::new("v3")]).into_iter();
+        let mut total = 0;
+        while let Some(n) = it.next()
+            && total < v
+            && let Some(k) = helper_opt("h", 1, Some(n.len() as u64)).await
+        {
+            let _m = Noisy::new("body");
+            total += leaf("body", 1, k).await;
+        }
+        total
+    }
+    drive(f): { f(3).await + f(100).await }
+}
+case! {
+    name: let_chain_scrutinee_temporaries,
+    async fn (v: u64) -> u64 {
+        let _a = Noisy::new("a");
+        let r = if let Some((x, _)) = noisy_option(Noisy::new("t1").len() as u64 + v, "o")
+            && let Ok(k) = noisy_result(x + Noisy::new("t2").len() as u64, "r")
+        {
+            leaf("then", 1, k).await
+        } else {
+            leaf("else", 1, v).await
+        };
+        r + leaf("after", 1, 1u64).await
+    }
+    drive(f): { f(0).await + f(1).await + f(2).await + f(3).await }
+}
+case! {
+    name: let_chain_in_operand_without_else,
+    async fn (v: u64) -> u64 {
+        let mut total = Noisy::new("before").len() as u64;
+        if let Some((x, n)) = noisy_option(v, "o") && x != 4 {
+            total += leaf("then", 1, x + n.len() as u64).await;
+        }
+        total + if let Ok(k) = noisy_result(v, "r") && k > 0 { k + 1 } else { leaf("else", 1, 7u64).await }
+    }
+    drive(f): { f(1).await + f(2).await + f(3).await + f(4).await }
+}
+case! {
+    name: let_chain_on_place_by_reference,
+    async fn (v: u64) -> u64 {
+        let opt = noisy_option(v, "o");
+        if let Some((x, n)) = &opt && *x > 1 {
+            leaf("then", 1, *x + n.len() as u64).await
+        } else {
+            leaf("else", 1, 0u64).await
+        }
+    }
+    drive(f): { f(1).await + f(2).await + f(3).await }
+}
+case! {
+    name: if_let_on_borrowed_place_with_await_in_arm,
+    async fn (v: u64) -> u64 {
+        // The bindings are references into `opt`: nothing to drop, not kept across the await.
+        let opt = noisy_option(v, "o");
+        if let Some((x, n)) = &opt {
+            leaf("then", 1, *x + n.len() as u64).await
+        } else {
+            leaf("else", 1, 0u64).await
+        }
+    }
+    drive(f): { f(1).await + f(3).await }
+}
 // ---- found by the generated-program test (tests/generator.rs) ------------------------------
 // Lowering bugs minimised from generated programs (each failed when found: the lowered fn did
 // not compile, or behaved differently from the native one); all fixed since.

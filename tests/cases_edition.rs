@@ -122,4 +122,114 @@ case! {
     }
     call: (1)
 }
+// ---- labelled blocks with awaits (the tail holds no temporaries: lowered in both editions) ----
+case! {
+    name: labelled_block_breaking_with_value_after_await,
+    async fn (v: u64) -> u64 {
+        let _a = Noisy::new("a");
+        let x = 'b: {
+            let n = Noisy::new("in block");
+            let k = leaf("first", 1, v).await;
+            if k > 2 {
+                break 'b k + n.len() as u64;
+            }
+            let m = Noisy::new("m");
+            leaf("second", 1, k + m.len() as u64).await
+        };
+        leaf("after", 1, x).await
+    }
+    drive(f): { f(1).await + f(3).await }
+}
+case! {
+    name: labelled_block_in_loop_with_jumps_to_the_loop,
+    async fn (v: u64) -> u64 {
+        let mut total = 0;
+        'outer: for i in 0..v {
+            let _i = Noisy::new("iteration");
+            'b: {
+                let n = Noisy::new("n");
+                if leaf("check", 1, i).await % 2 == 0 {
+                    break 'b;
+                }
+                if i == 3 {
+                    continue 'outer;
+                }
+                if i == 5 {
+                    break 'outer;
+                }
+                total += leaf("odd", 1, i + n.len() as u64).await;
+            }
+            total += 1;
+        }
+        total
+    }
+    drive(f): { f(3).await + f(7).await }
+}
+case! {
+    name: labelled_block_as_operand_between_temporaries,
+    async fn (v: u64) -> u64 {
+        let y = Noisy::new("t").len() as u64
+            + 'b: {
+                let _n = Noisy::new("n");
+                if v > 1 {
+                    break 'b leaf("x", 1, v).await;
+                }
+                0
+            }
+            + leaf("z", 1, 1u64).await;
+        y
+    }
+    drive(f): { f(1).await + f(3).await }
+}
+case! {
+    name: labelled_blocks_nested_breaking_to_the_outer,
+    async fn (v: u64) -> u64 {
+        let r = 'outer: {
+            let _a = Noisy::new("a");
+            'inner: {
+                let _b = Noisy::new("b");
+                if leaf("q", 1, v).await > 2 {
+                    break 'outer 1;
+                }
+                if v == 2 {
+                    break 'inner;
+                }
+                let _c = Noisy::new("c");
+                leaf("c", 1, v).await;
+            }
+            leaf("w", 1, v).await
+        };
+        r
+    }
+    drive(f): { f(1).await + f(2).await + f(3).await }
+}
+// ---- `if let .. else` whose `then` block awaits and whose scrutinee holds temporaries ----
+// (2024: they drop before `else`, lowered as a one-operand let chain; 2021: at its end, a `match`)
+case! {
+    name: if_let_temporary_scrutinee_await_in_then,
+    async fn () -> u64 {
+        if let Some(x) = Noisy::new("s").len().checked_sub(1) {
+            leaf("t", 1, x as u64).await
+        } else {
+            log("else");
+            3
+        }
+    }
+    call: ()
+}
+case! {
+    name: if_let_temporary_scrutinee_await_in_then_both_paths,
+    async fn (v: u64) -> u64 {
+        let _a = Noisy::new("a");
+        let r = if let Ok(k) = noisy_result(Noisy::new("s").len() as u64 + v, "r") {
+            let _t = Noisy::new("then");
+            leaf("t", 1, k).await + 1
+        } else {
+            log("else");
+            leaf("e", 1, v).await
+        };
+        r + leaf("after", 1, 1u64).await
+    }
+    drive(f): { f(0).await + f(1).await }
+}
 }

@@ -86,6 +86,8 @@ struct Loop {
     valued: bool,
     /// The counter incremented at the top of each iteration (for `loop`s: bounds `continue`).
     counter: Option<String>,
+    /// A labelled block `'bK: { .. }`: only `break 'bK (v)` leaves it.
+    block: bool,
 }
 
 struct Gen {
@@ -103,6 +105,8 @@ struct Gen {
     in_awaitee: usize,
     /// The expression being generated is a statement's or block's whole value.
     top: bool,
+    /// Inside a `while` condition: a `break`/`continue` without a label there is E0590.
+    in_while_cond: usize,
 }
 
 /// Generates `count` programs, the whole `cases! { .. }` file.
@@ -140,6 +144,7 @@ pub fn generate_case(seed: u64, k: usize, control_flow: bool, avoid_bugs: bool) 
         avoid_bugs,
         in_awaitee: 0,
         top: false,
+        in_while_cond: 0,
     };
     g.ret = match g.rng.below(3) {
         0 => Ret::U64,
@@ -310,7 +315,7 @@ impl Gen {
             };
         }
         let d = depth + 1;
-        let choices = if self.control_flow { 28 } else { 20 };
+        let choices = if self.control_flow { 30 } else { 20 };
         match self.rng.below(choices) {
             0 => self.lit(),
             1 => self.simple(),
@@ -385,6 +390,8 @@ impl Gen {
             24 => self.for_expr(d),
             25 => self.for_vec_expr(d),
             26 => self.while_let_expr(d),
+            27 => self.labelled_block_expr(d),
+            28 => self.let_chain_expr(d),
             _ if self.rng.chance(50) => self.if_let_expr(d),
             _ => self.option_match_expr(d),
         }
@@ -496,21 +503,12 @@ impl Gen {
         let ((s1, t1), (s2, t2)) = self.bound_and_plain(d, &bind);
         let then = format!("{{ {s1}{t1} }}");
         let els = format!("{{ {s2}{t2} }}");
-        if then.contains(".await") {
-            // awaitgraph refuses an `if let .. else` whose `then` block awaits and whose
-            // scrutinee holds temporaries (edition 2024 drops them before `else`, see
-            // normalize.rs): bind the scrutinee first, as its message says.
-            format!(
-                "{{ let s{k} = {scrut}; if let Some({bind}) = u64::checked_sub(s{k}, {m}) {then} else {els} }}"
-            )
+        let tmp = if self.rng.chance(50) {
+            format!("Noisy::new(\"t{k}\").len() as u64 + ")
         } else {
-            let tmp = if self.rng.chance(50) {
-                format!("Noisy::new(\"t{k}\").len() as u64 + ")
-            } else {
-                String::new()
-            };
-            format!("if let Some({bind}) = ({tmp}{scrut}).checked_sub({m}) {then} else {els}")
-        }
+            String::new()
+        };
+        format!("if let Some({bind}) = ({tmp}{scrut}).checked_sub({m}) {then} else {els}")
     }
 
     /// The two branches of an `if let`-like construct: the first sees `bind`, the second not.
@@ -602,6 +600,7 @@ impl Gen {
             label: label.to_string(),
             valued,
             counter: counter.map(str::to_string),
+            block: false,
         });
         let out = body(self);
         self.loops.pop();
@@ -705,11 +704,81 @@ impl Gen {
         };
         let mark = self.vars.len();
         self.declare_fixed(counter.clone());
+        // Sometimes a let chain: `while let .. = .. && <condition seeing the binding>`.
+        let chain = if self.rng.chance(30) {
+            self.in_while_cond += 1;
+            let c = self.with_binding(&bind, |g| g.cond(d, true));
+            self.in_while_cond -= 1;
+            format!(" && {c}")
+        } else {
+            String::new()
+        };
         let (s, t) = self.in_loop(&label, false, Some(&counter), mark, |g| {
             g.with_binding(&bind, |g| g.loop_scope(d))
         });
         format!(
-            "{{ let mut {counter} = 0u64; let mut {sum} = 0u64; {label}: while let Some(({bind}, {rest})) = noisy_option(if {counter} < {rounds} {{ {counter} + 1 }} else {{ 3 }}{extra}, \"o{k}\") {{ {counter} += 1; {s}{sum} += {t} + {bind}; }} {sum} }}"
+            "{{ let mut {counter} = 0u64; let mut {sum} = 0u64; {label}: while let Some(({bind}, {rest})) = noisy_option(if {counter} < {rounds} {{ {counter} + 1 }} else {{ 3 }}{extra}, \"o{k}\"){chain} {{ {counter} += 1; {s}{sum} += {t} + {bind}; }} {sum} }}"
+        )
+    }
+
+    /// `'bK: { ..; if c { break 'bK (v); } ..; tail }`: left by a `break` with a value from any
+    /// depth inside it (never by one without a label: E0695).
+    fn labelled_block_expr(&mut self, d: usize) -> String {
+        let k = self.id();
+        let label = format!("'b{k}");
+        self.loops.push(Loop {
+            label: label.clone(),
+            valued: true,
+            counter: None,
+            block: true,
+        });
+        let (s, t) = self.loop_scope(d);
+        self.loops.pop();
+        format!("{label}: {{ {s}{t} }}")
+    }
+
+    /// `if let Some((cK, _)) = noisy_option(..) && <condition> && let Ok(rK) = noisy_result(..)
+    /// { .. } else { .. }` (edition 2024): each operand runs only when the ones before held and
+    /// sees their bindings; the scrutinees' values and temporaries live through `then` and drop
+    /// before `else`.
+    fn let_chain_expr(&mut self, d: usize) -> String {
+        let k = self.id();
+        let scrut = self.expr(d);
+        let (x, y) = (format!("c{k}"), format!("r{k}"));
+        let rest = if self.rng.chance(50) {
+            "_".to_string()
+        } else {
+            format!("_g{k}")
+        };
+        let with_cond = self.rng.chance(70);
+        let with_second = !with_cond || self.rng.chance(60);
+        let (c, second, then) = self.with_binding(&x, |g| {
+            let c = if with_cond {
+                format!(" && {}", g.cond(d, true))
+            } else {
+                String::new()
+            };
+            if with_second {
+                let scrut2 = g.expr(d);
+                let then = g.with_binding(&y, |g| {
+                    let n = g.rng.below(3) as usize;
+                    g.scoped(d, n, false, true)
+                });
+                (
+                    c,
+                    format!(" && let Ok({y}) = noisy_result({scrut2}, \"r{k}\")"),
+                    then,
+                )
+            } else {
+                let n = g.rng.below(3) as usize;
+                (c, String::new(), g.scoped(d, n, false, true))
+            }
+        });
+        let n = self.rng.below(3) as usize;
+        let (s2, t2) = self.scoped(d, n, true, true);
+        let (s1, t1) = then;
+        format!(
+            "if let Some(({x}, {rest})) = noisy_option({scrut}, \"c{k}\"){c}{second} {{ {s1}{t1} }} else {{ {s2}{t2} }}"
         )
     }
 
@@ -753,11 +822,22 @@ impl Gen {
             return None;
         }
         let i = self.rng.below(self.loops.len() as u64) as usize;
-        let (label, valued, counter) = {
+        let (label, valued, counter, block) = {
             let l = &self.loops[i];
-            (l.label.clone(), l.valued, l.counter.clone())
+            (l.label.clone(), l.valued, l.counter.clone(), l.block)
         };
         let c = self.cond(d, true);
+        if block {
+            let v = self.expr(d);
+            return Some(format!("if {c} {{ break {label} ({v}); }}"));
+        }
+        // The innermost loop (no labelled block in between) may be left without its label:
+        // inside a let chain, the lowering must give such a jump the loop's label.
+        let label = if i + 1 == self.loops.len() && self.in_while_cond == 0 && self.rng.chance(30) {
+            String::new()
+        } else {
+            label
+        };
         Some(match (valued, self.rng.chance(50)) {
             (true, true) => {
                 let v = self.expr(d);

@@ -1307,13 +1307,24 @@ impl<'a> Ctx<'a> {
                     Start::LoopHead(_),
                     Stmt::Control {
                         id,
-                        ctl: Control::Loop { label, body },
+                        ctl:
+                            Control::Loop {
+                                label,
+                                body,
+                                repeats,
+                            },
                         ..
                     },
                 ) => {
                     self.loops.push((*id, true));
                     self.broken.remove(id);
-                    self.conds.push("loop".to_string());
+                    self.conds.push(match (repeats, label) {
+                        (false, Some(l)) if !l.ident.to_string().starts_with("__") => {
+                            format!("{l}: {{..}}")
+                        }
+                        (false, _) => "let chain".to_string(),
+                        (true, _) => "loop".to_string(),
+                    });
                     let body = self.emit_from(body, 0, End::Value);
                     self.conds.pop();
                     self.loops.pop();
@@ -2037,7 +2048,7 @@ fn generate_pass<'a>(
             let __init = __State::Unresumed { #(#unresumed_values),* };
             // Lints: restored locals may be unused or not mutated in the code after an await;
             // code after a suspension is unreachable; `?` lowers to a parenthesized break.
-            #[allow(unused_variables, unused_mut, unused_parens, unused_labels, unreachable_code, non_snake_case, clippy::let_unit_value, clippy::needless_return, clippy::never_loop)]
+            #[allow(unused_variables, unused_mut, unused_parens, unused_braces, unused_labels, unreachable_code, non_snake_case, clippy::let_unit_value, clippy::needless_return, clippy::never_loop)]
             // `#[inline(always)]`: `Machine::poll` is the closure's only caller; without it the
             // step stays a call of its own inside `poll`. Not in debug builds, where LLVM's
             // always-inliner would copy the body into every place that polls it (unoptimized

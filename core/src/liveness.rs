@@ -178,6 +178,18 @@ struct Refs {
 }
 
 impl Refs {
+    /// Visits an expression whose value cannot hold a borrow (a cast, a comparison, `&&`):
+    /// the locals borrowed inside it only while it is evaluated (`n.len() as u64`) are reads.
+    fn no_borrow_in_result(&mut self, f: impl FnOnce(&mut Self)) {
+        let start = self.out.len();
+        f(self);
+        for r in &mut self.out[start..] {
+            if r.kind == Mention::Use {
+                r.kind = Mention::Read;
+            }
+        }
+    }
+
     fn new() -> Self {
         Refs {
             out: Vec::new(),
@@ -319,9 +331,15 @@ impl<'a> Visit<'a> for Refs {
             Expr::Paren(p) => self.with(ctx, &p.expr),
             Expr::Group(g) => self.with(ctx, &g.expr),
             Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_) | syn::BinOp::Or(_)) => {
-                self.with(Mention::Read, &b.left);
-                self.cond(|s| s.with(Mention::Read, &b.right));
+                self.no_borrow_in_result(|s| {
+                    s.with(Mention::Read, &b.left);
+                    s.cond(|s| s.with(Mention::Read, &b.right));
+                });
             }
+            Expr::Binary(b) if is_comparison(&b.op) => self.no_borrow_in_result(|s| {
+                s.with(Mention::Read, &b.left);
+                s.with(Mention::Read, &b.right);
+            }),
             Expr::Binary(b) if !is_assign_op(&b.op) => {
                 self.with(Mention::Read, &b.left);
                 self.with(Mention::Read, &b.right);
@@ -329,7 +347,11 @@ impl<'a> Visit<'a> for Refs {
             Expr::Unary(u) if !matches!(u.op, syn::UnOp::Deref(_)) => {
                 self.with(Mention::Read, &u.expr);
             }
-            Expr::Cast(c) => self.with(Mention::Read, &c.expr),
+            // `*x + 1`: the value behind the reference is read.
+            Expr::Unary(u) if ctx == Mention::Read => self.with(Mention::Read, &u.expr),
+            // A cast gives a primitive or a raw pointer: whatever its operand borrowed (`n.len()
+            // as u64`), the result holds no borrow.
+            Expr::Cast(c) => self.no_borrow_in_result(|s| s.with(Mention::Read, &c.expr)),
             Expr::If(i) => {
                 self.scoped(|s| {
                     s.with(Mention::Read, &i.cond);
@@ -990,17 +1012,23 @@ impl Walker {
                         .filter(|id| self.locals[id.0].origin == Origin::Hidden || all_consume),
                     _ => None,
                 };
-                self.branches(&blocks, Some((arms, scrut_local)));
+                // Matching a borrow (`match &opt`), a binding holds a reference (or, under a `&`
+                // pattern, a copy): nothing to drop.
+                let borrowed = matches!(scrut, Expr::Reference(_));
+                self.branches(&blocks, Some((arms, scrut_local, borrowed)));
             }
-            Control::Loop { body, .. } => {
+            Control::Loop { body, repeats, .. } => {
                 // A later iteration may find assigned what the first finds empty: a local
                 // declared without a value before the loop and mentioned in it (an assignment).
-                let mut names = HashSet::new();
-                block_idents(body, &mut names);
-                for (name, id) in self.scopes.iter().flatten() {
-                    if self.status[id.0] == Status::Empty && names.contains(name) {
-                        self.status[id.0] = Status::MaybeEmpty;
-                        self.loop_assigned.insert(*id);
+                // A labelled block (`repeats: false`) runs once.
+                if *repeats {
+                    let mut names = HashSet::new();
+                    block_idents(body, &mut names);
+                    for (name, id) in self.scopes.iter().flatten() {
+                        if self.status[id.0] == Status::Empty && names.contains(name) {
+                            self.status[id.0] = Status::MaybeEmpty;
+                            self.loop_assigned.insert(*id);
+                        }
                     }
                 }
                 self.seq += 1;
@@ -1008,7 +1036,9 @@ impl Walker {
                 self.snapshot_entry(Entry::LoopHead(id), Some(start));
                 self.block(body);
                 self.seq += 1;
-                self.loops.push((start, self.seq));
+                if *repeats {
+                    self.loops.push((start, self.seq));
+                }
             }
         }
     }
@@ -1016,7 +1046,7 @@ impl Walker {
     fn branches(
         &mut self,
         blocks: &[&Block],
-        arms: Option<(&[crate::normalize::Arm], Option<LocalId>)>,
+        arms: Option<(&[crate::normalize::Arm], Option<LocalId>, bool)>,
     ) {
         let before = self.status.clone();
         let n = before.len();
@@ -1027,7 +1057,7 @@ impl Walker {
             self.seq += 1;
             let start = self.seq;
             self.scopes.push(Vec::new());
-            if let Some((arms, scrut_local)) = arms {
+            if let Some((arms, scrut_local, borrowed)) = arms {
                 let arm = &arms[i];
                 if let Some(id) = scrut_local
                     && moves_whole(&arm.pat)
@@ -1039,7 +1069,9 @@ impl Walker {
                     refs.with(Mention::Read, g);
                     self.apply(&refs.out);
                 }
-                self.declare_pat(&arm.pat, None, Origin::Let);
+                for id in self.declare_pat(&arm.pat, None, Origin::Let) {
+                    self.locals[id.0].is_reference |= borrowed;
+                }
             }
             self.stmts(&b.stmts);
             self.scopes.pop();
@@ -1374,6 +1406,12 @@ fn block_idents(b: &Block, out: &mut HashSet<String>) {
             },
         }
     }
+}
+
+/// `==`, `!=`, `<`, `<=`, `>`, `>=`: they give a `bool`.
+fn is_comparison(op: &syn::BinOp) -> bool {
+    use syn::BinOp::*;
+    matches!(op, Eq(_) | Ne(_) | Lt(_) | Le(_) | Gt(_) | Ge(_))
 }
 
 fn no_drop_glue(t: &Type) -> bool {

@@ -18,6 +18,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote};
 use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
+use syn::visit_mut::VisitMut;
 use syn::{Expr, Ident, Pat};
 
 use crate::liveness::moves_whole;
@@ -86,6 +87,10 @@ pub enum Control {
         label: Option<syn::Lifetime>,
         /// The body.
         body: Block,
+        /// `false` for a labelled block `'b: { body }`, lowered as `'b: loop { break 'b { body } }`:
+        /// nothing goes back to its head (an unlabelled `break`/`continue` inside a labelled
+        /// block is E0695), so its locals are not live around a back edge.
+        repeats: bool,
     },
 }
 
@@ -221,6 +226,7 @@ pub fn normalize_with(
         items: Vec::new(),
         errors: None,
         private,
+        loop_labels: Vec::new(),
     };
     let block = n.block(body.stmts);
     match n.errors {
@@ -237,6 +243,10 @@ struct Normalizer {
     errors: Option<syn::Error>,
     /// The runtime's private module, for the `Drop` probes of `match` arms.
     private: TokenStream,
+    /// The loops with awaits being lowered, innermost last: the label written, and the hidden
+    /// label given to an unlabelled one when a `break`/`continue` inside a let-chain's labelled
+    /// block must name it.
+    loop_labels: Vec<(Option<syn::Lifetime>, Option<syn::Lifetime>)>,
 }
 
 fn unsupported(span: Span, what: &str) -> syn::Error {
@@ -407,12 +417,12 @@ impl Normalizer {
                             }
                             return self.statement(m, head, out);
                         }
+                        // Its temporaries live through `then` and drop before `else`: written
+                        // as a let chain of one operand, `'__lcN: { if let P = e { break '__lcN
+                        // then; } els }`, the `if let` ends (dropping them) before `els` runs.
                         Some(_) if edition_2024() && has_temporaries(scrut) => {
-                            self.error(syn::Error::new(
-                                scrut.span(),
-                                "#[state_machine] cannot lower this `if let .. else` as edition 2024 runs it: the temporaries of its scrutinee must drop before the `else` block, and its `then` block awaits. Bind the scrutinee to a local first: `let v = ..; if let .. = v { .. } else { .. }`, or write a `match` (its scrutinee's temporaries live to its end)",
-                            ));
-                            return;
+                            let block = self.let_chain(i);
+                            return self.control(block, head, out, in_expression);
                         }
                         // Edition 2024 drops the scrutinee's value (when it is not a place)
                         // before the `else` block: the `else` arm binds it and drops it first.
@@ -434,11 +444,15 @@ impl Normalizer {
                     return self.control(m, head, out, in_expression);
                 }
                 if has_let(&i.cond) {
-                    self.error(unsupported(
-                        first_await(&Expr::If(i.clone())).unwrap_or(i.if_token.span),
-                        "the branches of an `if` with a let-chain condition",
-                    ));
-                    return;
+                    if !edition_2024() {
+                        self.error(syn::Error::new(
+                            i.cond.span(),
+                            "let chains (`if let .. && ..`) need edition 2024; before it, nest them: `if let P = e { if cond { .. } }`",
+                        ));
+                        return;
+                    }
+                    let block = self.let_chain(i);
+                    return self.control(block, head, out, in_expression);
                 }
                 let mut pre = Vec::new();
                 let cond = self.condition(*i.cond, &mut pre);
@@ -467,7 +481,9 @@ impl Normalizer {
                     .any(|a| moves_whole(&a.pat) && destructures_user_type(&a.pat));
                 // A literal pattern (`0 =>`, `'a'..='z' =>`, `"x" =>`) means an integer, `char`,
                 // `bool`, float or `&str` scrutinee: nothing to drop, nothing to keep.
-                let drop_free = m.arms.iter().any(|a| literal_pattern(&a.pat));
+                // So does a borrow of a place (`match &opt`): a reference, nothing to drop.
+                let drop_free = m.arms.iter().any(|a| literal_pattern(&a.pat))
+                    || matches!(&scrut, Expr::Reference(r) if is_place(&r.expr));
                 let moving = m.arms.iter().any(|a| moves_whole(&a.pat));
                 let keeping = m.arms.iter().any(|a| !consumes(&a.pat));
                 // Inside a larger expression, what an arm leaves of the value lives to the end
@@ -567,10 +583,19 @@ impl Normalizer {
                 );
             }
             Expr::Loop(l) => {
-                let label = l.label.map(|l| l.name);
+                self.loop_labels.push((l.label.map(|l| l.name), None));
                 let body = self.block(l.body.stmts);
+                let label = match self.loop_labels.pop() {
+                    Some((Some(written), _)) => Some(written),
+                    Some((None, hidden)) => hidden,
+                    None => None,
+                };
                 self.emit_control(
-                    Control::Loop { label, body },
+                    Control::Loop {
+                        label,
+                        body,
+                        repeats: true,
+                    },
                     head,
                     Vec::new(),
                     out,
@@ -607,6 +632,10 @@ impl Normalizer {
                         let keep = self.keep_while_let_value(pat, &mut scrut);
                         syn::parse_quote!(#label loop { #keep let #pat = #scrut else { break; }; #(#stmts)* })
                     }
+                    // `while A && let P = e { body }`: `loop { if A && let P = e { body } else { break } }`.
+                    cond if has_let(cond) => {
+                        syn::parse_quote!(#label loop { if #cond { #(#stmts)* } else { break; } })
+                    }
                     cond => syn::parse_quote!(#label loop { if !(#cond) { break; } #(#stmts)* }),
                 };
                 self.control(desugared, head, out, in_expression);
@@ -632,11 +661,100 @@ impl Normalizer {
                 let inner = self.block(block.stmts);
                 out.push(Stmt::Nested { head, block: inner });
             }
+            Expr::Block(b) if b.label.is_some() => {
+                let label = b.label.map(|l| l.name);
+                if !edition_2024()
+                    && let Some(syn::Stmt::Expr(tail, None)) = b.block.stmts.last()
+                    && (has_temporaries(tail) || has_block(tail))
+                {
+                    self.error(syn::Error::new(
+                        tail.span(),
+                        "#[state_machine] cannot lower this labelled block as editions before 2024 run it: the temporaries of its tail expression live to the end of the statement around the block, and the lowering cannot keep them that long. Bind the tail to a local first: `let v = ..; v`, or use edition 2024",
+                    ));
+                    return;
+                }
+                // `'b: { body }` runs as `'b: loop { break 'b { body }; }`: the same scopes, and no
+                // `break`/`continue` without a label can be caught by the loop (inside a
+                // labelled block they are E0695).
+                let block = &b.block;
+                let body = self.block(vec![syn::parse_quote!(break #label #block;)]);
+                self.emit_control(
+                    Control::Loop {
+                        label,
+                        body,
+                        repeats: false,
+                    },
+                    head,
+                    Vec::new(),
+                    out,
+                    in_expression,
+                );
+            }
             other => {
                 let s = first_await(&other).unwrap_or_else(|| other.span());
                 self.error(unsupported(s, "this expression"));
             }
         }
+    }
+
+    /// `if A1 && let P = e && .. { then } else { els }` (edition 2024) as
+    /// `'__lcN: { if A1 { if let P = e { .. { break '__lcN then; } } } els }`: each operand is
+    /// evaluated in its own `if`, in order and only when the ones before held, its bindings in
+    /// scope in the operands after it and in `then`; the temporaries and unmatched values of the
+    /// `let` scrutinees drop at the end of their `if`s, innermost first, after `then` or before
+    /// `els` runs (edition 2024). A `break`/`continue` without a label inside it that goes to
+    /// the loop around it is given that loop's label first (the labelled block would otherwise
+    /// catch it).
+    fn let_chain(&mut self, mut i: syn::ExprIf) -> Expr {
+        self.label_escaping_jumps(&mut i);
+        let mut ops = Vec::new();
+        and_operands(*i.cond, &mut ops);
+        let lc = syn::Lifetime::new(
+            &format!("'__lc{}", self.temps),
+            Span::mixed_site().located_at(i.if_token.span),
+        );
+        self.temps += 1;
+        let then = &i.then_branch;
+        let mut inner = quote!(break #lc #then;);
+        for op in ops.iter().rev() {
+            inner = quote!(if #op { #inner });
+        }
+        let els = i.else_branch.map(|(_, e)| quote!(#e));
+        syn::parse_quote!(#lc: { #inner #els })
+    }
+
+    /// Gives the `break`/`continue` without a label in `i` that leave it (to the innermost loop
+    /// with awaits around it) that loop's label, or a hidden one given to the loop.
+    fn label_escaping_jumps(&mut self, i: &mut syn::ExprIf) {
+        let mut find = Relabel {
+            label: None,
+            depth: 0,
+            found: false,
+        };
+        find.visit_expr_if_mut(i);
+        if !find.found {
+            return;
+        }
+        let n = self.temps;
+        let Some((written, hidden)) = self.loop_labels.last_mut() else {
+            // Not inside a loop: rustc reports the `break` (E0268).
+            return;
+        };
+        let label = match (written, hidden) {
+            (Some(l), _) | (None, Some(l)) => l.clone(),
+            (None, hidden) => {
+                let l = syn::Lifetime::new(&format!("'__loop{n}"), Span::mixed_site());
+                *hidden = Some(l.clone());
+                self.temps += 1;
+                l
+            }
+        };
+        Relabel {
+            label: Some(label),
+            depth: 0,
+            found: false,
+        }
+        .visit_expr_if_mut(i);
     }
 
     /// A branch body: a block's statements, or a single expression as its value.
@@ -1346,6 +1464,10 @@ fn is_control_with_awaits(e: &Expr) -> bool {
     match e {
         Expr::If(i) => {
             block_awaits(&i.then_branch)
+                // A let chain with an await in any operand: lowered as nested `if`s.
+                || (has_let(&i.cond)
+                    && !matches!(&*i.cond, Expr::Let(_))
+                    && first_await(&i.cond).is_some())
                 || i.else_branch
                     .as_ref()
                     .is_some_and(|(_, e)| first_await(e).is_some())
@@ -1357,8 +1479,96 @@ fn is_control_with_awaits(e: &Expr) -> bool {
                     .is_some_and(|g| first_await(&g.1).is_some())
         }),
         Expr::Loop(_) | Expr::While(_) | Expr::ForLoop(_) => first_await(e).is_some(),
+        Expr::Block(b) if b.label.is_some() => first_await(e).is_some(),
         _ => false,
     }
+}
+
+/// The operands of `a && b && c`, in order.
+fn and_operands(e: Expr, out: &mut Vec<Expr>) {
+    match e {
+        Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_)) => {
+            and_operands(*b.left, out);
+            and_operands(*b.right, out);
+        }
+        e => out.push(e),
+    }
+}
+
+/// Whether `e` holds a block (a branch, an arm, a block expression): before edition 2024 the
+/// temporaries of a tail inside it live as long as the tail around it.
+fn has_block(e: &Expr) -> bool {
+    struct Find(bool);
+    impl<'a> Visit<'a> for Find {
+        fn visit_block(&mut self, _: &'a syn::Block) {
+            self.0 = true;
+        }
+        fn visit_expr_closure(&mut self, _: &'a syn::ExprClosure) {}
+        fn visit_expr_async(&mut self, _: &'a syn::ExprAsync) {}
+        fn visit_item(&mut self, _: &'a syn::Item) {}
+    }
+    let mut f = Find(false);
+    f.visit_expr(e);
+    f.0
+}
+
+/// Finds (`label: None`) or labels the `break`/`continue` without a label that are not inside
+/// a loop within the visited expression.
+struct Relabel {
+    label: Option<syn::Lifetime>,
+    depth: usize,
+    found: bool,
+}
+
+impl VisitMut for Relabel {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        use syn::visit_mut;
+        match e {
+            Expr::Closure(_) | Expr::Async(_) | Expr::Const(_) => {}
+            Expr::Loop(l) => {
+                self.depth += 1;
+                visit_mut::visit_expr_loop_mut(self, l);
+                self.depth -= 1;
+            }
+            Expr::While(w) => {
+                self.depth += 1;
+                visit_mut::visit_expr_while_mut(self, w);
+                self.depth -= 1;
+            }
+            Expr::ForLoop(f) => {
+                self.visit_expr_mut(&mut f.expr);
+                self.depth += 1;
+                visit_mut::visit_block_mut(self, &mut f.body);
+                self.depth -= 1;
+            }
+            Expr::Break(b) => {
+                if b.label.is_none() && self.depth == 0 {
+                    self.found = true;
+                    b.label.clone_from(&self.label);
+                }
+                if let Some(v) = &mut b.expr {
+                    self.visit_expr_mut(v);
+                }
+            }
+            Expr::Continue(c) => {
+                if c.label.is_none() && self.depth == 0 {
+                    self.found = true;
+                    c.label.clone_from(&self.label);
+                }
+            }
+            _ => visit_mut::visit_expr_mut(self, e),
+        }
+    }
+    fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
+        // `format!("{}", { continue })`: the arguments of known macros are expressions.
+        if let Some(Ok(mut args)) = macros::parse_known(m) {
+            for e in args.exprs_mut() {
+                self.visit_expr_mut(e);
+            }
+            m.tokens = args.to_tokens();
+        }
+    }
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 }
 
 /// `format!`, `println!`, ...: they expand to a block, whose end drops their arguments'
@@ -1901,20 +2111,63 @@ mod tests {
     }
 
     #[test]
+    fn labelled_blocks_and_let_chains_become_loops_that_run_once() {
+        // `'b: { .. }` as `'b: loop { break 'b { .. }; }`, which nothing continues.
+        let (b, _, _) = normalize(syn::parse_quote!({
+            let v = 'b: {
+                if f().await {
+                    break 'b 1;
+                }
+                2
+            };
+        }))
+        .unwrap();
+        assert_eq!(
+            shape(&b),
+            "loop#0{nested[expr]{nested[let __e2]{nested[expr]{nested[let __e1]{await0(__v0 = f()); tail(__v0)}; tail(if __e1 { break 'b 1; })}; tail(2)}; tail(break 'b __e2)}}"
+        );
+        assert!(matches!(
+            b.stmts.first(),
+            Some(Stmt::Control {
+                ctl: Control::Loop { repeats: false, .. },
+                ..
+            })
+        ));
+        // A let chain: nested `if`s in a hidden labelled block; the `continue` without a label
+        // inside it is given the hidden label of the loop around it.
+        let (b, _, _) = normalize(syn::parse_quote!({
+            loop {
+                if let Some(x) = o
+                    && x > f().await
+                {
+                    continue;
+                }
+            }
+        }))
+        .unwrap();
+        let Some(Stmt::Control {
+            ctl:
+                Control::Loop {
+                    label: Some(outer),
+                    repeats: true,
+                    body,
+                },
+            ..
+        }) = b.stmts.first()
+        else {
+            panic!("a labelled loop: {}", shape(&b))
+        };
+        assert!(outer.ident.to_string().starts_with("__loop"), "{outer}");
+        let text = format!("{body:?}");
+        assert!(text.contains("repeats: false"), "{text}");
+        let inner = shape(body);
+        assert!(inner.contains(&format!("continue {outer}")), "{inner}");
+        assert!(!inner.contains("continue;"), "{inner}");
+    }
+
+    #[test]
     fn what_is_still_refused() {
         for body in [
-            quote!({
-                if let Some(x) = a
-                    && x > 1
-                {
-                    f().await;
-                }
-            }),
-            quote!({
-                'a: {
-                    f().await;
-                }
-            }),
             quote!({
                 match y {
                     _ if f().await => 1,

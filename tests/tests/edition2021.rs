@@ -11,19 +11,6 @@ include!("../case_macro.rs");
 
 include!("../cases_edition.rs");
 
-// Refused as edition 2024 (the `then` block awaits and the scrutinee holds temporaries).
-case! {
-    name: if_let_temporary_scrutinee_await_in_then,
-    async fn () -> u64 {
-        if let Some(x) = Noisy::new("s").len().checked_sub(1) {
-            leaf("t", 1, x as u64).await
-        } else {
-            log("else");
-            3
-        }
-    }
-    call: ()
-}
 case! {
     name: if_let_in_loop_with_continue_and_break,
     async fn () -> u64 {
