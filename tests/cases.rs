@@ -1195,6 +1195,22 @@ case! {
     }
     drive(f): { f(1).await + f(3).await }
 }
+case! {
+    name: match_on_borrow_copying_through_ref_pattern_across_await,
+    async fn (v: u64) -> u64 {
+        // `&(a, b)` copies: `a` and `b` are values, kept across the await (not borrows of `pair`).
+        let pair = (v, v + 1);
+        let _n = Noisy::new("n");
+        match &pair {
+            &(a, b) if a > 0 => {
+                let k = leaf("k", 1, a).await;
+                a + b + k
+            }
+            _ => 0,
+        }
+    }
+    drive(f): { f(0).await + f(2).await }
+}
 // ---- found by the generated-program test (tests/generator.rs) ------------------------------
 // Lowering bugs minimised from generated programs (each failed when found: the lowered fn did
 // not compile, or behaved differently from the native one); all fixed since.

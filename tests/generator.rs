@@ -132,6 +132,23 @@ pub fn generate_batches(seed: u64, batches: &[(usize, bool)], avoid_bugs: bool) 
 /// Program `k` of `seed`: depends only on both, so one program can be regenerated alone.
 pub fn generate_case(seed: u64, k: usize, control_flow: bool, avoid_bugs: bool) -> String {
     let mut mix = Rng::new(seed ^ (k as u64).wrapping_mul(0xA24B_AED4_963E_E407));
+    // A program larger than this is drawn again (from the same stream, so still determined by
+    // the seed and its number): rustc's time on the lowered fn grows faster than its size, and
+    // the few largest programs took most of the suite's time.
+    for _ in 0..MAX_DRAWS {
+        let program = draw_case(&mut mix, seed, k, control_flow, avoid_bugs);
+        if program.len() <= MAX_PROGRAM_BYTES {
+            return program;
+        }
+    }
+    draw_case(&mut mix, seed, k, false, avoid_bugs)
+}
+
+/// The size above which a program is drawn again, and how many times.
+const MAX_PROGRAM_BYTES: usize = 8_000;
+const MAX_DRAWS: usize = 20;
+
+fn draw_case(mix: &mut Rng, seed: u64, k: usize, control_flow: bool, avoid_bugs: bool) -> String {
     let mut g = Gen {
         rng: Rng::new(mix.next_u64()),
         ret: Ret::U64,

@@ -1013,8 +1013,22 @@ impl Walker {
                     _ => None,
                 };
                 // Matching a borrow (`match &opt`), a binding holds a reference (or, under a `&`
-                // pattern, a copy): nothing to drop.
-                let borrowed = matches!(scrut, Expr::Reference(_));
+                // pattern, a copy): nothing to drop; it borrows the locals of the borrowed place
+                // (saved with them across an await, it is refused with a clear error).
+                let borrowed = match scrut {
+                    Expr::Reference(r) => {
+                        let mut refs = Refs::new();
+                        refs.visit_expr(&r.expr);
+                        Some(
+                            refs.out
+                                .iter()
+                                .filter_map(|x| self.resolve(&x.name))
+                                .filter(|id| !self.locals[id.0].is_shared_ref())
+                                .collect::<Vec<_>>(),
+                        )
+                    }
+                    _ => None,
+                };
                 self.branches(&blocks, Some((arms, scrut_local, borrowed)));
             }
             Control::Loop { body, repeats, .. } => {
@@ -1046,7 +1060,11 @@ impl Walker {
     fn branches(
         &mut self,
         blocks: &[&Block],
-        arms: Option<(&[crate::normalize::Arm], Option<LocalId>, bool)>,
+        arms: Option<(
+            &[crate::normalize::Arm],
+            Option<LocalId>,
+            Option<Vec<LocalId>>,
+        )>,
     ) {
         let before = self.status.clone();
         let n = before.len();
@@ -1057,7 +1075,7 @@ impl Walker {
             self.seq += 1;
             let start = self.seq;
             self.scopes.push(Vec::new());
-            if let Some((arms, scrut_local, borrowed)) = arms {
+            if let Some((arms, scrut_local, borrowed)) = &arms {
                 let arm = &arms[i];
                 if let Some(id) = scrut_local
                     && moves_whole(&arm.pat)
@@ -1069,8 +1087,16 @@ impl Walker {
                     refs.with(Mention::Read, g);
                     self.apply(&refs.out);
                 }
+                // Under a `&` pattern or a `mut` binding, a binding is a copy, not a borrow.
+                let by_ref = {
+                    let t = quote::ToTokens::to_token_stream(&arm.pat).to_string();
+                    !t.contains('&') && !t.contains("mut")
+                };
                 for id in self.declare_pat(&arm.pat, None, Origin::Let) {
-                    self.locals[id.0].is_reference |= borrowed;
+                    if let Some(roots) = borrowed.as_ref().filter(|_| by_ref) {
+                        self.locals[id.0].is_reference = true;
+                        self.locals[id.0].borrows.extend(roots.iter().copied());
+                    }
                 }
             }
             self.stmts(&b.stmts);
