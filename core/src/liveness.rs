@@ -1057,15 +1057,7 @@ impl Walker {
         }
     }
 
-    fn branches(
-        &mut self,
-        blocks: &[&Block],
-        arms: Option<(
-            &[crate::normalize::Arm],
-            Option<LocalId>,
-            Option<Vec<LocalId>>,
-        )>,
-    ) {
+    fn branches(&mut self, blocks: &[&Block], arms: Option<MatchArms<'_>>) {
         let before = self.status.clone();
         let n = before.len();
         let mut merged: Option<Vec<Status>> = None;
@@ -1433,6 +1425,15 @@ fn block_idents(b: &Block, out: &mut HashSet<String>) {
         }
     }
 }
+
+/// The arms of a `match` for [`Walker::branches`]: the arms, the scrutinee when it is a local
+/// each arm that takes all of it moves, and when the scrutinee is a borrow (`&place`), the
+/// locals the arms' bindings borrow.
+type MatchArms<'a> = (
+    &'a [crate::normalize::Arm],
+    Option<LocalId>,
+    Option<Vec<LocalId>>,
+);
 
 /// `==`, `!=`, `<`, `<=`, `>`, `>=`: they give a `bool`.
 fn is_comparison(op: &syn::BinOp) -> bool {

@@ -278,6 +278,18 @@ impl Normalizer {
     }
 
     fn block(&mut self, stmts: Vec<syn::Stmt>) -> Block {
+        // Before edition 2024 the temporaries of a block's tail expression drop after the
+        // block's locals (at the end of the enclosing statement); the lowered block is written
+        // in braces that this macro's crate (edition 2024) spans, where they drop before them.
+        if !edition_2024()
+            && let Some(syn::Stmt::Expr(tail, None)) = stmts.last()
+            && let Some(at) = tail_temporary(tail)
+        {
+            self.error(syn::Error::new(
+                at,
+                "#[state_machine] cannot lower this block's tail expression as editions before 2024 run it: its temporaries drop after the block's locals there, and before them in the lowered code. Bind the tail to a local first: `let v = ..; v` (the same order in every edition), or use edition 2024",
+            ));
+        }
         let count = stmts.len();
         let mut out = Vec::new();
         for (i, stmt) in stmts.into_iter().enumerate() {
@@ -663,16 +675,6 @@ impl Normalizer {
             }
             Expr::Block(b) if b.label.is_some() => {
                 let label = b.label.map(|l| l.name);
-                if !edition_2024()
-                    && let Some(syn::Stmt::Expr(tail, None)) = b.block.stmts.last()
-                    && (has_temporaries(tail) || has_block(tail))
-                {
-                    self.error(syn::Error::new(
-                        tail.span(),
-                        "#[state_machine] cannot lower this labelled block as editions before 2024 run it: the temporaries of its tail expression live to the end of the statement around the block, and the lowering cannot keep them that long. Bind the tail to a local first: `let v = ..; v`, or use edition 2024",
-                    ));
-                    return;
-                }
                 // `'b: { body }` runs as `'b: loop { break 'b { body }; }`: the same scopes, and no
                 // `break`/`continue` without a label can be caught by the loop (inside a
                 // labelled block they are E0695).
@@ -1495,21 +1497,29 @@ fn and_operands(e: Expr, out: &mut Vec<Expr>) {
     }
 }
 
-/// Whether `e` holds a block (a branch, an arm, a block expression): before edition 2024 the
-/// temporaries of a tail inside it live as long as the tail around it.
-fn has_block(e: &Expr) -> bool {
-    struct Find(bool);
-    impl<'a> Visit<'a> for Find {
-        fn visit_block(&mut self, _: &'a syn::Block) {
-            self.0 = true;
-        }
-        fn visit_expr_closure(&mut self, _: &'a syn::ExprClosure) {}
-        fn visit_expr_async(&mut self, _: &'a syn::ExprAsync) {}
-        fn visit_item(&mut self, _: &'a syn::Item) {}
+/// A tail expression (or the tail of a branch, arm or block it ends with, whose temporaries
+/// live as long as its own before edition 2024) that holds a temporary: where.
+fn tail_temporary(e: &Expr) -> Option<Span> {
+    let tail_of = |b: &syn::Block| match b.stmts.last() {
+        Some(syn::Stmt::Expr(t, None)) => tail_temporary(t),
+        _ => None,
+    };
+    match e {
+        Expr::If(i) => tail_of(&i.then_branch)
+            .or_else(|| i.else_branch.as_ref().and_then(|(_, e)| tail_temporary(e)))
+            .or_else(|| {
+                has_temporaries(&i.cond)
+                    .then(|| i.cond.span())
+                    .filter(|_| matches!(&*i.cond, Expr::Let(_)))
+            }),
+        Expr::Match(m) => (has_temporaries(&m.expr)
+            || scrutinee_may_hold_drop(&m.expr, m.arms.iter().map(|a| &a.pat)))
+        .then(|| m.expr.span())
+        .or_else(|| m.arms.iter().find_map(|a| tail_temporary(&a.body))),
+        Expr::Block(b) => tail_of(&b.block),
+        Expr::Paren(p) => tail_temporary(&p.expr),
+        e => has_temporaries(e).then(|| e.span()),
     }
-    let mut f = Find(false);
-    f.visit_expr(e);
-    f.0
 }
 
 /// Finds (`label: None`) or labels the `break`/`continue` without a label that are not inside
