@@ -232,4 +232,66 @@ case! {
     }
     drive(f): { f(0).await + f(1).await }
 }
+// ---- tails with temporaries in blocks the lowering rewrites: 2021 drops them after the block's
+// locals, 2024 before (the generated braces and `'__body` take the user's edition) ----
+case! {
+    name: fn_tail_temporaries,
+    async fn (v: u64) -> u64 {
+        let _a = Noisy::new("a");
+        let k = leaf("k", 1, v).await;
+        Noisy::new("tail").len() as u64 + k
+    }
+    drive(f): { f(1).await }
+}
+case! {
+    name: block_statement_with_tail_temporaries,
+    async fn (v: u64) -> u64 {
+        let _a = Noisy::new("a");
+        let r = {
+            let _l = Noisy::new("local");
+            let k = leaf("k", 1, v).await;
+            Noisy::new("tail").len() as u64 + k
+        };
+        r + leaf("after", 1, 1u64).await
+    }
+    drive(f): { f(1).await + f(3).await }
+}
+case! {
+    name: labelled_block_statement_with_tail_temporaries,
+    async fn (v: u64) -> u64 {
+        let _a = Noisy::new("a");
+        let r = 'b: {
+            let _l = Noisy::new("local");
+            let k = leaf("k", 1, v).await;
+            if k == 3 {
+                break 'b Noisy::new("broken").len() as u64;
+            }
+            Noisy::new("tail").len() as u64 + k
+        };
+        r + leaf("after", 1, 1u64).await
+    }
+    drive(f): { f(1).await + f(3).await }
+}
+case! {
+    name: branch_without_await_tail_temporaries_next_to_awaiting_branch,
+    async fn (v: u64) -> u64 {
+        // The branch without awaits is written natively, in braces of the user's edition.
+        let _a = Noisy::new("a");
+        let r = if v > 1 {
+            let _l = Noisy::new("local");
+            Noisy::new("tail").len() as u64 + v
+        } else {
+            leaf("else", 1, v).await
+        };
+        let s = match v {
+            0 => leaf("zero", 1, 0u64).await,
+            _ => {
+                let _m = Noisy::new("arm local");
+                Noisy::new("arm tail").len() as u64
+            }
+        };
+        r + s
+    }
+    drive(f): { f(0).await + f(2).await }
+}
 }

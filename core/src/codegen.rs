@@ -613,6 +613,14 @@ fn stmt_leaves(s: &Stmt) -> bool {
 
 /// The slot (a `MaybeUninit` local of `poll`) through which a jump carries the values of type
 /// parameter `tp` to its target.
+/// `{ inner }` for a block that holds the user's code: its span has the user's edition (see
+/// [`crate::rewrite::user_edition`]).
+fn user_block(inner: TokenStream) -> TokenStream {
+    let mut g = proc_macro2::Group::new(proc_macro2::Delimiter::Brace, inner);
+    g.set_span(crate::rewrite::user_edition(Span::call_site()));
+    TokenTree::Group(g).into()
+}
+
 fn slot_ident(tp: &Ident) -> Ident {
     format_ident!("__slot_{}", tp, span = Span::mixed_site())
 }
@@ -1006,11 +1014,11 @@ impl<'a> Ctx<'a> {
                     let inner = self.emit_from(block, 0, End::Value);
                     if self.diverged {
                         // It suspends or jumps before producing its value.
-                        out.extend(quote!({ #inner }));
+                        out.extend(user_block(inner));
                         return out;
                     }
                     // It finished natively (branches with awaits not taken): bind its value.
-                    if let Some(t) = self.bind_head(head, quote!({ #inner }), end, &mut out) {
+                    if let Some(t) = self.bind_head(head, user_block(inner), end, &mut out) {
                         return t;
                     }
                 }
@@ -1039,7 +1047,8 @@ impl<'a> Ctx<'a> {
                             };
                             self.conds.pop();
                             branches_diverge = all_diverge;
-                            out.extend(quote!(let #cv = if #cond { #then } else { #els };));
+                            let (then, els) = (user_block(then), user_block(els));
+                            out.extend(quote!(let #cv = if #cond #then else #els;));
                         }
                         Control::Match { scrut, arms } => {
                             let scrut = self.expr(scrut);
@@ -1060,7 +1069,8 @@ impl<'a> Ctx<'a> {
                                     let g = self.expr(g);
                                     quote!(if #g)
                                 });
-                                ts.push(quote!(#pat #guard => { #body }));
+                                let body = user_block(body);
+                                ts.push(quote!(#pat #guard => #body));
                             }
                             out.extend(quote!(let #cv = match #scrut { #(#ts)* };));
                             branches_diverge = all_diverge;
@@ -1331,7 +1341,8 @@ impl<'a> Ctx<'a> {
                     let breaks = self.broken.contains(id);
                     let lv = ms("__lv");
                     let label = label.as_ref().map(|l| quote!(#l:));
-                    out.extend(quote!(let #lv = #label loop { #body };));
+                    let body = user_block(body);
+                    out.extend(quote!(let #lv = #label loop #body;));
                     if !breaks {
                         // No `break` leaves the loop in this arm: nothing follows it here.
                         self.diverged = true;
@@ -1368,10 +1379,10 @@ impl<'a> Ctx<'a> {
             if self.diverged {
                 // The frame suspends or jumps before producing its value: nothing after it in
                 // this arm (that code runs in the arm of the suspension or jump target).
-                out.extend(quote!({ #inner }));
+                out.extend(user_block(inner));
                 return out;
             }
-            (head.clone(), quote!({ #inner }))
+            (head.clone(), user_block(inner))
         };
         match head {
             Head::Let(p) => out.extend(quote!(let #p = #inner;)),
@@ -1624,6 +1635,7 @@ fn generate_pass<'a>(
     ctx.loops.clear();
     ctx.native = true;
     let seg = drop_unused_declarations(ctx.emit_from(body, 0, End::Complete));
+    let ub = user_block(quote!(#prologue #seg));
     exits.push(std::mem::take(&mut ctx.exits));
     arm_reached.push(std::mem::take(&mut ctx.reached));
     // The arguments are read in place (`mem::replace` would copy the whole state out first).
@@ -1657,7 +1669,7 @@ fn generate_pass<'a>(
             vec![start.clone()],
             quote! {
                 #take_args
-                let #ret: #ret_infer = #body_lbl: { #prologue #seg };
+                let #ret: #ret_infer = #body_lbl: #ub;
                 #finish
             },
         ));
@@ -1666,7 +1678,7 @@ fn generate_pass<'a>(
         quote! {
             __State::Unresumed { .. } => {
                 #take_args
-                let #ret: #ret_infer = #body_lbl: { #prologue #seg };
+                let #ret: #ret_infer = #body_lbl: #ub;
                 #finish
             }
         }
@@ -1683,6 +1695,7 @@ fn generate_pass<'a>(
         ids.reverse();
         let fields: Vec<&Ident> = ids.iter().map(|id| &analysis.locals[id.0].field).collect();
         let seg = ctx.emit_start(Start::Resume(k));
+        let ub = user_block(seg.clone());
         exits.push(std::mem::take(&mut ctx.exits));
         arm_reached.push(std::mem::take(&mut ctx.reached));
         let out = ms("__out");
@@ -1752,7 +1765,7 @@ fn generate_pass<'a>(
                         _ => #poll_ready,
                     };
                     #take_and_vacate
-                    let #ret: #ret_infer = #body_lbl: { #seg };
+                    let #ret: #ret_infer = #body_lbl: #ub;
                     #finish
                 },
             ));
@@ -1774,7 +1787,7 @@ fn generate_pass<'a>(
                 };
                 let #out = #poll_ready;
                 #take_and_vacate
-                let #ret: #ret_infer = #body_lbl: { #seg };
+                let #ret: #ret_infer = #body_lbl: #ub;
                 #finish
             });
         }
@@ -1798,6 +1811,7 @@ fn generate_pass<'a>(
             ),
         };
         let seg = ctx.emit_start(start);
+        let ub = user_block(seg.clone());
         entry_exits.insert(
             entry,
             (
@@ -1839,7 +1853,7 @@ fn generate_pass<'a>(
             vec![v.clone()],
             quote! {
                 #read
-                let #ret: #ret_infer = #body_lbl: { #seg };
+                let #ret: #ret_infer = #body_lbl: #ub;
                 #finish
             },
         ));

@@ -76,6 +76,7 @@ pub fn lower(
     item: TokenStream,
 ) -> syn::Result<(TokenStream, model::StateGraph)> {
     let mut f = parse::parse(item)?;
+    rewrite::set_user_edition((!normalize::edition_2024()).then(|| f.sig.ident.span()));
     let written = written_awaits(&f.block);
     let mut body = f.block.clone();
     rewrite::rewrite(&mut body, &config.private())?;

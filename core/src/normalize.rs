@@ -278,18 +278,6 @@ impl Normalizer {
     }
 
     fn block(&mut self, stmts: Vec<syn::Stmt>) -> Block {
-        // Before edition 2024 the temporaries of a block's tail expression drop after the
-        // block's locals (at the end of the enclosing statement); the lowered block is written
-        // in braces that this macro's crate (edition 2024) spans, where they drop before them.
-        if !edition_2024()
-            && let Some(syn::Stmt::Expr(tail, None)) = stmts.last()
-            && let Some(at) = tail_temporary(tail)
-        {
-            self.error(syn::Error::new(
-                at,
-                "#[state_machine] cannot lower this block's tail expression as editions before 2024 run it: its temporaries drop after the block's locals there, and before them in the lowered code. Bind the tail to a local first: `let v = ..; v` (the same order in every edition), or use edition 2024",
-            ));
-        }
         let count = stmts.len();
         let mut out = Vec::new();
         for (i, stmt) in stmts.into_iter().enumerate() {
@@ -468,6 +456,7 @@ impl Normalizer {
                 }
                 let mut pre = Vec::new();
                 let cond = self.condition(*i.cond, &mut pre);
+                self.tail_before_2024(&i.then_branch.stmts);
                 let then = self.block(i.then_branch.stmts);
                 let els = i.else_branch.map(|(_, e)| self.branch(*e));
                 let ctl = Control::If { cond, then, els };
@@ -596,6 +585,7 @@ impl Normalizer {
             }
             Expr::Loop(l) => {
                 self.loop_labels.push((l.label.map(|l| l.name), None));
+                self.tail_before_2024(&l.body.stmts);
                 let body = self.block(l.body.stmts);
                 let label = match self.loop_labels.pop() {
                     Some((Some(written), _)) => Some(written),
@@ -762,8 +752,29 @@ impl Normalizer {
     /// A branch body: a block's statements, or a single expression as its value.
     fn branch(&mut self, e: Expr) -> Block {
         match e {
-            Expr::Block(b) if b.label.is_none() && b.attrs.is_empty() => self.block(b.block.stmts),
+            Expr::Block(b) if b.label.is_none() && b.attrs.is_empty() => {
+                self.tail_before_2024(&b.block.stmts);
+                self.block(b.block.stmts)
+            }
             e => self.block(vec![syn::Stmt::Expr(e, None)]),
+        }
+    }
+
+    /// Before edition 2024 the temporaries of a block's tail expression drop after the block's
+    /// locals. The lowering writes the blocks that hold the user's code with the user's edition
+    /// (`rewrite::user_edition`), which keeps that order for the body and nested blocks; but a
+    /// branch, arm or loop body resumed after an await passes its tail's value on by a jump
+    /// (`let __v = <tail>; .. break '__jump ..`), which drops them first. Refused there.
+    fn tail_before_2024(&mut self, stmts: &[syn::Stmt]) {
+        if !edition_2024()
+            && let Some(syn::Stmt::Expr(tail, None)) = stmts.last()
+            && let Some(at) = tail_temporary(tail)
+            && stmts.iter().any(|s| stmt_await(s).is_some())
+        {
+            self.error(syn::Error::new(
+                at,
+                "#[state_machine] cannot lower the tail expression of this branch or loop body as editions before 2024 run it: its temporaries drop after the block's locals there, and before them in the lowered code. Bind the tail to a local first: `let v = ..; v` (the same order in every edition), or use edition 2024",
+            ));
         }
     }
 

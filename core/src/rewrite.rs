@@ -32,7 +32,31 @@ pub struct Found {
 
 /// The label of the block holding the body.
 pub fn body_label() -> Lifetime {
-    Lifetime::new("'__body", Span::mixed_site())
+    Lifetime::new("'__body", user_edition(Span::mixed_site()))
+}
+
+thread_local! {
+    /// Before edition 2024: a span of the user's code, whose edition the generated blocks that
+    /// hold the user's code take (see [`user_edition`]).
+    static USER_EDITION: std::cell::Cell<Option<Span>> = const { std::cell::Cell::new(None) };
+}
+
+/// Sets (before edition 2024) or clears the span whose edition [`user_edition`] gives.
+pub fn set_user_edition(span: Option<Span>) {
+    USER_EDITION.with(|u| u.set(span));
+}
+
+/// `span`, resolved (hygiene and edition) at the user's code before edition 2024. rustc reads
+/// the edition of a block's tail-expression scope from the block's span (a labelled block's
+/// starts at its label): before 2024 the temporaries of a tail drop after the block's locals,
+/// from 2024 before them. The braces and labels this macro writes carry its own crate's edition
+/// (2024); those of the blocks that hold the user's code (the body, branches, arms, loop bodies,
+/// nested blocks) take the user's, so their tails drop as in the fn as written.
+pub fn user_edition(span: Span) -> Span {
+    match USER_EDITION.with(std::cell::Cell::get) {
+        Some(u) => span.resolved_at(u),
+        None => span,
+    }
 }
 
 /// The name `self` is renamed to.
