@@ -90,6 +90,18 @@ struct Loop {
     block: bool,
 }
 
+impl Loop {
+    /// A loop (not a labelled block).
+    fn of(label: &str, valued: bool, counter: Option<&str>) -> Loop {
+        Loop {
+            label: label.to_string(),
+            valued,
+            counter: counter.map(str::to_string),
+            block: false,
+        }
+    }
+}
+
 struct Gen {
     rng: Rng,
     ret: Ret,
@@ -530,12 +542,15 @@ impl Gen {
 
     /// The two branches of an `if let`-like construct: the first sees `bind`, the second not.
     fn bound_and_plain(&mut self, d: usize, bind: &str) -> ((String, String), (String, String)) {
-        let first = self.with_binding(bind, |g| {
-            let n = g.rng.below(3) as usize;
-            g.scoped(d, n, false, true)
-        });
+        let first = self.with_binding(bind, |g| g.branch_scope(d, false));
+        (first, self.branch_scope(d, true))
+    }
+
+    /// A branch's body: up to two statements and a tail, in a scope of its own (`ctl`: counted
+    /// as a control-flow level, see [`Gen::scoped`]).
+    fn branch_scope(&mut self, d: usize, ctl: bool) -> (String, String) {
         let n = self.rng.below(3) as usize;
-        (first, self.scoped(d, n, true, true))
+        self.scoped(d, n, ctl, true)
     }
 
     /// Runs `f` with `bind` (a pattern binding of a branch) visible, never shadowed.
@@ -603,22 +618,10 @@ impl Gen {
         )
     }
 
-    /// Runs `body` as the body of loop `label` (`break`/`continue` to it allowed inside), then
+    /// Runs `body` as the body of loop (or labelled block) `l` (jumps to it allowed inside), then
     /// forgets the bindings declared from `mark` on (the loop's own: its counter or variable).
-    fn in_loop<T>(
-        &mut self,
-        label: &str,
-        valued: bool,
-        counter: Option<&str>,
-        mark: usize,
-        body: impl FnOnce(&mut Self) -> T,
-    ) -> T {
-        self.loops.push(Loop {
-            label: label.to_string(),
-            valued,
-            counter: counter.map(str::to_string),
-            block: false,
-        });
+    fn in_loop<T>(&mut self, l: Loop, mark: usize, body: impl FnOnce(&mut Self) -> T) -> T {
+        self.loops.push(l);
         let out = body(self);
         self.loops.pop();
         self.vars.truncate(mark);
@@ -637,7 +640,9 @@ impl Gen {
         let rounds = 1 + self.rng.below(3);
         let mark = self.vars.len();
         self.declare_fixed(counter.clone());
-        let (s, t) = self.in_loop(&label, true, Some(&counter), mark, |g| g.loop_scope(d));
+        let (s, t) = self.in_loop(Loop::of(&label, true, Some(&counter)), mark, |g| {
+            g.loop_scope(d)
+        });
         format!(
             "{{ let mut {counter} = 0u64; {label}: loop {{ {counter} += 1; {s}if {counter} < {rounds} {{ continue {label}; }} break {label} ({t}); }} }}"
         )
@@ -649,7 +654,9 @@ impl Gen {
         let rounds = self.rng.below(4);
         let mark = self.vars.len();
         self.declare_fixed(counter.clone());
-        let (s, t) = self.in_loop(&label, false, Some(&counter), mark, |g| g.loop_scope(d));
+        let (s, t) = self.in_loop(Loop::of(&label, false, Some(&counter)), mark, |g| {
+            g.loop_scope(d)
+        });
         format!(
             "{{ let mut {counter} = 0u64; let mut {sum} = 0u64; {label}: while {counter} < {rounds} {{ {counter} += 1; {s}{sum} += {t}; }} {sum} }}"
         )
@@ -663,7 +670,7 @@ impl Gen {
         self.ctl += 1;
         self.declare_fixed(var.clone());
         self.ctl -= 1;
-        let (s, t) = self.in_loop(&label, false, None, mark, |g| g.loop_scope(d));
+        let (s, t) = self.in_loop(Loop::of(&label, false, None), mark, |g| g.loop_scope(d));
         format!(
             "{{ let mut {sum} = 0u64; {label}: for {var} in 0..{rounds}u64 {{ {s}{sum} += {t} + {var}; }} {sum} }}"
         )
@@ -684,7 +691,7 @@ impl Gen {
         // Not shadowed: the tail below reads it.
         self.vars[mark].shadowable = false;
         self.ctl -= 1;
-        let (s, t, len) = self.in_loop(&label, false, None, mark, |g| {
+        let (s, t, len) = self.in_loop(Loop::of(&label, false, None), mark, |g| {
             let (s, t) = g.loop_scope(d);
             let len = if g.vars[mark].live {
                 format!(" + {var}.len() as u64")
@@ -730,7 +737,7 @@ impl Gen {
         } else {
             String::new()
         };
-        let (s, t) = self.in_loop(&label, false, Some(&counter), mark, |g| {
+        let (s, t) = self.in_loop(Loop::of(&label, false, Some(&counter)), mark, |g| {
             g.with_binding(&bind, |g| g.loop_scope(d))
         });
         format!(
@@ -743,14 +750,11 @@ impl Gen {
     fn labelled_block_expr(&mut self, d: usize) -> String {
         let k = self.id();
         let label = format!("'b{k}");
-        self.loops.push(Loop {
-            label: label.clone(),
-            valued: true,
-            counter: None,
+        let block = Loop {
             block: true,
-        });
-        let (s, t) = self.loop_scope(d);
-        self.loops.pop();
+            ..Loop::of(&label, true, None)
+        };
+        let (s, t) = self.in_loop(block, self.vars.len(), |g| g.loop_scope(d));
         format!("{label}: {{ {s}{t} }}")
     }
 
@@ -777,22 +781,17 @@ impl Gen {
             };
             if with_second {
                 let scrut2 = g.expr(d);
-                let then = g.with_binding(&y, |g| {
-                    let n = g.rng.below(3) as usize;
-                    g.scoped(d, n, false, true)
-                });
+                let then = g.with_binding(&y, |g| g.branch_scope(d, false));
                 (
                     c,
                     format!(" && let Ok({y}) = noisy_result({scrut2}, \"r{k}\")"),
                     then,
                 )
             } else {
-                let n = g.rng.below(3) as usize;
-                (c, String::new(), g.scoped(d, n, false, true))
+                (c, String::new(), g.branch_scope(d, false))
             }
         });
-        let n = self.rng.below(3) as usize;
-        let (s2, t2) = self.scoped(d, n, true, true);
+        let (s2, t2) = self.branch_scope(d, true);
         let (s1, t1) = then;
         format!(
             "if let Some(({x}, {rest})) = noisy_option({scrut}, \"c{k}\"){c}{second} {{ {s1}{t1} }} else {{ {s2}{t2} }}"

@@ -611,8 +611,6 @@ fn stmt_leaves(s: &Stmt) -> bool {
     }
 }
 
-/// The slot (a `MaybeUninit` local of `poll`) through which a jump carries the values of type
-/// parameter `tp` to its target.
 /// `{ inner }` for a block that holds the user's code: its span has the user's edition (see
 /// [`crate::rewrite::user_edition`]).
 fn user_block(inner: TokenStream) -> TokenStream {
@@ -621,6 +619,8 @@ fn user_block(inner: TokenStream) -> TokenStream {
     TokenTree::Group(g).into()
 }
 
+/// The slot (a `MaybeUninit` local of `poll`) through which a jump carries the values of type
+/// parameter `tp` to its target.
 fn slot_ident(tp: &Ident) -> Ident {
     format_ident!("__slot_{}", tp, span = Span::mixed_site())
 }
@@ -708,13 +708,7 @@ impl VisitMut for Jumps<'_, '_> {
         }
     }
     fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
-        // `format!("{}", { continue 'outer })`: the arguments of known macros are expressions.
-        if let Some(Ok(mut args)) = crate::macros::parse_known(m) {
-            for e in args.exprs_mut() {
-                self.visit_expr_mut(e);
-            }
-            m.tokens = args.to_tokens();
-        }
+        crate::macros::visit_args_mut(m, |e| self.visit_expr_mut(e));
     }
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 }
@@ -1694,8 +1688,7 @@ fn generate_pass<'a>(
         ids.sort();
         ids.reverse();
         let fields: Vec<&Ident> = ids.iter().map(|id| &analysis.locals[id.0].field).collect();
-        let seg = ctx.emit_start(Start::Resume(k));
-        let ub = user_block(seg.clone());
+        let ub = user_block(ctx.emit_start(Start::Resume(k)));
         exits.push(std::mem::take(&mut ctx.exits));
         arm_reached.push(std::mem::take(&mut ctx.reached));
         let out = ms("__out");
@@ -1810,8 +1803,7 @@ fn generate_pass<'a>(
                 ctx.await_ranks.get(k).copied().unwrap_or(0),
             ),
         };
-        let seg = ctx.emit_start(start);
-        let ub = user_block(seg.clone());
+        let ub = user_block(ctx.emit_start(start));
         entry_exits.insert(
             entry,
             (

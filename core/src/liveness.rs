@@ -1015,18 +1015,15 @@ impl Walker {
                 // Matching a borrow (`match &opt`), a binding holds a reference (or, under a `&`
                 // pattern, a copy): nothing to drop; it borrows the locals of the borrowed place
                 // (saved with them across an await, it is refused with a clear error).
+                // (The local at the root of the place: `&v[i]` borrows `v`, not `i`.)
                 let borrowed = match scrut {
-                    Expr::Reference(r) => {
-                        let mut refs = Refs::new();
-                        refs.visit_expr(&r.expr);
-                        Some(
-                            refs.out
-                                .iter()
-                                .filter_map(|x| self.resolve(&x.name))
-                                .filter(|id| !self.locals[id.0].is_shared_ref())
-                                .collect::<Vec<_>>(),
-                        )
-                    }
+                    Expr::Reference(r) => Some(
+                        crate::normalize::place_root(&r.expr)
+                            .and_then(|n| self.resolve(&n))
+                            .filter(|id| !self.locals[id.0].is_shared_ref())
+                            .into_iter()
+                            .collect::<Vec<_>>(),
+                    ),
                     _ => None,
                 };
                 self.branches(&blocks, Some((arms, scrut_local, borrowed)));
@@ -1080,10 +1077,7 @@ impl Walker {
                     self.apply(&refs.out);
                 }
                 // Under a `&` pattern or a `mut` binding, a binding is a copy, not a borrow.
-                let by_ref = {
-                    let t = quote::ToTokens::to_token_stream(&arm.pat).to_string();
-                    !t.contains('&') && !t.contains("mut")
-                };
+                let by_ref = !copies_under_borrow(&arm.pat);
                 for id in self.declare_pat(&arm.pat, None, Origin::Let) {
                     if let Some(roots) = borrowed.as_ref().filter(|_| by_ref) {
                         self.locals[id.0].is_reference = true;
@@ -1434,6 +1428,24 @@ type MatchArms<'a> = (
     Option<LocalId>,
     Option<Vec<LocalId>>,
 );
+
+/// Whether a pattern matched against a borrow may bind by value (copies): it holds a `&`
+/// pattern (`&(a, b)`) or a `mut` binding, which reset match ergonomics to moves.
+fn copies_under_borrow(p: &Pat) -> bool {
+    struct Find(bool);
+    impl<'a> Visit<'a> for Find {
+        fn visit_pat_reference(&mut self, _: &'a syn::PatReference) {
+            self.0 = true;
+        }
+        fn visit_pat_ident(&mut self, i: &'a syn::PatIdent) {
+            self.0 |= i.mutability.is_some() && i.by_ref.is_none();
+            visit::visit_pat_ident(self, i);
+        }
+    }
+    let mut f = Find(false);
+    f.visit_pat(p);
+    f.0
+}
 
 /// `==`, `!=`, `<`, `<=`, `>`, `>=`: they give a `bool`.
 fn is_comparison(op: &syn::BinOp) -> bool {

@@ -116,6 +116,17 @@ impl MacroArgs {
     }
 }
 
+/// Visits the argument expressions of a known macro (`format!("{}", { continue 'l })`) with
+/// `f`, in evaluation order, and writes them back; other macros are left alone.
+pub fn visit_args_mut(mac: &mut Macro, mut f: impl FnMut(&mut Expr)) {
+    if let Some(Ok(mut args)) = parse_known(mac) {
+        for e in args.exprs_mut() {
+            f(e);
+        }
+        mac.tokens = args.to_tokens();
+    }
+}
+
 /// Whether the tokens contain `. await`.
 pub fn tokens_await(tokens: &TokenStream) -> Option<proc_macro2::Span> {
     let mut prev_dot = false;

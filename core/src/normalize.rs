@@ -277,6 +277,16 @@ impl Normalizer {
         i
     }
 
+    /// A hidden label (`'__lcN`, `'__loopN`), mixed-site like [`Normalizer::hidden`].
+    fn hidden_label(&mut self, prefix: &str, at: Span) -> syn::Lifetime {
+        let l = syn::Lifetime::new(
+            &format!("'__{prefix}{}", self.temps),
+            Span::mixed_site().located_at(at),
+        );
+        self.temps += 1;
+        l
+    }
+
     fn block(&mut self, stmts: Vec<syn::Stmt>) -> Block {
         let count = stmts.len();
         let mut out = Vec::new();
@@ -456,8 +466,7 @@ impl Normalizer {
                 }
                 let mut pre = Vec::new();
                 let cond = self.condition(*i.cond, &mut pre);
-                self.tail_before_2024(&i.then_branch.stmts);
-                let then = self.block(i.then_branch.stmts);
+                let then = self.body_block(i.then_branch.stmts);
                 let els = i.else_branch.map(|(_, e)| self.branch(*e));
                 let ctl = Control::If { cond, then, els };
                 self.emit_control(ctl, head, pre, out, in_expression);
@@ -585,13 +594,11 @@ impl Normalizer {
             }
             Expr::Loop(l) => {
                 self.loop_labels.push((l.label.map(|l| l.name), None));
-                self.tail_before_2024(&l.body.stmts);
-                let body = self.block(l.body.stmts);
-                let label = match self.loop_labels.pop() {
-                    Some((Some(written), _)) => Some(written),
-                    Some((None, hidden)) => hidden,
-                    None => None,
-                };
+                let body = self.body_block(l.body.stmts);
+                let label = self
+                    .loop_labels
+                    .pop()
+                    .and_then(|(written, hidden)| written.or(hidden));
                 self.emit_control(
                     Control::Loop {
                         label,
@@ -701,11 +708,7 @@ impl Normalizer {
         self.label_escaping_jumps(&mut i);
         let mut ops = Vec::new();
         and_operands(*i.cond, &mut ops);
-        let lc = syn::Lifetime::new(
-            &format!("'__lc{}", self.temps),
-            Span::mixed_site().located_at(i.if_token.span),
-        );
-        self.temps += 1;
+        let lc = self.hidden_label("lc", i.if_token.span);
         let then = &i.then_branch;
         let mut inner = quote!(break #lc #then;);
         for op in ops.iter().rev() {
@@ -727,19 +730,19 @@ impl Normalizer {
         if !find.found {
             return;
         }
-        let n = self.temps;
-        let Some((written, hidden)) = self.loop_labels.last_mut() else {
-            // Not inside a loop: rustc reports the `break` (E0268).
-            return;
-        };
-        let label = match (written, hidden) {
-            (Some(l), _) | (None, Some(l)) => l.clone(),
-            (None, hidden) => {
-                let l = syn::Lifetime::new(&format!("'__loop{n}"), Span::mixed_site());
-                *hidden = Some(l.clone());
-                self.temps += 1;
-                l
+        if let Some((None, None)) = self.loop_labels.last() {
+            let fresh = self.hidden_label("loop", Span::call_site());
+            if let Some((_, hidden)) = self.loop_labels.last_mut() {
+                *hidden = Some(fresh);
             }
+        }
+        // Not inside a loop: rustc reports the `break` (E0268).
+        let Some(label) = self
+            .loop_labels
+            .last()
+            .and_then(|(w, h)| w.clone().or(h.clone()))
+        else {
+            return;
         };
         Relabel {
             label: Some(label),
@@ -753,8 +756,7 @@ impl Normalizer {
     fn branch(&mut self, e: Expr) -> Block {
         match e {
             Expr::Block(b) if b.label.is_none() && b.attrs.is_empty() => {
-                self.tail_before_2024(&b.block.stmts);
-                self.block(b.block.stmts)
+                self.body_block(b.block.stmts)
             }
             e => self.block(vec![syn::Stmt::Expr(e, None)]),
         }
@@ -764,8 +766,9 @@ impl Normalizer {
     /// locals. The lowering writes the blocks that hold the user's code with the user's edition
     /// (`rewrite::user_edition`), which keeps that order for the body and nested blocks; but a
     /// branch, arm or loop body resumed after an await passes its tail's value on by a jump
-    /// (`let __v = <tail>; .. break '__jump ..`), which drops them first. Refused there.
-    fn tail_before_2024(&mut self, stmts: &[syn::Stmt]) {
+    /// (`let __v = <tail>; .. break '__jump ..`), which drops them first. Refused there; the
+    /// body of a branch, arm or loop is lowered here.
+    fn body_block(&mut self, stmts: Vec<syn::Stmt>) -> Block {
         if !edition_2024()
             && let Some(syn::Stmt::Expr(tail, None)) = stmts.last()
             && let Some(at) = tail_temporary(tail)
@@ -776,6 +779,7 @@ impl Normalizer {
                 "#[state_machine] cannot lower the tail expression of this branch or loop body as editions before 2024 run it: its temporaries drop after the block's locals there, and before them in the lowered code. Bind the tail to a local first: `let v = ..; v` (the same order in every edition), or use edition 2024",
             ));
         }
+        self.block(stmts)
     }
 
     /// Pushes a control construct, after `pre` (awaits hoisted out of its condition or
@@ -1434,10 +1438,6 @@ impl Normalizer {
                     ));
                 }
             },
-            Expr::Block(_) => {
-                let s = first_await(&e).unwrap_or_else(|| e.span());
-                self.error(unsupported(s, "a labelled block"));
-            }
             other => {
                 let s = first_await(other).unwrap_or_else(|| other.span());
                 self.error(syn::Error::new(
@@ -1509,7 +1509,10 @@ fn and_operands(e: Expr, out: &mut Vec<Expr>) {
 }
 
 /// A tail expression (or the tail of a branch, arm or block it ends with, whose temporaries
-/// live as long as its own before edition 2024) that holds a temporary: where.
+/// live as long as its own before edition 2024) that holds a temporary: where. (An `if let`'s
+/// scrutinee is not looked at: a case compiled as 2021, `for i in .. { if let Some(x) =
+/// Noisy::new(..).len().checked_sub(i) { .. } else { .. } }`, is lowered with its drops in
+/// order, the body having no locals of its own to drop before them.)
 fn tail_temporary(e: &Expr) -> Option<Span> {
     let tail_of = |b: &syn::Block| match b.stmts.last() {
         Some(syn::Stmt::Expr(t, None)) => tail_temporary(t),
@@ -1517,12 +1520,7 @@ fn tail_temporary(e: &Expr) -> Option<Span> {
     };
     match e {
         Expr::If(i) => tail_of(&i.then_branch)
-            .or_else(|| i.else_branch.as_ref().and_then(|(_, e)| tail_temporary(e)))
-            .or_else(|| {
-                has_temporaries(&i.cond)
-                    .then(|| i.cond.span())
-                    .filter(|_| matches!(&*i.cond, Expr::Let(_)))
-            }),
+            .or_else(|| i.else_branch.as_ref().and_then(|(_, e)| tail_temporary(e))),
         Expr::Match(m) => (has_temporaries(&m.expr)
             || scrutinee_may_hold_drop(&m.expr, m.arms.iter().map(|a| &a.pat)))
         .then(|| m.expr.span())
@@ -1581,13 +1579,7 @@ impl VisitMut for Relabel {
         }
     }
     fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
-        // `format!("{}", { continue })`: the arguments of known macros are expressions.
-        if let Some(Ok(mut args)) = macros::parse_known(m) {
-            for e in args.exprs_mut() {
-                self.visit_expr_mut(e);
-            }
-            m.tokens = args.to_tokens();
-        }
+        macros::visit_args_mut(m, |e| self.visit_expr_mut(e));
     }
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 }
@@ -1865,27 +1857,29 @@ fn has_let(e: &Expr) -> bool {
     }
 }
 
+/// The local at the root of a place (`v` of `v.a[i].b`), if `e` is one.
+pub(crate) fn place_root(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
+        Expr::Field(f) => place_root(&f.base),
+        Expr::Index(i) => place_root(&i.expr),
+        Expr::Paren(p) => place_root(&p.expr),
+        _ => None,
+    }
+}
+
 /// The locals `e` changes: assigned (`x = ..`, `x += ..`) or borrowed mutably (`&mut x`), at the
 /// root of the place. (A method taking `&mut self` is not seen: `x + { x.incr(); f().await }`
 /// with a `Copy` `x` would read `x` late. Counting every method call would move non-`Copy`
 /// operands compared by reference, `v == { v.len(); .. }`, which rustc accepts.)
 fn mutated_locals(e: &Expr) -> HashSet<String> {
-    fn root(e: &Expr) -> Option<String> {
-        match e {
-            Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
-            Expr::Field(f) => root(&f.base),
-            Expr::Index(i) => root(&i.expr),
-            Expr::Paren(p) => root(&p.expr),
-            _ => None,
-        }
-    }
     struct Find(HashSet<String>);
     impl<'a> Visit<'a> for Find {
         fn visit_expr(&mut self, e: &'a Expr) {
             let target = match e {
-                Expr::Assign(a) => root(&a.left),
-                Expr::Binary(b) if crate::liveness::is_assign_op(&b.op) => root(&b.left),
-                Expr::Reference(r) if r.mutability.is_some() => root(&r.expr),
+                Expr::Assign(a) => place_root(&a.left),
+                Expr::Binary(b) if crate::liveness::is_assign_op(&b.op) => place_root(&b.left),
+                Expr::Reference(r) if r.mutability.is_some() => place_root(&r.expr),
                 _ => None,
             };
             self.0.extend(target);
