@@ -1,9 +1,10 @@
 // Cases whose native behaviour depends on the edition: included by tests/tests/equivalence.rs
 // (edition 2024) and tests/tests/edition2021.rs (edition 2021). From 2024 on, the temporaries
 // of an `if let`'s scrutinee drop before its `else` block runs; before, at the end of the
-// `if let`. The lowering reads the edition from rustc's command line. (Where the `then` block
-// awaits and the scrutinee holds temporaries, 2024 refuses: tests/ui/refused/
-// if_let_temporaries_then_awaits.rs; those cases run as 2021 only, in tests/tests/edition2021.rs.)
+// `if let`; and the temporaries of a block's tail expression drop after the block's locals
+// before 2024, before them from 2024 on. The lowering reads the edition from rustc's command
+// line. (Where 2021 cannot be lowered in order, a branch, arm or loop body resumed after an
+// await whose tail holds temporaries and that declares locals, it refuses: tests/ui2021.)
 cases! {
 case! {
     name: if_let_temporary_scrutinee_await_in_else,
@@ -293,5 +294,80 @@ case! {
         r + s
     }
     drive(f): { f(0).await + f(2).await }
+}
+case! {
+    name: branch_without_locals_tail_temporaries_after_await,
+    async fn (k: u64) -> u64 {
+        let outer = Noisy::new("outer");
+        let r = if k > 0 {
+            leaf("a", 1, 1u64).await;
+            Noisy::new("t").len() as u64 + outer.len() as u64
+        } else {
+            0
+        };
+        log("after");
+        r
+    }
+    call: (1)
+}
+case! {
+    name: arm_without_locals_if_let_tail_after_await,
+    async fn (k: u64) -> u64 {
+        let r = match k {
+            0 => 5,
+            j => {
+                leaf("a", 1, j).await;
+                if let Some(x) = Noisy::new("s").len().checked_sub(j as usize) {
+                    x as u64
+                } else {
+                    log("else");
+                    0
+                }
+            }
+        };
+        log("after");
+        r
+    }
+    call: (1)
+}
+case! {
+    name: loop_body_without_locals_if_let_tail_after_await,
+    async fn (k: u64) -> u64 {
+        let mut n = 0;
+        while n < k {
+            n += leaf("a", 1, 1u64).await;
+            if let Some(x) = Noisy::new("s").len().checked_sub(n as usize) { n += x as u64 }
+        }
+        log("after");
+        n
+    }
+    call: (3)
+}
+case! {
+    name: while_let_body_without_locals_tail_temporaries_after_await,
+    async fn (k: u64) -> u64 {
+        let mut v: Vec<u64> = (0..k).collect();
+        let mut n = 0;
+        while let Some(x) = v.pop() {
+            n += leaf("a", 1, x).await;
+            if let Some(y) = Noisy::new("s").len().checked_sub(x as usize) { n += y as u64 }
+        }
+        log("after");
+        n
+    }
+    call: (3)
+}
+case! {
+    name: for_body_without_locals_tail_temporaries_after_await,
+    async fn (k: u64) -> u64 {
+        let mut n = 0;
+        for i in (0..k).map(|i| (i, Noisy::new("item"))) {
+            n += leaf("a", 1, i.0).await;
+            drop(Noisy::new("t").len())
+        }
+        log("after");
+        n
+    }
+    call: (2)
 }
 }

@@ -227,6 +227,8 @@ pub fn normalize_with(
         errors: None,
         private,
         loop_labels: Vec::new(),
+        for_iters: Vec::new(),
+        loop_prefix: 0,
     };
     let block = n.block(body.stmts);
     match n.errors {
@@ -247,6 +249,12 @@ struct Normalizer {
     /// label given to an unlabelled one when a `break`/`continue` inside a let-chain's labelled
     /// block must name it.
     loop_labels: Vec<(Option<syn::Lifetime>, Option<syn::Lifetime>)>,
+    /// The hidden iterators of the `for` loops desugared so far: the `loop` of one starts with
+    /// `let <pattern> = match Iterator::next(&mut <iter>) ..`, which is not a local of the body.
+    for_iters: Vec<Ident>,
+    /// Set by a `while let` for the `loop` it becomes, lowered next: the statements its body
+    /// starts with that are not the body's own (the scrutinee and the pattern's `let`).
+    loop_prefix: usize,
 }
 
 fn unsupported(span: Span, what: &str) -> syn::Error {
@@ -466,7 +474,7 @@ impl Normalizer {
                 }
                 let mut pre = Vec::new();
                 let cond = self.condition(*i.cond, &mut pre);
-                let then = self.body_block(i.then_branch.stmts);
+                let then = self.body_block(i.then_branch.stmts, 0);
                 let els = i.else_branch.map(|(_, e)| self.branch(*e));
                 let ctl = Control::If { cond, then, els };
                 self.emit_control(ctl, head, pre, out, in_expression);
@@ -594,7 +602,9 @@ impl Normalizer {
             }
             Expr::Loop(l) => {
                 self.loop_labels.push((l.label.map(|l| l.name), None));
-                let body = self.body_block(l.body.stmts);
+                let skip = std::mem::take(&mut self.loop_prefix)
+                    + usize::from(self.starts_for_body(&l.body.stmts));
+                let body = self.body_block(l.body.stmts, skip);
                 let label = self
                     .loop_labels
                     .pop()
@@ -647,6 +657,10 @@ impl Normalizer {
                     }
                     cond => syn::parse_quote!(#label loop { if !(#cond) { break; } #(#stmts)* }),
                 };
+                // A `while let`'s scrutinee and bindings are not locals of its body.
+                if let (Expr::Let(_), Expr::Loop(l)) = (&*w.cond, &desugared) {
+                    self.loop_prefix = l.body.stmts.len() - stmts.len();
+                }
                 self.control(desugared, head, out, in_expression);
             }
             Expr::ForLoop(f) => {
@@ -656,6 +670,7 @@ impl Normalizer {
                 });
                 let (pat, expr, stmts) = (&f.pat, &f.expr, &f.body.stmts);
                 let iter = self.hidden("iter", f.expr.span());
+                self.for_iters.push(iter.clone());
                 let x = Ident::new("__x", Span::mixed_site());
                 let block: syn::Block = syn::parse_quote!({
                     let mut #iter = ::core::iter::IntoIterator::into_iter(#expr);
@@ -756,7 +771,7 @@ impl Normalizer {
     fn branch(&mut self, e: Expr) -> Block {
         match e {
             Expr::Block(b) if b.label.is_none() && b.attrs.is_empty() => {
-                self.body_block(b.block.stmts)
+                self.body_block(b.block.stmts, 0)
             }
             e => self.block(vec![syn::Stmt::Expr(e, None)]),
         }
@@ -766,13 +781,18 @@ impl Normalizer {
     /// locals. The lowering writes the blocks that hold the user's code with the user's edition
     /// (`rewrite::user_edition`), which keeps that order for the body and nested blocks; but a
     /// branch, arm or loop body resumed after an await passes its tail's value on by a jump
-    /// (`let __v = <tail>; .. break '__jump ..`), which drops them first. Refused there; the
-    /// body of a branch, arm or loop is lowered here.
-    fn body_block(&mut self, stmts: Vec<syn::Stmt>) -> Block {
+    /// (`let __v = <tail>; .. break '__jump ..`), which drops them first. Refused there when
+    /// the order can differ: the block declares locals (they drop at the jump) or the
+    /// expression holding the temporaries awaits (they are then kept in hidden locals). Without locals the
+    /// temporaries drop at the end of the block in both. The body of a branch, arm or loop is
+    /// lowered here.
+    /// `skip`: the leading statements that are not the body's own (a `for` loop's pattern).
+    fn body_block(&mut self, stmts: Vec<syn::Stmt>, skip: usize) -> Block {
         if !edition_2024()
-            && let Some(syn::Stmt::Expr(tail, None)) = stmts.last()
-            && let Some(at) = tail_temporary(tail)
+            && let Some((syn::Stmt::Expr(tail, None), before)) = stmts.split_last()
+            && let Some((at, awaits)) = tail_temporary(tail)
             && stmts.iter().any(|s| stmt_await(s).is_some())
+            && (awaits || before.iter().skip(skip).any(declares_local))
         {
             self.error(syn::Error::new(
                 at,
@@ -780,6 +800,25 @@ impl Normalizer {
             ));
         }
         self.block(stmts)
+    }
+
+    /// Whether a loop's statements start with the pattern of a `for` loop desugared here:
+    /// `let <pat> = match ::core::iter::Iterator::next(&mut <hidden iterator>) { .. };`.
+    fn starts_for_body(&self, stmts: &[syn::Stmt]) -> bool {
+        let Some(syn::Stmt::Local(syn::Local {
+            init: Some(init), ..
+        })) = stmts.first()
+        else {
+            return false;
+        };
+        let Expr::Match(m) = &*init.expr else {
+            return false;
+        };
+        let Expr::Call(c) = &*m.expr else {
+            return false;
+        };
+        matches!(c.args.first(), Some(Expr::Reference(r))
+            if matches!(&*r.expr, Expr::Path(p) if self.for_iters.iter().any(|i| p.path.is_ident(i))))
     }
 
     /// Pushes a control construct, after `pre` (awaits hoisted out of its condition or
@@ -1508,26 +1547,44 @@ fn and_operands(e: Expr, out: &mut Vec<Expr>) {
     }
 }
 
-/// A tail expression (or the tail of a branch, arm or block it ends with, whose temporaries
-/// live as long as its own before edition 2024) that holds a temporary: where. (An `if let`'s
-/// scrutinee is not looked at: a case compiled as 2021, `for i in .. { if let Some(x) =
-/// Noisy::new(..).len().checked_sub(i) { .. } else { .. } }`, is lowered with its drops in
-/// order, the body having no locals of its own to drop before them.)
-fn tail_temporary(e: &Expr) -> Option<Span> {
+/// Whether a statement declares a local that lives to the end of its block: a `let` that
+/// binds a name, or a macro statement other than the known ones (it might expand to a `let`).
+fn declares_local(s: &syn::Stmt) -> bool {
+    match s {
+        syn::Stmt::Local(l) => {
+            let mut names = Vec::new();
+            crate::liveness::pat_idents(&l.pat, &mut names);
+            !names.is_empty()
+        }
+        syn::Stmt::Macro(m) => macros::parse_known(&m.mac).is_none(),
+        syn::Stmt::Expr(..) | syn::Stmt::Item(_) => false,
+    }
+}
+
+/// Where a block's tail expression holds temporaries that live to the end of the block's scope
+/// (before edition 2024: after its locals): its own, a nested block's tail's, an `if let`'s or
+/// a `match`'s scrutinee's (checked natively, edition 2021: not those of an `if`'s condition,
+/// branches or a `match`'s arms, scopes of their own); and whether the expression holding them
+/// awaits (the scrutinee only, for an `if let` or a `match`).
+fn tail_temporary(e: &Expr) -> Option<(Span, bool)> {
     let tail_of = |b: &syn::Block| match b.stmts.last() {
         Some(syn::Stmt::Expr(t, None)) => tail_temporary(t),
         _ => None,
     };
-    match e {
-        Expr::If(i) => tail_of(&i.then_branch)
-            .or_else(|| i.else_branch.as_ref().and_then(|(_, e)| tail_temporary(e))),
-        Expr::Match(m) => (has_temporaries(&m.expr)
+    let scrutinee = |m: &syn::ExprMatch| {
+        (has_temporaries(&m.expr)
             || scrutinee_may_hold_drop(&m.expr, m.arms.iter().map(|a| &a.pat)))
-        .then(|| m.expr.span())
-        .or_else(|| m.arms.iter().find_map(|a| tail_temporary(&a.body))),
+        .then(|| (m.expr.span(), first_await(&m.expr).is_some()))
+    };
+    match e {
+        // The branches of an `if`, the arms of a `match` and an `if`'s condition are scopes of
+        // their own (their temporaries drop at their end, in every edition); an `if let`'s
+        // scrutinee, like a `match`'s, lives to the end of the tail's scope.
+        Expr::If(i) => if_let_as_match(i).and_then(|m| scrutinee(&m)),
+        Expr::Match(m) => scrutinee(m),
         Expr::Block(b) => tail_of(&b.block),
         Expr::Paren(p) => tail_temporary(&p.expr),
-        e => has_temporaries(e).then(|| e.span()),
+        e => has_temporaries(e).then(|| (e.span(), first_await(e).is_some())),
     }
 }
 

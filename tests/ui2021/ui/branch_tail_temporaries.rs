@@ -17,7 +17,7 @@ async fn fetch() -> u64 {
     1
 }
 
-// Edition 2021 keeps the branch tail's temporaries to the end of the `let`, after `_l`.
+// Edition 2021 keeps the branch tail's temporaries to the end of the branch, after `_l`.
 #[awaitgraph::state_machine]
 async fn branch(v: u64) -> u64 {
     let r = if v > 0 {
