@@ -370,4 +370,27 @@ case! {
     }
     call: (2)
 }
+case! {
+    name: resumed_branch_with_local_ending_in_if_with_tail_temporaries,
+    async fn (k: u64) -> u64 {
+        let r = if k > 0 {
+            let local = Noisy::new("local");
+            let a = leaf("a", 1, k).await;
+            if a > 1 {
+                leaf("b", 1, a).await;
+                Noisy::new("t").len() as u64 + local.len() as u64
+            } else {
+                match k {
+                    1 => Noisy::new("m").len() as u64,
+                    _ => 0,
+                }
+            }
+        } else {
+            0
+        };
+        log("after");
+        r
+    }
+    drive(f): { f(1).await + f(2).await }
+}
 }
