@@ -156,11 +156,27 @@ impl VisitMut for Rewriter<'_> {
                     self.visit_expr_mut(v);
                 }
                 // `return v` → `break '__body v`, built directly (no parsing, no panic path).
+                // A block or loop without a label as `v` is parenthesised: `break 'l { .. }`
+                // reads like `break` with a labelled value, and rustc warns
+                // (`break_with_label_and_loop`).
+                let value = r.expr.take().map(|v| match *v {
+                    Expr::Block(syn::ExprBlock { label: None, .. })
+                    | Expr::Loop(syn::ExprLoop { label: None, .. })
+                    | Expr::While(syn::ExprWhile { label: None, .. })
+                    | Expr::ForLoop(syn::ExprForLoop { label: None, .. }) => {
+                        Box::new(Expr::Paren(syn::ExprParen {
+                            attrs: Vec::new(),
+                            paren_token: Default::default(),
+                            expr: v,
+                        }))
+                    }
+                    _ => v,
+                });
                 *e = Expr::Break(syn::ExprBreak {
                     attrs: std::mem::take(&mut r.attrs),
                     break_token: syn::Token![break](r.return_token.span),
                     label: Some(body_label()),
-                    expr: r.expr.take(),
+                    expr: value,
                 });
             }
             Expr::Try(t) if self.depth == 0 => {
@@ -347,6 +363,24 @@ mod tests {
         assert!(s.contains("break '__body 0"), "{s}");
         assert!(s.contains("Branch :: branch (f (n) . await)"), "{s}");
         assert!(!s.contains("return"), "{s}");
+    }
+
+    #[test]
+    fn returned_blocks_and_loops_are_parenthesised() {
+        let s = run(quote!({
+            if c {
+                return {
+                    'l: loop {
+                        break 'l 1;
+                    }
+                };
+            }
+            return loop {
+                break 2;
+            };
+        }));
+        assert!(s.contains("break '__body ({ 'l : loop"), "{s}");
+        assert!(s.contains("break '__body (loop {"), "{s}");
     }
 
     #[test]
