@@ -363,7 +363,7 @@ case! {
         let mut n = 0;
         for i in (0..k).map(|i| (i, Noisy::new("item"))) {
             n += leaf("a", 1, i.0).await;
-            drop(Noisy::new("t").len())
+            log(Noisy::new("t").len().to_string())
         }
         log("after");
         n

@@ -151,11 +151,6 @@ fn label_resume(k: usize) -> syn::Lifetime {
     syn::Lifetime::new(&format!("'__resume{k}"), Span::mixed_site())
 }
 
-/// The outer loop of a control-flow fn's poll: a first poll that is `Ready` goes on through it.
-fn label_poll() -> syn::Lifetime {
-    syn::Lifetime::new("'__poll", Span::mixed_site())
-}
-
 /// The inner loop of a control-flow fn's poll: jumps back up (to a loop's head, or to code
 /// written before) go round it.
 fn label_back() -> syn::Lifetime {
@@ -394,8 +389,9 @@ fn scan_exits(tokens: &TokenStream, exits: &mut Exits) {
 
 /// Control mode: the code arms, in source order, after nested labeled blocks entered from a
 /// `match` on `__goto` (see the dispatch in [`generate_pass`]); each arm's jumps
-/// (`break '__jump __Goto::V`, written by [`Ctx::jump`]) become a `break` to a label when the
-/// target is further down, else a new round of the `'__poll` loop.
+/// (`break '__jump __Goto::V`, written by [`Ctx::jump`] and by a first poll that is `Ready`)
+/// become a `break` to a label when the target is further down, else a new round of the
+/// `'__back` loop.
 fn nest_arms(arms: Vec<(usize, u8, Vec<Ident>, TokenStream)>) -> TokenStream {
     let label = |i: usize| syn::Lifetime::new(&format!("'__arm{i}"), Span::mixed_site());
     let mut index = std::collections::HashMap::new();
@@ -1184,10 +1180,13 @@ impl<'a> Ctx<'a> {
         } else {
             // Polled here, where rustc knows the awaitee's type: `Pending` returns at once
             // (no dispatch on the state first); a first `Ready` leaves its output in a slot
-            // and jumps to the code resuming at this await.
+            // and jumps to the code resuming at this await, the arm `Ready<k>` further down (a
+            // `break`, see [`nest_arms`]): as a round of a loop (through the dispatch again),
+            // it made LLVM keep the saved locals in registers across the poll, spilling
+            // callee-saved registers on every poll.
             let ready = ready_slot(k);
             let rv = format_ident!("Ready{}", k, span = Span::mixed_site());
-            let poll = label_poll();
+            let j = label_jump();
             quote! {
                 let __State::#variant { #aw, .. } = &mut *__s else { ::core::unreachable!() };
                 // SAFETY: the awaitee was just moved into the pinned state and is polled in
@@ -1196,8 +1195,7 @@ impl<'a> Ctx<'a> {
                     ::core::task::Poll::Pending => return ::core::task::Poll::Pending,
                     ::core::task::Poll::Ready(__o) => {
                         #ready.write(__o);
-                        __next = __Goto::#rv;
-                        continue #poll;
+                        break #j __Goto::#rv;
                     }
                 }
             }
@@ -1733,13 +1731,33 @@ fn generate_pass<'a>(
             ready_variants.push(quote!(#rdy));
             ready_slots.push(quote!(let mut #ready = ::core::mem::MaybeUninit::uninit();));
             let rank = ctx.await_ranks.get(k).copied().unwrap_or(0);
+            // Two arms, one after the other: `Resume<k>` (from the dispatch on the state) polls
+            // the awaitee and, when it is `Ready`, falls through into `Ready<k>` with the output
+            // in the slot; the suspension whose first poll was `Ready` jumps to `Ready<k>`
+            // directly (a forward `break`). No arm reads `__goto`: with one arm for both,
+            // reading it to skip the poll, LLVM kept a check per resume and the saved locals in
+            // registers across the poll.
             code_arms.push((
                 rank,
                 1,
-                vec![rv.clone(), rdy.clone()],
+                vec![rv.clone()],
                 quote! {
-                    // From the dispatch on the state (poll), or from the suspension, whose first
-                    // poll was `Ready` (its output is in the slot).
+                    let __State::#v { #aw, .. } = &mut *__s else { ::core::unreachable!() };
+                    // SAFETY: the awaitee lives in the pinned state, is only ever polled in
+                    // place and is dropped in place by `vacate` (next arm) or with the state.
+                    match unsafe { #p::poll_awaitee(#aw, __cx) } {
+                        ::core::task::Poll::Ready(__o) => {
+                            #ready.write(__o);
+                        }
+                        ::core::task::Poll::Pending => return ::core::task::Poll::Pending,
+                    }
+                },
+            ));
+            code_arms.push((
+                rank,
+                2,
+                vec![rdy.clone()],
+                quote! {
                     // Derived again: the suspension jumping here has written the state through
                     // `__s`.
                     let __sp: *mut _ = __s;
@@ -1751,12 +1769,10 @@ fn generate_pass<'a>(
                     let __State::#v { #aw, #(#fields),* } = (unsafe { &mut *__sp }) else {
                         ::core::unreachable!()
                     };
-                    let #out = match __goto {
-                        // SAFETY: the suspension writes the slot just before it jumps here
-                        // with `Ready<k>`; only this arm reads it.
-                        __Goto::#rdy => unsafe { #ready.assume_init_read() },
-                        _ => #poll_ready,
-                    };
+                    // SAFETY: both ways here write the slot just before: the arm above, falling
+                    // through once the awaitee is `Ready`, and the suspension whose first poll
+                    // was `Ready`, jumping here; only this arm reads it.
+                    let #out = unsafe { #ready.assume_init_read() };
                     #take_and_vacate
                     let #ret: #ret_infer = #body_lbl: #ub;
                     #finish
@@ -1921,7 +1937,6 @@ fn generate_pass<'a>(
         quote!(__State::#v { .. } => #line)
     });
     let placeholders2 = type_params.iter().map(|_| quote!(_));
-    let poll_label = label_poll();
     let back_label = label_back();
     let arms = nest_arms(code_arms);
     let dispatch = if !control_mode {
@@ -1950,7 +1965,7 @@ fn generate_pass<'a>(
         quote! {
             // SAFETY: `__sp` was just derived from `__s`, the only reference to the
             // state; awaitees are reached through it and never moved.
-            let mut __next = match unsafe { &mut *__sp } {
+            let mut __goto = match unsafe { &mut *__sp } {
                 #unresumed_arm
                 #(#suspend_arms)*
                 __State::Returned => #p::resumed_after_completion(),
@@ -1958,14 +1973,11 @@ fn generate_pass<'a>(
             };
             // The code of each state and jump target, in source order, after nested labeled
             // blocks: `'__arm<n>: { .. '__arm1: { '__arm0: { match __goto { .. } } code 0 }
-            // code 1 .. } code n`. A jump to code further down is `break '__arm<i>` (a plain
-            // branch once compiled); a jump back up (a loop's head, or code built before) and a
-            // first poll that is `Ready` go round this loop with `__next`.
-            #poll_label: loop {
-                let mut __goto = __next;
-                #back_label: loop {
-                    #arms
-                }
+            // code 1 .. } code n`. A jump to code further down (including a first poll that is
+            // `Ready`) is `break '__arm<i>` (a plain branch once compiled); a jump back up (a
+            // loop's head, or code built before) goes round this loop with `__goto`.
+            #back_label: loop {
+                #arms
             }
         }
     };
