@@ -7,6 +7,11 @@
 //! control-flow programs are few because each takes rustc about 1-3 s to type-check lowered;
 //! `AWAITGRAPH_GEN_KNOWN_BUGS=0` leaves out the shapes of the lowering bugs found so far (see
 //! `DEFAULT_AVOID_KNOWN_BUGS` in tests/generator.rs).
+//!
+//! Also `$OUT_DIR/generated_cases_2021.rs` for tests/tests/generated2021.rs, a crate of edition
+//! 2021 (the `if let` and tail-temporary lowerings differ there): `AWAITGRAPH_GEN_2021_COUNT`
+//! (default 40) and `AWAITGRAPH_GEN_2021_CF_COUNT` (default 30) programs of the same seed,
+//! without let chains.
 
 #[path = "generator.rs"]
 mod generator;
@@ -15,6 +20,8 @@ use std::path::PathBuf;
 
 const DEFAULT_COUNT: usize = 250;
 const DEFAULT_CF_COUNT: usize = 40;
+const DEFAULT_2021_COUNT: usize = 40;
+const DEFAULT_2021_CF_COUNT: usize = 30;
 const DEFAULT_SEED: u64 = 0x00A4_A17A_9A0F;
 
 fn env<T: std::str::FromStr>(key: &str, default: T) -> T {
@@ -43,11 +50,18 @@ fn main() {
     ) == 0;
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     let cf_count = env("AWAITGRAPH_GEN_CF_COUNT", DEFAULT_CF_COUNT);
-    let batches = if control_flow {
-        vec![(count, false), (cf_count, true)]
-    } else {
-        vec![(count, false)]
+    let batches = |count: usize, cf_count: usize| {
+        if control_flow {
+            vec![(count, false), (cf_count, true)]
+        } else {
+            vec![(count, false)]
+        }
     };
-    let src = generator::generate_batches(seed, &batches, avoid_bugs);
+    let src = generator::generate_batches(seed, &batches(count, cf_count), avoid_bugs, false);
     std::fs::write(out.join("generated_cases.rs"), src).expect("write generated_cases.rs");
+    let count = env("AWAITGRAPH_GEN_2021_COUNT", DEFAULT_2021_COUNT);
+    let cf_count = env("AWAITGRAPH_GEN_2021_CF_COUNT", DEFAULT_2021_CF_COUNT);
+    let src = generator::generate_batches(seed, &batches(count, cf_count), avoid_bugs, true);
+    std::fs::write(out.join("generated_cases_2021.rs"), src)
+        .expect("write generated_cases_2021.rs");
 }

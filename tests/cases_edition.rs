@@ -393,4 +393,53 @@ case! {
     }
     drive(f): { f(1).await + f(2).await }
 }
+case! {
+    name: fn_tail_temporary_before_await_with_locals,
+    async fn (k: u64) -> u64 {
+        let n = Noisy::new("n");
+        let m = Noisy::new("m");
+        log("body");
+        Noisy::new("t").len() as u64 + leaf("a", 1, k).await + n.len() as u64 + m.len() as u64
+    }
+    call: (2)
+}
+case! {
+    name: fn_tail_temporaries_around_awaits_with_locals,
+    async fn (k: u64) -> Option<u64> {
+        let n = Noisy::new("n");
+        Some(
+            (Noisy::new("t1").len() as u64 + leaf("a", 1, k).await)
+                ^ (Noisy::new("t2").len() as u64 + helper_opt("h", 1, Some(n.len() as u64)).await?),
+        )
+    }
+    call: (3)
+}
+case! {
+    name: fn_tail_awaited_value_as_temporary_with_locals,
+    async fn (k: u64) -> u64 {
+        let n = Noisy::new("n");
+        leaf("a", 1, Noisy::new("out")).await.len() as u64 + k + n.len() as u64
+    }
+    call: (1)
+}
+case! {
+    name: block_tail_temporary_before_await_with_locals,
+    async fn (k: u64) -> u64 {
+        let r = {
+            let n = Noisy::new("n");
+            Noisy::new("t").len() as u64 + leaf("a", 1, k).await + n.len() as u64
+        };
+        log("after");
+        r
+    }
+    call: (1)
+}
+case! {
+    name: fn_tail_temporaries_before_and_after_await_with_locals,
+    async fn (k: u64) -> u64 {
+        let n = Noisy::new("n");
+        Noisy::new("t1").len() as u64 + leaf("a", 1, k).await + Noisy::new("t2").len() as u64 + n.len() as u64
+    }
+    call: (1)
+}
 }

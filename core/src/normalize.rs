@@ -297,6 +297,10 @@ impl Normalizer {
 
     fn block(&mut self, stmts: Vec<syn::Stmt>) -> Block {
         let count = stmts.len();
+        let declares_locals = stmts
+            .iter()
+            .take(count.saturating_sub(1))
+            .any(declares_local);
         let mut out = Vec::new();
         for (i, stmt) in stmts.into_iter().enumerate() {
             let last = i + 1 == count;
@@ -357,6 +361,9 @@ impl Normalizer {
                     self.statement(e, Head::Expr, &mut out);
                 }
             }
+        }
+        if !edition_2024() && declares_locals {
+            self.tail_temporaries_outlive_locals(&mut out);
         }
         Block { stmts: out }
     }
@@ -819,6 +826,74 @@ impl Normalizer {
         };
         matches!(c.args.first(), Some(Expr::Reference(r))
             if matches!(&*r.expr, Expr::Path(p) if self.for_iters.iter().any(|i| p.path.is_ident(i))))
+    }
+
+    /// Before edition 2024, the temporaries of a block's tail expression drop after the block's
+    /// locals, in reverse order of creation. When the tail awaits, the lowering keeps the parts
+    /// of it evaluated before an await in hidden locals of the tail's nested block (`let mut
+    /// __e0 = Noisy::new(..);`, and an awaited value `__v1` the rest of the tail uses), which
+    /// would drop at the end of that block, before the locals. They become holders declared
+    /// without a value before the block's code (`let mut __e0;`), assigned where they were (an
+    /// awaited value is bound to a fresh hidden local and moved into its holder at once), and
+    /// the block's code goes into a nested block whose value is bound to a hidden local:
+    /// `{ let mut __e0; let __r = { <locals> .. { __e0 = ..; <tail> } }; __r }`. The nested
+    /// block is written in the user's edition, so the temporaries of what remains of the tail
+    /// (after its last await) drop at the end of `let __r = ..;`, after the locals; the holders
+    /// drop after that: the order of the native fn.
+    fn tail_temporaries_outlive_locals(&mut self, out: &mut Vec<Stmt>) {
+        let Some(Stmt::Nested {
+            head: Head::Tail,
+            block,
+        }) = out.last_mut()
+        else {
+            return;
+        };
+        let mut declared = Vec::new();
+        let mut stmts = Vec::with_capacity(block.stmts.len());
+        for stmt in std::mem::take(&mut block.stmts) {
+            match stmt {
+                Stmt::Code(syn::Stmt::Local(syn::Local {
+                    pat: syn::Pat::Ident(p),
+                    init: Some(init),
+                    ..
+                })) if init.diverge.is_none()
+                    && p.subpat.is_none()
+                    && is_hidden_temporary(&p.ident) =>
+                {
+                    let (ident, value) = (&p.ident, &init.expr);
+                    declared.push(Stmt::Code(syn::parse_quote!(let mut #ident;)));
+                    stmts.push(Stmt::Code(syn::parse_quote!(#ident = #value;)));
+                }
+                Stmt::Await(mut a) => {
+                    let holder = match &a.bind {
+                        Bind::Hidden(v) => Some(v.clone()),
+                        _ => None,
+                    };
+                    let Some(holder) = holder else {
+                        stmts.push(Stmt::Await(a));
+                        continue;
+                    };
+                    let fresh = self.hidden("v", a.span);
+                    a.bind = Bind::Hidden(fresh.clone());
+                    declared.push(Stmt::Code(syn::parse_quote!(let mut #holder;)));
+                    stmts.push(Stmt::Await(a));
+                    stmts.push(Stmt::Code(syn::parse_quote!(#holder = #fresh;)));
+                }
+                stmt => stmts.push(stmt),
+            }
+        }
+        block.stmts = stmts;
+        if declared.is_empty() {
+            return;
+        }
+        let code = std::mem::take(out);
+        let r = self.hidden("r", Span::call_site());
+        out.extend(declared);
+        out.push(Stmt::Nested {
+            head: Head::Let(Box::new(syn::parse_quote!(#r))),
+            block: Block { stmts: code },
+        });
+        out.push(Stmt::Tail(syn::parse_quote!(#r)));
     }
 
     /// Pushes a control construct, after `pre` (awaits hoisted out of its condition or
@@ -1545,6 +1620,13 @@ fn and_operands(e: Expr, out: &mut Vec<Expr>) {
         }
         e => out.push(e),
     }
+}
+
+/// A hidden local holding a part of an expression (`__e<n>`, see `Normalizer::hidden`).
+fn is_hidden_temporary(i: &Ident) -> bool {
+    i.to_string()
+        .strip_prefix("__e")
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Whether a statement declares a local that lives to the end of its block: a `let` that
