@@ -57,11 +57,15 @@ fn main() {
             vec![(count, false)]
         }
     };
-    let src = generator::generate_batches(seed, &batches(count, cf_count), avoid_bugs, false);
+    let options = |edition_2021| generator::Options {
+        avoid_bugs,
+        edition_2021,
+    };
+    let src = generator::generate_batches(seed, &batches(count, cf_count), options(false));
     std::fs::write(out.join("generated_cases.rs"), src).expect("write generated_cases.rs");
     let count = env("AWAITGRAPH_GEN_2021_COUNT", DEFAULT_2021_COUNT);
     let cf_count = env("AWAITGRAPH_GEN_2021_CF_COUNT", DEFAULT_2021_CF_COUNT);
-    let src = generator::generate_batches(seed, &batches(count, cf_count), avoid_bugs, true);
+    let src = generator::generate_batches(seed, &batches(count, cf_count), options(true));
     std::fs::write(out.join("generated_cases_2021.rs"), src)
         .expect("write generated_cases_2021.rs");
 }
