@@ -442,4 +442,22 @@ case! {
     }
     call: (1)
 }
+case! {
+    name: fn_tail_temporaries_before_and_after_await_without_locals,
+    async fn (k: u64) -> u64 {
+        Noisy::new("t1").len() as u64 + leaf("a", 1, k).await + Noisy::new("t2").len() as u64
+    }
+    call: (1)
+}
+case! {
+    name: statement_temporaries_before_and_after_await,
+    async fn (k: u64) -> u64 {
+        let n = Noisy::new("n");
+        let x = Noisy::new("t1").len() as u64 + leaf("a", 1, k).await + Noisy::new("t2").len() as u64;
+        log((Noisy::new("t3").len() as u64 + leaf("b", 1, k).await + Noisy::new("t4").len() as u64).to_string());
+        log("after");
+        x + n.len() as u64
+    }
+    call: (1)
+}
 }

@@ -246,7 +246,7 @@ fn anonymous_after(
             Stmt::Code(c) => defines_anonymous(|f| syn::visit::Visit::visit_stmt(f, c)),
             Stmt::Tail(e) => expr_defines_anonymous(e),
             Stmt::Await(_) => false,
-            Stmt::Nested { head, block } => {
+            Stmt::Nested { head, block, .. } => {
                 anonymous_after(block, after, out)
                     | matches!(head, Head::LetElse(_, d) if expr_defines_anonymous(d))
             }
@@ -605,6 +605,20 @@ fn stmt_leaves(s: &Stmt) -> bool {
         Stmt::Nested { block, .. } => block.stmts.last().is_some_and(stmt_leaves),
         _ => false,
     }
+}
+
+/// The braces of a [`Stmt::Nested`]: a block of the user's, or the tail statement of one (its
+/// temporaries live as long as a tail's do in the user's edition), in the user's edition; the
+/// braces standing for the end of any other statement in this crate's edition, 2024, where a
+/// block's tail temporaries drop before its locals: the statement's last temporaries first, then
+/// those kept in its hidden locals, as a statement drops its temporaries in every edition.
+fn nested_block(inner: TokenStream, head: &Head, user: bool) -> TokenStream {
+    if user || matches!(head, Head::Tail) {
+        return user_block(inner);
+    }
+    let mut g = proc_macro2::Group::new(proc_macro2::Delimiter::Brace, inner);
+    g.set_span(Span::mixed_site());
+    TokenTree::Group(g).into()
 }
 
 /// `{ inner }` for a block that holds the user's code: its span has the user's edition (see
@@ -1000,15 +1014,16 @@ impl<'a> Ctx<'a> {
                     self.diverged = true;
                     return out;
                 }
-                Stmt::Nested { head, block } => {
+                Stmt::Nested { head, block, user } => {
                     let inner = self.emit_from(block, 0, End::Value);
                     if self.diverged {
                         // It suspends or jumps before producing its value.
-                        out.extend(user_block(inner));
+                        out.extend(nested_block(inner, head, *user));
                         return out;
                     }
                     // It finished natively (branches with awaits not taken): bind its value.
-                    if let Some(t) = self.bind_head(head, user_block(inner), end, &mut out) {
+                    let inner = nested_block(inner, head, *user);
+                    if let Some(t) = self.bind_head(head, inner, end, &mut out) {
                         return t;
                     }
                 }
@@ -1364,17 +1379,17 @@ impl<'a> Ctx<'a> {
                 }
             }
         } else {
-            let Stmt::Nested { head, block: _ } = &b.stmts[i] else {
+            let Stmt::Nested { head, user, .. } = &b.stmts[i] else {
                 return out;
             };
             let inner = self.emit_frames(path, l + 1, d, start, levels, End::Value);
             if self.diverged {
                 // The frame suspends or jumps before producing its value: nothing after it in
                 // this arm (that code runs in the arm of the suspension or jump target).
-                out.extend(user_block(inner));
+                out.extend(nested_block(inner, head, *user));
                 return out;
             }
-            (head.clone(), user_block(inner))
+            (head.clone(), nested_block(inner, head, *user))
         };
         match head {
             Head::Let(p) => out.extend(quote!(let #p = #inner;)),

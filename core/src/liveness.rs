@@ -1153,7 +1153,7 @@ impl Walker {
                     refs.with(Mention::Move, e);
                     self.apply(&refs.out);
                 }
-                Stmt::Nested { head, block } => {
+                Stmt::Nested { head, block, .. } => {
                     self.block(block);
                     self.seq += 1;
                     if let Head::LetElse(_, d) = head {

@@ -45,6 +45,11 @@ pub enum Stmt {
         head: Head,
         /// The nested block.
         block: Block,
+        /// The braces stand for a block of the user's (written in the user's edition, whose
+        /// rules for the temporaries of its tail expression apply), not for the end of a
+        /// statement (written in this crate's, 2024: the statement's temporaries, those kept in
+        /// hidden locals of the block included, drop at its end in reverse order of creation).
+        user: bool,
     },
     /// The block's value (no awaits inside).
     Tail(Expr),
@@ -297,10 +302,6 @@ impl Normalizer {
 
     fn block(&mut self, stmts: Vec<syn::Stmt>) -> Block {
         let count = stmts.len();
-        let declares_locals = stmts
-            .iter()
-            .take(count.saturating_sub(1))
-            .any(declares_local);
         let mut out = Vec::new();
         for (i, stmt) in stmts.into_iter().enumerate() {
             let last = i + 1 == count;
@@ -340,6 +341,7 @@ impl Normalizer {
                         out.push(Stmt::Nested {
                             head,
                             block: Block { stmts: inner },
+                            user: false,
                         });
                         continue;
                     }
@@ -362,7 +364,7 @@ impl Normalizer {
                 }
             }
         }
-        if !edition_2024() && declares_locals {
+        if !edition_2024() {
             self.tail_temporaries_outlive_locals(&mut out);
         }
         Block { stmts: out }
@@ -419,6 +421,7 @@ impl Normalizer {
         out.push(Stmt::Nested {
             head,
             block: Block { stmts: inner },
+            user: false,
         });
     }
 
@@ -690,7 +693,11 @@ impl Normalizer {
                     }
                 });
                 let inner = self.block(block.stmts);
-                out.push(Stmt::Nested { head, block: inner });
+                out.push(Stmt::Nested {
+                    head,
+                    block: inner,
+                    user: false,
+                });
             }
             Expr::Block(b) if b.label.is_some() => {
                 let label = b.label.map(|l| l.name);
@@ -844,6 +851,7 @@ impl Normalizer {
         let Some(Stmt::Nested {
             head: Head::Tail,
             block,
+            ..
         }) = out.last_mut()
         else {
             return;
@@ -892,6 +900,7 @@ impl Normalizer {
         out.push(Stmt::Nested {
             head: Head::Let(Box::new(syn::parse_quote!(#r))),
             block: Block { stmts: code },
+            user: true,
         });
         out.push(Stmt::Tail(syn::parse_quote!(#r)));
     }
@@ -927,6 +936,7 @@ impl Normalizer {
             out.push(Stmt::Nested {
                 head,
                 block: Block { stmts },
+                user: false,
             });
         }
     }
@@ -1211,6 +1221,7 @@ impl Normalizer {
         out.push(Stmt::Nested {
             head: Head::Let(Box::new(syn::parse_quote!(#t))),
             block: Block { stmts: inner },
+            user: false,
         });
         syn::parse_quote!(#t)
     }
@@ -1508,6 +1519,7 @@ impl Normalizer {
                 out.push(Stmt::Nested {
                     head: Head::Let(Box::new(syn::parse_quote!(#t))),
                     block: inner,
+                    user: true,
                 });
                 return syn::parse_quote!(#t);
             }
@@ -1524,6 +1536,7 @@ impl Normalizer {
                         out.push(Stmt::Nested {
                             head: Head::Let(Box::new(syn::parse_quote!(#t))),
                             block: Block { stmts: inner },
+                            user: false,
                         });
                         return syn::parse_quote!(#t);
                     }
@@ -2144,7 +2157,7 @@ mod tests {
                     crate::rewrite::compact(&a.bind),
                     crate::rewrite::compact(&a.awaitee)
                 ),
-                Stmt::Nested { head, block } => format!(
+                Stmt::Nested { head, block, .. } => format!(
                     "nested[{}]{{{}}}",
                     match head {
                         Head::Let(p) => format!("let {}", crate::rewrite::compact(p)),
