@@ -412,9 +412,15 @@ impl Gen {
             }
             15 if self.avoid_bugs => self.expr(d),
             15 => {
-                // A temporary that rustc keeps to the end of the statement.
+                // A temporary that rustc keeps to the end of the statement, created before the
+                // operand's awaits or after them (the statement's temporaries drop in reverse
+                // order of creation).
                 let k = self.id();
-                format!("(Noisy::new(\"t{k}\").len() as u64 + {})", self.expr(d))
+                if self.rng.chance(30) {
+                    format!("({} + Noisy::new(\"t{k}\").len() as u64)", self.expr(d))
+                } else {
+                    format!("(Noisy::new(\"t{k}\").len() as u64 + {})", self.expr(d))
+                }
             }
             16..=17 if self.avoid_bugs && !top => self.expr(d),
             16..=17 => self.block_expr(d),
