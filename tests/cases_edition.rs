@@ -460,4 +460,85 @@ case! {
     }
     call: (1)
 }
+case! {
+    name: resumed_branch_with_local_if_let_tail_with_temporaries,
+    async fn (k: u64) -> u64 {
+        let r = if k > 0 {
+            let _local = Noisy::new("local");
+            let a = leaf("a", 1, 1u64).await;
+            if let Some(x) = Noisy::new("scrut").len().checked_sub(0) { x as u64 + a } else { 0 }
+        } else {
+            0
+        };
+        log("after");
+        r
+    }
+    call: (1)
+}
+case! {
+    name: resumed_arm_with_local_if_let_tail_with_temporaries,
+    async fn (k: u64) -> u64 {
+        let r = match k {
+            1 => {
+                let local = Noisy::new("local");
+                let a = leaf("a", 1, 1u64).await;
+                if let Some(x) = Noisy::new("scrut").len().checked_sub(100) {
+                    x as u64 + a
+                } else {
+                    log("else");
+                    local.len() as u64
+                }
+            }
+            _ => 0,
+        };
+        log("after");
+        r
+    }
+    call: (1)
+}
+case! {
+    name: loop_body_with_local_if_let_tail_with_temporaries,
+    async fn (k: u64) -> u64 {
+        let mut n = 0;
+        while n < k {
+            let local = Noisy::new("local");
+            n += leaf("a", 1, 1u64).await;
+            if let Some(x) = Noisy::new("scrut").len().checked_sub(0) {
+                n += x as u64 + local.len() as u64 - 1;
+            }
+        }
+        log("after");
+        n
+    }
+    call: (2)
+}
+case! {
+    name: resumed_branch_with_local_tail_temporaries_around_await,
+    async fn (k: u64) -> u64 {
+        let r = if k > 0 {
+            let _local = Noisy::new("local");
+            let a = leaf("a", 1, k).await;
+            Noisy::new("t1").len() as u64 + leaf("b", 1, a).await + Noisy::new("t2").len() as u64
+        } else {
+            0
+        };
+        log("after");
+        r
+    }
+    drive(f): { f(0).await + f(2).await }
+}
+case! {
+    name: for_body_with_local_tail_temporaries,
+    async fn (k: u64) -> u64 {
+        let mut n = 0;
+        for i in (0..k).map(|i| (i, Noisy::new("item"))) {
+            let local = Noisy::new("local");
+            n += leaf("a", 1, i.0).await + local.len() as u64;
+            log(Noisy::new("t").len().to_string())
+        }
+        log("after");
+        n
+    }
+    call: (2)
+}
 }

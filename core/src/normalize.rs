@@ -795,23 +795,36 @@ impl Normalizer {
     /// locals. The lowering writes the blocks that hold the user's code with the user's edition
     /// (`rewrite::user_edition`), which keeps that order for the body and nested blocks; but a
     /// branch, arm or loop body resumed after an await passes its tail's value on by a jump
-    /// (`let __v = <tail>; .. break '__jump ..`), which drops them first. Refused there when
-    /// the order can differ: the block declares locals (they drop at the jump) or the
-    /// expression holding the temporaries awaits (they are then kept in hidden locals). Without locals the
-    /// temporaries drop at the end of the block in both. The body of a branch, arm or loop is
-    /// lowered here.
-    /// `skip`: the leading statements that are not the body's own (a `for` loop's pattern).
-    fn body_block(&mut self, stmts: Vec<syn::Stmt>, skip: usize) -> Block {
+    /// (`let __v = <tail>; .. break '__jump ..`), which drops them first. Where the order can
+    /// differ (the block declares locals, which drop at the jump, or the expression holding the
+    /// temporaries awaits), the body's own statements go into a block of the user's whose value
+    /// is bound first: `<for/while let pattern> let __r = { <body> }; __r`, so its tail's
+    /// temporaries drop at the end of that `let`, after the body's locals, as rustc drops them
+    /// (the temporaries a tail keeps across its awaits: `tail_temporaries_outlive_locals`).
+    /// Refused when the tail is itself a branch or `match` with awaits whose condition or
+    /// scrutinee holds temporaries (they are kept in hidden locals of the body, which the jumps
+    /// of its arms drop before the body's locals). The body of a branch, arm or loop is lowered
+    /// here; `skip`: the leading statements that are not the body's own (a `for` or `while
+    /// let` loop's pattern).
+    fn body_block(&mut self, mut stmts: Vec<syn::Stmt>, skip: usize) -> Block {
         if !edition_2024()
             && let Some((syn::Stmt::Expr(tail, None), before)) = stmts.split_last()
             && let Some((at, awaits)) = tail_temporary(tail)
             && stmts.iter().any(|s| stmt_await(s).is_some())
             && (awaits || before.iter().skip(skip).any(declares_local))
         {
-            self.error(syn::Error::new(
-                at,
-                "#[state_machine] cannot lower the tail expression of this branch or loop body as editions before 2024 run it: its temporaries drop after the block's locals there, and before them in the lowered code. Bind the tail to a local first: `let v = ..; v` (the same order in every edition), or use edition 2024",
-            ));
+            if is_control_with_awaits(tail) {
+                self.error(syn::Error::new(
+                    at,
+                    "#[state_machine] cannot lower this branch or `match` with awaits as the tail of a branch or loop body as editions before 2024 run it: the temporaries of its condition or scrutinee drop after the body's locals there, and before them in the lowered code. Bind the tail to a local first: `let v = ..; v` (the same order in every edition), or use edition 2024",
+                ));
+            } else {
+                let skip = skip.min(stmts.len());
+                let body = stmts.split_off(skip);
+                let r = self.hidden("r", at);
+                stmts.push(syn::parse_quote!(let #r = { #(#body)* };));
+                stmts.push(syn::Stmt::Expr(syn::parse_quote!(#r), None));
+            }
         }
         self.block(stmts)
     }
