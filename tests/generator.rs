@@ -119,10 +119,10 @@ struct Gen {
     top: bool,
     /// Inside a `while` condition: a `break`/`continue` without a label there is E0590.
     in_while_cond: usize,
-    /// For a crate of edition 2021: no let chains (2024 syntax), and the tail of every block
-    /// is bound to a local first (`let tK = ..; tK`): a branch, arm or loop body resumed after
-    /// an await whose tail holds temporaries and that declares locals is refused before 2024
-    /// (README), and most generated tails would be.
+    /// For a crate of edition 2021: no let chains (2024 syntax), and a block's tail that is
+    /// itself a block, `if let` or `match` is bound to a local first (`let tK = ..; tK`): as the
+    /// tail of a body with locals resumed after an await, such a construct with awaits whose
+    /// scrutinee holds temporaries is refused before 2024 (README).
     edition_2021: bool,
 }
 
@@ -504,7 +504,12 @@ impl Gen {
         } else {
             String::new()
         };
-        if self.edition_2021 && tail {
+        // A tail that is a block, `if let` or `match` (which may end in one with awaits and
+        // temporaries in its scrutinee, refused before 2024) is bound to a local first.
+        let refusable = ["{", "'", "if let", "match"]
+            .iter()
+            .any(|p| t.trim_start_matches('(').starts_with(p));
+        if self.edition_2021 && tail && refusable {
             let k = self.id();
             s.push_str(&format!("let t{k} = {t}; "));
             t = format!("t{k}");
@@ -519,7 +524,14 @@ impl Gen {
 
     fn block_expr(&mut self, d: usize) -> String {
         let n = 1 + self.rng.below(3) as usize;
-        let (s, t) = self.scoped(d, n, false, true);
+        let (mut s, mut t) = self.scoped(d, n, false, true);
+        if self.edition_2021 && !t.starts_with('t') {
+            // As an operand with awaits, a block whose tail holds temporaries is refused
+            // before 2024 (they would live to the end of the statement).
+            let k = self.id();
+            s.push_str(&format!("let t{k} = {t}; "));
+            t = format!("t{k}");
+        }
         format!("{{ {s}{t} }}")
     }
 

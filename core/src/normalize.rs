@@ -234,6 +234,7 @@ pub fn normalize_with(
         loop_labels: Vec::new(),
         for_iters: Vec::new(),
         loop_prefix: 0,
+        break_value_block: false,
     };
     let block = n.block(body.stmts);
     match n.errors {
@@ -260,6 +261,8 @@ struct Normalizer {
     /// Set by a `while let` for the `loop` it becomes, lowered next: the statements its body
     /// starts with that are not the body's own (the scrutinee and the pattern's `let`).
     loop_prefix: usize,
+    /// The block being hoisted is the value of a `break` (see the `Expr::Block` arm of `hoist`).
+    break_value_block: bool,
 }
 
 fn unsupported(span: Span, what: &str) -> syn::Error {
@@ -403,6 +406,24 @@ impl Normalizer {
             out.extend(tail);
             return;
         }
+        // A block that is the statement's whole value (`let x = { .. };`, `{ .. };`, a block as a
+        // tail): its own braces, in the user's edition, with the statement's head.
+        let e = match e {
+            Expr::Block(b)
+                if b.label.is_none()
+                    && b.attrs.is_empty()
+                    && !matches!(head, Head::LetElse(..)) =>
+            {
+                let block = self.block(b.block.stmts);
+                out.push(Stmt::Nested {
+                    head,
+                    block,
+                    user: true,
+                });
+                return;
+            }
+            e => e,
+        };
         let mut inner = Vec::new();
         let value = match e {
             // A `format!`-like macro that is the whole statement: its arguments' temporaries end
@@ -1498,7 +1519,11 @@ impl Normalizer {
             }
             Expr::Break(b) => {
                 if let Some(v) = &mut b.expr {
+                    // A block as the value of a `break` (a labelled block's body, a `return`)
+                    // is the statement's last value: its tail's temporaries end with it.
+                    self.break_value_block = matches!(**v, Expr::Block(_));
                     self.operands(vec![&mut **v], out);
+                    self.break_value_block = false;
                 }
             }
             Expr::Let(l) => self.operands(vec![&mut *l.expr], out),
@@ -1527,6 +1552,18 @@ impl Normalizer {
             Expr::Block(b) if b.label.is_none() => {
                 let stmts = std::mem::take(&mut b.block.stmts);
                 let at = b.block.brace_token.span.join();
+                // Before 2024 the temporaries of the tail of a block that is an operand live to
+                // the end of the enclosing statement; here the block's value is bound first.
+                if !edition_2024()
+                    && !std::mem::take(&mut self.break_value_block)
+                    && let Some(syn::Stmt::Expr(tail, None)) = stmts.last()
+                    && let Some((span, _)) = tail_temporary(tail)
+                {
+                    self.error(syn::Error::new(
+                        span,
+                        "#[state_machine] cannot lower the tail expression of this block as editions before 2024 run it: the block is an operand with awaits, and its tail's temporaries live to the end of the enclosing statement there, but end with the block in the lowered code. Bind the tail to a local first: `let v = ..; v` (the same order in every edition), or use edition 2024",
+                    ));
+                }
                 let inner = self.block(stmts);
                 let t = self.hidden("e", at);
                 out.push(Stmt::Nested {
