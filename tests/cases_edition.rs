@@ -541,4 +541,20 @@ case! {
     }
     call: (2)
 }
+case! {
+    name: or_left_operand_temporaries_around_await,
+    async fn (k: u64) -> u64 {
+        let n = Noisy::new("n");
+        if (Noisy::new("t1").len() as u64 + leaf("a", 1, k).await) % 4 == 2
+            || (Noisy::new("t2").len() as u64 + n.len() as u64) % 2 == 0
+        {
+            log("then");
+        }
+        let b = (Noisy::new("t3").len() as u64 + leaf("b", 1, k).await) % 2 == 0
+            && Noisy::new("t4").len() > 0;
+        log("after");
+        k + u64::from(b)
+    }
+    drive(f): { f(1).await + f(2).await }
+}
 }

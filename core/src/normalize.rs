@@ -1242,7 +1242,8 @@ impl Normalizer {
 
     /// Hoists the awaits of an `if` condition (also a `while`'s, desugared to an `if`) into a
     /// block of its own, whose value becomes a hidden local: a condition is a temporary scope,
-    /// its temporaries (`Noisy::new().len() + f().await`) drop before the branch runs.
+    /// its temporaries (`Noisy::new().len() + f().await`) drop before the branch runs. Also for
+    /// the left operand of `&&`/`||`, a temporary scope too.
     fn condition(&mut self, cond: Expr, out: &mut Vec<Stmt>) -> Expr {
         if first_await(&cond).is_none() {
             return cond;
@@ -1450,6 +1451,13 @@ impl Normalizer {
             }
             Expr::Binary(b) => {
                 use syn::BinOp::*;
+                // The left operand of `&&`/`||` is a temporary scope of its own (like a
+                // condition): when it awaits, the temporaries it keeps across its awaits end with
+                // it, not with the statement.
+                if matches!(b.op, And(_) | Or(_)) && first_await(&b.left).is_some() {
+                    let left = std::mem::replace(&mut *b.left, Expr::Verbatim(TokenStream::new()));
+                    *b.left = self.condition(left, out);
+                }
                 match b.op {
                     And(_) | Or(_) if first_await(&b.right).is_some() => {
                         // `a && b` runs as `if a { b } else { false }` (`||`: `if a { true }
