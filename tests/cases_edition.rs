@@ -557,4 +557,15 @@ case! {
     }
     drive(f): { f(1).await + f(2).await }
 }
+case! {
+    name: fn_tail_match_scrutinee_value_kept_with_locals,
+    async fn (k: u64) -> Option<u64> {
+        let n = Noisy::new("n");
+        Some(match noisy_result(k, "r") {
+            Ok(v) => leaf("a", 1, v).await + n.len() as u64,
+            Err(_) => 0,
+        })
+    }
+    drive(f): { f(1).await.unwrap_or(0) + f(2).await.unwrap_or(0) }
+}
 }

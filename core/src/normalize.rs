@@ -872,7 +872,8 @@ impl Normalizer {
     /// Before edition 2024, the temporaries of a block's tail expression drop after the block's
     /// locals, in reverse order of creation. When the tail awaits, the lowering keeps the parts
     /// of it evaluated before an await in hidden locals of the tail's nested block (`let mut
-    /// __e0 = Noisy::new(..);`, and an awaited value `__v1` the rest of the tail uses), which
+    /// __e0 = Noisy::new(..);`, an awaited value `__v1` the rest of the tail uses, the keeper of
+    /// a `match` scrutinee that some arms leave in place), which
     /// would drop at the end of that block, before the locals. They become holders declared
     /// without a value before the block's code (`let mut __e0;`), assigned where they were (an
     /// awaited value is bound to a fresh hidden local and moved into its holder at once), and
@@ -905,6 +906,16 @@ impl Normalizer {
                     let (ident, value) = (&p.ident, &init.expr);
                     declared.push(Stmt::Code(syn::parse_quote!(let mut #ident;)));
                     stmts.push(Stmt::Code(syn::parse_quote!(#ident = #value;)));
+                }
+                // The keeper of a `match` scrutinee that some arms leave in place (declared
+                // without a value, assigned at the end of those arms).
+                Stmt::Code(syn::Stmt::Local(syn::Local {
+                    pat: syn::Pat::Ident(p),
+                    init: None,
+                    ..
+                })) if p.subpat.is_none() && is_hidden_keeper(&p.ident) => {
+                    let ident = &p.ident;
+                    declared.push(Stmt::Code(syn::parse_quote!(let mut #ident;)));
                 }
                 Stmt::Await(mut a) => {
                     let holder = match &a.bind {
@@ -1695,8 +1706,17 @@ fn and_operands(e: Expr, out: &mut Vec<Expr>) {
 
 /// A hidden local holding a part of an expression (`__e<n>`, see `Normalizer::hidden`).
 fn is_hidden_temporary(i: &Ident) -> bool {
+    is_hidden(i, "__e")
+}
+
+/// The hidden keeper of a `match` scrutinee (`__keep<n>`).
+fn is_hidden_keeper(i: &Ident) -> bool {
+    is_hidden(i, "__keep")
+}
+
+fn is_hidden(i: &Ident, prefix: &str) -> bool {
     i.to_string()
-        .strip_prefix("__e")
+        .strip_prefix(prefix)
         .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
