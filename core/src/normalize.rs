@@ -873,9 +873,9 @@ impl Normalizer {
     /// locals, in reverse order of creation. When the tail awaits, the lowering keeps the parts
     /// of it evaluated before an await in hidden locals of the tail's nested block (`let mut
     /// __e0 = Noisy::new(..);`, an awaited value `__v1` the rest of the tail uses, the keeper of
-    /// a `match` scrutinee that some arms leave in place), which
-    /// would drop at the end of that block, before the locals. They become holders declared
-    /// without a value before the block's code (`let mut __e0;`), assigned where they were (an
+    /// a `match` scrutinee that some arms leave in place), which would drop at the end of that
+    /// block, before the locals. They become holders declared without a value before the
+    /// block's code (`let mut __e0;`), assigned where they were (an
     /// awaited value is bound to a fresh hidden local and moved into its holder at once), and
     /// the block's code goes into a nested block whose value is bound to a hidden local:
     /// `{ let mut __e0; let __r = { <locals> .. { __e0 = ..; <tail> } }; __r }`. The nested
