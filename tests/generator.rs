@@ -490,6 +490,20 @@ impl Gen {
 
     /// Statements in a new scope, then `tail()`; the scope's locals are dropped after.
     fn scoped(&mut self, d: usize, stmts: usize, ctl: bool, tail: bool) -> (String, String) {
+        self.scoped_tail(d, stmts, ctl, tail, false)
+    }
+
+    /// [`Gen::scoped`]; in edition 2021, the tail is bound to a local first when it is a block,
+    /// `if let` or `match` (which may end in one with awaits and temporaries in its scrutinee,
+    /// refused before 2024), or always with `bind`.
+    fn scoped_tail(
+        &mut self,
+        d: usize,
+        stmts: usize,
+        ctl: bool,
+        tail: bool,
+        bind: bool,
+    ) -> (String, String) {
         let mark = self.vars.len();
         if ctl {
             self.ctl += 1;
@@ -504,12 +518,10 @@ impl Gen {
         } else {
             String::new()
         };
-        // A tail that is a block, `if let` or `match` (which may end in one with awaits and
-        // temporaries in its scrutinee, refused before 2024) is bound to a local first.
         let refusable = ["{", "'", "if let", "match"]
             .iter()
             .any(|p| t.trim_start_matches('(').starts_with(p));
-        if self.edition_2021 && tail && refusable {
+        if self.edition_2021 && tail && (bind || refusable) {
             let k = self.id();
             s.push_str(&format!("let t{k} = {t}; "));
             t = format!("t{k}");
@@ -524,14 +536,9 @@ impl Gen {
 
     fn block_expr(&mut self, d: usize) -> String {
         let n = 1 + self.rng.below(3) as usize;
-        let (mut s, mut t) = self.scoped(d, n, false, true);
-        if self.edition_2021 && !t.starts_with('t') {
-            // As an operand with awaits, a block whose tail holds temporaries is refused
-            // before 2024 (they would live to the end of the statement).
-            let k = self.id();
-            s.push_str(&format!("let t{k} = {t}; "));
-            t = format!("t{k}");
-        }
+        // As an operand with awaits, a block whose tail holds temporaries is refused before
+        // 2024 (they would live to the end of the statement): its tail is always bound.
+        let (s, t) = self.scoped_tail(d, n, false, true, true);
         format!("{{ {s}{t} }}")
     }
 
