@@ -614,18 +614,22 @@ fn stmt_leaves(s: &Stmt) -> bool {
 /// those kept in its hidden locals, as a statement drops its temporaries in every edition.
 fn nested_block(inner: TokenStream, head: &Head, user: bool) -> TokenStream {
     if user || matches!(head, Head::Tail) {
-        return user_block(inner);
+        user_block(inner)
+    } else {
+        braces(inner, Span::mixed_site())
     }
-    let mut g = proc_macro2::Group::new(proc_macro2::Delimiter::Brace, inner);
-    g.set_span(Span::mixed_site());
-    TokenTree::Group(g).into()
 }
 
 /// `{ inner }` for a block that holds the user's code: its span has the user's edition (see
 /// [`crate::rewrite::user_edition`]).
 fn user_block(inner: TokenStream) -> TokenStream {
+    braces(inner, crate::rewrite::user_edition(Span::call_site()))
+}
+
+/// `{ inner }` spanned at `span`, whose edition rustc reads for the block's tail temporaries.
+fn braces(inner: TokenStream, span: Span) -> TokenStream {
     let mut g = proc_macro2::Group::new(proc_macro2::Delimiter::Brace, inner);
-    g.set_span(crate::rewrite::user_edition(Span::call_site()));
+    g.set_span(span);
     TokenTree::Group(g).into()
 }
 

@@ -232,9 +232,6 @@ pub fn normalize_with(
         errors: None,
         private,
         loop_labels: Vec::new(),
-        for_iters: Vec::new(),
-        loop_prefix: 0,
-        break_value_block: false,
     };
     let block = n.block(body.stmts);
     match n.errors {
@@ -255,14 +252,6 @@ struct Normalizer {
     /// label given to an unlabelled one when a `break`/`continue` inside a let-chain's labelled
     /// block must name it.
     loop_labels: Vec<(Option<syn::Lifetime>, Option<syn::Lifetime>)>,
-    /// The hidden iterators of the `for` loops desugared so far: the `loop` of one starts with
-    /// `let <pattern> = match Iterator::next(&mut <iter>) ..`, which is not a local of the body.
-    for_iters: Vec<Ident>,
-    /// Set by a `while let` for the `loop` it becomes, lowered next: the statements its body
-    /// starts with that are not the body's own (the scrutinee and the pattern's `let`).
-    loop_prefix: usize,
-    /// The block being hoisted is the value of a `break` (see the `Expr::Block` arm of `hoist`).
-    break_value_block: bool,
 }
 
 fn unsupported(span: Span, what: &str) -> syn::Error {
@@ -631,27 +620,7 @@ impl Normalizer {
                     in_expression,
                 );
             }
-            Expr::Loop(l) => {
-                self.loop_labels.push((l.label.map(|l| l.name), None));
-                let skip = std::mem::take(&mut self.loop_prefix)
-                    + usize::from(self.starts_for_body(&l.body.stmts));
-                let body = self.body_block(l.body.stmts, skip);
-                let label = self
-                    .loop_labels
-                    .pop()
-                    .and_then(|(written, hidden)| written.or(hidden));
-                self.emit_control(
-                    Control::Loop {
-                        label,
-                        body,
-                        repeats: true,
-                    },
-                    head,
-                    Vec::new(),
-                    out,
-                    in_expression,
-                );
-            }
+            Expr::Loop(l) => self.lower_loop(l, 0, head, out, in_expression),
             Expr::While(w) => {
                 let label = w.label.as_ref().map(|l| {
                     let n = &l.name;
@@ -688,11 +657,14 @@ impl Normalizer {
                     }
                     cond => syn::parse_quote!(#label loop { if !(#cond) { break; } #(#stmts)* }),
                 };
-                // A `while let`'s scrutinee and bindings are not locals of its body.
-                if let (Expr::Let(_), Expr::Loop(l)) = (&*w.cond, &desugared) {
-                    self.loop_prefix = l.body.stmts.len() - stmts.len();
+                match desugared {
+                    // A `while let`'s scrutinee and bindings are not locals of its body.
+                    Expr::Loop(l) if matches!(&*w.cond, Expr::Let(_)) => {
+                        let prefix = l.body.stmts.len().saturating_sub(w.body.stmts.len());
+                        self.lower_loop(l, prefix, head, out, in_expression);
+                    }
+                    desugared => self.control(desugared, head, out, in_expression),
                 }
-                self.control(desugared, head, out, in_expression);
             }
             Expr::ForLoop(f) => {
                 let label = f.label.as_ref().map(|l| {
@@ -701,19 +673,22 @@ impl Normalizer {
                 });
                 let (pat, expr, stmts) = (&f.pat, &f.expr, &f.body.stmts);
                 let iter = self.hidden("iter", f.expr.span());
-                self.for_iters.push(iter.clone());
                 let x = Ident::new("__x", Span::mixed_site());
-                let block: syn::Block = syn::parse_quote!({
-                    let mut #iter = ::core::iter::IntoIterator::into_iter(#expr);
-                    #label loop {
-                        let #pat = match ::core::iter::Iterator::next(&mut #iter) {
-                            ::core::option::Option::Some(#x) => #x,
-                            ::core::option::Option::None => break,
-                        };
-                        #(#stmts)*
-                    }
+                let start: syn::Stmt = syn::parse_quote!(let mut #iter = ::core::iter::IntoIterator::into_iter(#expr););
+                let lp: syn::ExprLoop = syn::parse_quote!(#label loop {
+                    let #pat = match ::core::iter::Iterator::next(&mut #iter) {
+                        ::core::option::Option::Some(#x) => #x,
+                        ::core::option::Option::None => break,
+                    };
+                    #(#stmts)*
                 });
-                let inner = self.block(block.stmts);
+                let mut inner = self.block(vec![start]);
+                if block_awaits(&lp.body) {
+                    // The pattern's `let` is not a local of the body.
+                    self.lower_loop(lp, 1, Head::Tail, &mut inner.stmts, false);
+                } else {
+                    inner.stmts.push(Stmt::Tail(Expr::Loop(lp)));
+                }
                 out.push(Stmt::Nested {
                     head,
                     block: inner,
@@ -812,6 +787,36 @@ impl Normalizer {
         }
     }
 
+    /// A `loop` with awaits (also a `while` or `for` loop, desugared): `skip`, the leading
+    /// statements of its body that are not the body's own (a `for` or `while let` loop's
+    /// pattern, see [`Normalizer::body_block`]).
+    fn lower_loop(
+        &mut self,
+        l: syn::ExprLoop,
+        skip: usize,
+        head: Head,
+        out: &mut Vec<Stmt>,
+        in_expression: bool,
+    ) {
+        self.loop_labels.push((l.label.map(|l| l.name), None));
+        let body = self.body_block(l.body.stmts, skip);
+        let label = self
+            .loop_labels
+            .pop()
+            .and_then(|(written, hidden)| written.or(hidden));
+        self.emit_control(
+            Control::Loop {
+                label,
+                body,
+                repeats: true,
+            },
+            head,
+            Vec::new(),
+            out,
+            in_expression,
+        );
+    }
+
     /// Before edition 2024 the temporaries of a block's tail expression drop after the block's
     /// locals. The lowering writes the blocks that hold the user's code with the user's edition
     /// (`rewrite::user_edition`), which keeps that order for the body and nested blocks; but a
@@ -848,25 +853,6 @@ impl Normalizer {
             }
         }
         self.block(stmts)
-    }
-
-    /// Whether a loop's statements start with the pattern of a `for` loop desugared here:
-    /// `let <pat> = match ::core::iter::Iterator::next(&mut <hidden iterator>) { .. };`.
-    fn starts_for_body(&self, stmts: &[syn::Stmt]) -> bool {
-        let Some(syn::Stmt::Local(syn::Local {
-            init: Some(init), ..
-        })) = stmts.first()
-        else {
-            return false;
-        };
-        let Expr::Match(m) = &*init.expr else {
-            return false;
-        };
-        let Expr::Call(c) = &*m.expr else {
-            return false;
-        };
-        matches!(c.args.first(), Some(Expr::Reference(r))
-            if matches!(&*r.expr, Expr::Path(p) if self.for_iters.iter().any(|i| p.path.is_ident(i))))
     }
 
     /// Before edition 2024, the temporaries of a block's tail expression drop after the block's
@@ -1392,6 +1378,37 @@ impl Normalizer {
         }
     }
 
+    /// A block with awaits inside an expression: its value is bound to a hidden local first.
+    /// `operand`: the block is an operand of a larger expression (not a `break`'s value), whose
+    /// tail's temporaries live to the end of the enclosing statement before edition 2024: that
+    /// is refused when they exist.
+    fn hoist_block(
+        &mut self,
+        stmts: Vec<syn::Stmt>,
+        at: Span,
+        operand: bool,
+        out: &mut Vec<Stmt>,
+    ) -> Expr {
+        if operand
+            && !edition_2024()
+            && let Some(syn::Stmt::Expr(tail, None)) = stmts.last()
+            && let Some((span, _)) = tail_temporary(tail)
+        {
+            self.error(syn::Error::new(
+                span,
+                "#[state_machine] cannot lower the tail expression of this block as editions before 2024 run it: the block is an operand with awaits, and its tail's temporaries live to the end of the enclosing statement there, but end with the block in the lowered code. Bind the tail to a local first: `let v = ..; v` (the same order in every edition), or use edition 2024",
+            ));
+        }
+        let inner = self.block(stmts);
+        let t = self.hidden("e", at);
+        out.push(Stmt::Nested {
+            head: Head::Let(Box::new(syn::parse_quote!(#t))),
+            block: inner,
+            user: true,
+        });
+        syn::parse_quote!(#t)
+    }
+
     /// Hoists every await out of `e`; returns what remains to evaluate after them.
     fn hoist(&mut self, mut e: Expr, out: &mut Vec<Stmt>) -> Expr {
         if first_await(&e).is_none() {
@@ -1538,11 +1555,18 @@ impl Normalizer {
             }
             Expr::Break(b) => {
                 if let Some(v) = &mut b.expr {
-                    // A block as the value of a `break` (a labelled block's body, a `return`)
-                    // is the statement's last value: its tail's temporaries end with it.
-                    self.break_value_block = matches!(**v, Expr::Block(_));
-                    self.operands(vec![&mut **v], out);
-                    self.break_value_block = false;
+                    let awaits = first_await(v).is_some();
+                    match &mut **v {
+                        // A block as the value of a `break` (a labelled block's body, a
+                        // `return`) is the statement's last value: its tail's temporaries end
+                        // with it.
+                        Expr::Block(blk) if awaits && blk.label.is_none() => {
+                            let at = blk.block.brace_token.span.join();
+                            let stmts = std::mem::take(&mut blk.block.stmts);
+                            **v = self.hoist_block(stmts, at, false, out);
+                        }
+                        _ => self.operands(vec![&mut **v], out),
+                    }
                 }
             }
             Expr::Let(l) => self.operands(vec![&mut *l.expr], out),
@@ -1571,26 +1595,7 @@ impl Normalizer {
             Expr::Block(b) if b.label.is_none() => {
                 let stmts = std::mem::take(&mut b.block.stmts);
                 let at = b.block.brace_token.span.join();
-                // Before 2024 the temporaries of the tail of a block that is an operand live to
-                // the end of the enclosing statement; here the block's value is bound first.
-                if !edition_2024()
-                    && !std::mem::take(&mut self.break_value_block)
-                    && let Some(syn::Stmt::Expr(tail, None)) = stmts.last()
-                    && let Some((span, _)) = tail_temporary(tail)
-                {
-                    self.error(syn::Error::new(
-                        span,
-                        "#[state_machine] cannot lower the tail expression of this block as editions before 2024 run it: the block is an operand with awaits, and its tail's temporaries live to the end of the enclosing statement there, but end with the block in the lowered code. Bind the tail to a local first: `let v = ..; v` (the same order in every edition), or use edition 2024",
-                    ));
-                }
-                let inner = self.block(stmts);
-                let t = self.hidden("e", at);
-                out.push(Stmt::Nested {
-                    head: Head::Let(Box::new(syn::parse_quote!(#t))),
-                    block: inner,
-                    user: true,
-                });
-                return syn::parse_quote!(#t);
+                return self.hoist_block(stmts, at, true, out);
             }
             Expr::Macro(m) => match macros::parse_known(&m.mac) {
                 Some(Ok(mut args)) => {
