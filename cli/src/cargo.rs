@@ -247,6 +247,34 @@ fn first_error(stderr: &str) -> Option<String> {
     Some(msg)
 }
 
+/// Why rustc stopped when it printed no diagnostic: an `LLVM ERROR`, a panic, or the last line
+/// of cargo's `Caused by:` (which names the signal or exit status).
+fn compiler_death(stderr: &str) -> Option<String> {
+    let lines: Vec<&str> = stderr.lines().map(str::trim).collect();
+    let llvm = lines
+        .iter()
+        .find(|l| l.starts_with("LLVM ERROR") || l.contains("No space left on device"));
+    let caused = lines
+        .iter()
+        .position(|l| *l == "Caused by:")
+        .and_then(|i| lines[i + 1..].iter().rev().find(|l| !l.is_empty()));
+    let why: Vec<String> = [llvm, caused]
+        .into_iter()
+        .flatten()
+        .map(|l| {
+            // `process didn't exit successfully: `rustc ...` (signal: 9, SIGKILL: kill)`:
+            // the command line is long and says nothing new; keep the status.
+            match l.rfind(" (") {
+                Some(i) if l.starts_with("process didn't exit") => {
+                    format!("rustc exited {}", &l[i + 1..])
+                }
+                _ => l.to_string(),
+            }
+        })
+        .collect();
+    (!why.is_empty()).then(|| why.join("; "))
+}
+
 /// One line saying why `cargo rustc` failed.
 pub fn explain_failure(stderr: &str, target: &Target) -> String {
     let first = first_error(stderr).unwrap_or_else(|| {
@@ -278,6 +306,13 @@ pub fn explain_failure(stderr: &str, target: &Target) -> String {
         return format!("unknown target `{}`: {first}", target.describe());
     }
     if stderr.contains("could not compile") || stderr.contains("error[") {
+        // No diagnostic before cargo's own "could not compile": rustc died (killed, out of
+        // disk or memory, an LLVM error); say how, from the lines that are not cargo's.
+        if first.starts_with("could not compile") {
+            if let Some(why) = compiler_death(stderr) {
+                return format!("the crate does not build: {first}: {why}");
+            }
+        }
         return format!("the crate does not build: {first}");
     }
     first
@@ -305,7 +340,18 @@ mod tests {
         );
         let lib = "error: no library targets found in package `x`\n";
         assert!(explain_failure(lib, &Target::Lib).contains("--bin NAME"));
-        for m in [build, nightly, bin, lib] {
+        let killed = "error: could not compile `awaitgraph` (lib)\n\nCaused by:\n  \
+                      process didn't exit successfully: `rustc --crate-name awaitgraph` \
+                      (signal: 9, SIGKILL: kill)\n";
+        assert_eq!(
+            explain_failure(killed, &Target::Lib),
+            "the crate does not build: could not compile `awaitgraph` (lib): \
+             rustc exited (signal: 9, SIGKILL: kill)"
+        );
+        let disk = "LLVM ERROR: IO failure on output stream: No space left on device\n\
+                    error: could not compile `awaitgraph` (lib)\n";
+        assert!(explain_failure(disk, &Target::Lib).ends_with("No space left on device"));
+        for m in [build, nightly, bin, lib, killed, disk] {
             assert!(!explain_failure(m, &Target::Lib).contains('\n'));
         }
     }
