@@ -1014,7 +1014,7 @@ impl<'a> Ctx<'a> {
                     return out;
                 }
                 Stmt::Await(a) => {
-                    out.extend(self.suspend(a.index, &a.awaitee));
+                    out.extend(self.suspend(a.index, &a.awaitee, a.span));
                     self.diverged = true;
                     return out;
                 }
@@ -1146,7 +1146,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// Stores the awaitee and the saved locals, then polls the new state.
-    fn suspend(&mut self, k: usize, awaitee: &syn::Expr) -> TokenStream {
+    fn suspend(&mut self, k: usize, awaitee: &syn::Expr, at: Span) -> TokenStream {
         self.exits.next.insert(k);
         if !self.conds.is_empty() {
             self.exits
@@ -1171,7 +1171,13 @@ impl<'a> Ctx<'a> {
         ids.reverse();
         let fields = ids.iter().map(|id| {
             let l = self.local(*id);
-            let (f, i) = (&l.field, &l.ident);
+            // The local's name as the declaration resolves it, located at the `.await`: when
+            // it may have been moved before (on some paths only, which rustc tracks with drop
+            // flags and syntax cannot see, README), E0382's "value used here after move"
+            // points at the await that saves it rather than at its declaration.
+            let mut i = l.ident.clone();
+            i.set_span(i.span().located_at(at));
+            let f = &l.field;
             quote!(#f: ::core::mem::MaybeUninit::new(#i))
         });
         let aw = ms("__awaitee");
@@ -1315,7 +1321,7 @@ impl<'a> Ctx<'a> {
                 }
                 (Start::Before(k), Stmt::Await(a)) if a.index == k => {
                     self.building = Some(k);
-                    out.extend(self.suspend(a.index, &a.awaitee));
+                    out.extend(self.suspend(a.index, &a.awaitee, a.span));
                     self.building = None;
                     self.diverged = true;
                     return out;
