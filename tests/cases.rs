@@ -1994,4 +1994,19 @@ case! {
     }
     call: (3)
 }
+case! {
+    name: literal_temporaries_borrowed_by_awaitees,
+    async fn (k: u32) -> u32 {
+        // Shared borrows of literal arrays and tuples are promoted to constants: nothing to keep
+        // (no wrapped awaitee); a `&mut` borrow of one is a temporary, kept across the await.
+        let _a = Noisy::new("a");
+        let s = leaf("sum", 1, [1u32, 2].iter().map(|x| x * k).sum::<u32>()).await;
+        let it = leaf("iter", 1, [3u32, 4, 5].iter()).await;
+        let t = leaf("tuple", 1, &(6u32, "seven")).await;
+        let m = leaf("mut", 1, [8u32; 2].iter_mut().map(|x| { *x += k; *x }).sum::<u32>()).await;
+        let r = leaf("ref mut", 1, *(&mut 9u32)).await;
+        s + it.sum::<u32>() + t.0 + t.1.len() as u32 + m + r + leaf("neg", 1, [-1i32; 3].iter()).await.count() as u32
+    }
+    drive(f): { f(0).await + f(2).await }
+}
 }

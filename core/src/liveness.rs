@@ -33,7 +33,7 @@ use syn::{Expr, Ident, Pat, Type};
 
 use crate::macros;
 use crate::normalize::{Bind, Block, Control, Head, Stmt};
-use crate::normalize::{consumes_receiver, is_place};
+use crate::normalize::{consumes_receiver, is_literal, is_place, literal_receiver};
 use crate::parse::{AsyncFn, ParamKind};
 
 /// Index of a local in [`Analysis::locals`].
@@ -276,7 +276,7 @@ impl<'a> Visit<'a> for Refs {
             }
             Expr::MethodCall(m) => {
                 let consuming = consumes_receiver(&m.method);
-                if !is_place(&m.receiver) && !consuming {
+                if !is_place(&m.receiver) && !consuming && !literal_receiver(m) {
                     self.temp_borrow = true;
                 }
                 self.with(
@@ -292,7 +292,8 @@ impl<'a> Visit<'a> for Refs {
                 }
             }
             Expr::Reference(r) => {
-                if !is_place(&r.expr) {
+                // A shared borrow of a literal is promoted to a constant: no temporary.
+                if !is_place(&r.expr) && (r.mutability.is_some() || !is_literal(&r.expr)) {
                     self.temp_borrow = true;
                 }
                 self.with(Mention::Use, &r.expr);
@@ -1804,6 +1805,37 @@ mod tests {
             }
         });
         assert_eq!(s, ["n name", "n"]);
+    }
+
+    #[test]
+    fn shared_borrows_of_literals_keep_nothing() {
+        // Promoted to constants: no temporary, no wrapper. A `&mut` borrow of a literal and a
+        // `..._mut` method on one borrow a temporary kept past the await (wrapped), as does a
+        // borrow of an array holding a non-literal.
+        let s = saved(quote! {
+            async fn f(k: u32) {
+                g([1u32, 2].iter().sum::<u32>()).await;
+                g([3u32, 4].iter()).await;
+                g(&(5u8, "six")).await;
+                g([-1i32; 3].iter()).await;
+                g(&mut 7u32).await;
+                g([8u32; 2].iter_mut().count()).await;
+                g([k, 9].iter().sum::<u32>()).await;
+                use_it(k);
+            }
+        });
+        assert_eq!(
+            s,
+            [
+                "k",
+                "k",
+                "k",
+                "k",
+                "k wrap[__e1]",
+                "k __e3 wrap[__e4]",
+                "k wrap[__e6]"
+            ]
+        );
     }
 
     #[test]

@@ -1000,7 +1000,7 @@ impl Normalizer {
                 let mut ops = vec![&mut *m.receiver];
                 ops.extend(m.args.iter_mut());
                 self.keep_in_operands(ops, out);
-                if !is_place(&m.receiver) && !consumes_receiver(&m.method) {
+                if !is_place(&m.receiver) && !consumes_receiver(&m.method) && !literal_receiver(m) {
                     self.hoist_temporary(&mut m.receiver, out);
                 }
             }
@@ -1016,7 +1016,9 @@ impl Normalizer {
                     self.hoist_temporary(&mut i.expr, out);
                 }
             }
-            Expr::Reference(r) if !is_place(&r.expr) && !matches!(&*r.expr, Expr::Lit(_)) => {
+            Expr::Reference(r)
+                if !is_place(&r.expr) && (r.mutability.is_some() || !is_literal(&r.expr)) =>
+            {
                 self.keep_temporaries(&mut r.expr, out);
                 self.hoist_temporary(&mut r.expr, out);
             }
@@ -1957,7 +1959,7 @@ fn has_temporaries(e: &Expr) -> bool {
     match e {
         // A literal receiver (`2u64.pow(k)`) has no destructor and is promoted when borrowed.
         Expr::MethodCall(m) => {
-            (!is_place(&m.receiver) && !is_literal(&m.receiver))
+            (!is_place(&m.receiver) && !literal_receiver(m))
                 || has_temporaries(&m.receiver)
                 || m.args.iter().any(has_temporaries)
         }
@@ -1966,7 +1968,8 @@ fn has_temporaries(e: &Expr) -> bool {
             !is_place(&i.expr) || has_temporaries(&i.expr) || has_temporaries(&i.index)
         }
         Expr::Reference(r) => {
-            (!is_place(&r.expr) && !is_literal(&r.expr)) || has_temporaries(&r.expr)
+            (!is_place(&r.expr) && (r.mutability.is_some() || !is_literal(&r.expr)))
+                || has_temporaries(&r.expr)
         }
         Expr::Call(c) => c.args.iter().any(has_temporaries),
         Expr::Binary(b) => has_temporaries(&b.left) || has_temporaries(&b.right),
@@ -2075,12 +2078,27 @@ fn block_awaits(b: &syn::Block) -> bool {
     .is_some()
 }
 
-fn is_literal(e: &Expr) -> bool {
+/// A literal or an array, tuple or repeat of literals (`2u64`, `[1u32, 2]`, `(1, "a")`,
+/// `[-1; 3]`): no destructor, so when its drop happens is not observable, and rustc promotes a
+/// shared borrow of it to a `'static` constant (`[1u32, 2].iter()` borrows no temporary), so
+/// a borrow of it may live across an await without keeping anything.
+pub(crate) fn is_literal(e: &Expr) -> bool {
     match e {
         Expr::Lit(_) => true,
         Expr::Paren(p) => is_literal(&p.expr),
+        Expr::Group(g) => is_literal(&g.expr),
+        Expr::Unary(u) => matches!(u.op, syn::UnOp::Neg(_)) && matches!(&*u.expr, Expr::Lit(_)),
+        Expr::Array(a) => a.elems.iter().all(is_literal),
+        Expr::Tuple(t) => t.elems.iter().all(is_literal),
+        Expr::Repeat(r) => is_literal(&r.expr) && matches!(&*r.len, Expr::Lit(_)),
         _ => false,
     }
+}
+
+/// A method call on a literal that borrows no temporary: a shared borrow of it is promoted
+/// (not a `..._mut` method, whose `&mut` borrow of the literal would be a temporary).
+pub(crate) fn literal_receiver(m: &syn::ExprMethodCall) -> bool {
+    is_literal(&m.receiver) && !m.method.to_string().ends_with("_mut")
 }
 
 fn has_let(e: &Expr) -> bool {
