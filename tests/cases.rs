@@ -2009,4 +2009,19 @@ case! {
     }
     drive(f): { f(0).await + f(2).await }
 }
+case! {
+    name: owned_results_of_borrowing_chains_kept_across_awaits,
+    async fn (k: u64) -> u64 {
+        // A chain that borrows (`.iter()`, `.chars()`) and ends in a method returning an owned
+        // value holds no borrow: both the value and what it was computed from are saved.
+        let v = vec![Noisy::new("v1"), Noisy::new("v2")];
+        let n = v.iter().map(|x| x.len()).sum::<usize>() as u64;
+        let s = String::from("abc");
+        let c = s.chars().count() as u64;
+        let a = [leaf("a", 1, k).await, 3u64].iter().sum::<u64>() + leaf("b", 1, 2u64).await;
+        let has = v.iter().any(|x| x.len() > 1);
+        n + c + a + leaf("c", 1, v.len() as u64 + s.len() as u64 + has as u64).await
+    }
+    drive(f): { f(0).await + f(5).await }
+}
 }

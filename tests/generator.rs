@@ -397,7 +397,7 @@ impl Gen {
             }
             14 => {
                 let k = self.id();
-                match self.rng.below(4) {
+                match self.rng.below(6) {
                     // An `async` block awaited, and a closure called: types that are new at
                     // each place they are written (the lowering must write them once).
                     0 => {
@@ -407,6 +407,14 @@ impl Gen {
                         )
                     }
                     1 => format!("(|x: u64| x ^ {k})({})", self.expr(d)),
+                    // Borrowed arrays: of literals (promoted, no temporary), and holding an
+                    // operand that may await (a temporary of the statement).
+                    2 => format!(
+                        "([{k}u64, {}].iter().sum::<u64>() + {})",
+                        self.lit(),
+                        self.expr(d)
+                    ),
+                    3 => format!("[{}, {k}u64].iter().sum::<u64>()", self.expr(d)),
                     _ => format!("mark(\"m{k}\", {})", self.expr(d)),
                 }
             }

@@ -577,8 +577,39 @@ fn borrowed_root(init: &Expr, any_method: bool) -> Option<String> {
             _ => None,
         }
     }
+    // The chain ends in a method whose result owns its value (`v.iter().sum::<u64>()`,
+    // `s.chars().count()`): whatever the chain borrowed ends with it.
+    if let Expr::MethodCall(m) = init
+        && OWNED_RESULT.contains(&m.method.to_string().as_str())
+    {
+        return None;
+    }
     chain(init, any_method)
 }
+
+/// Methods whose result holds no borrow of their receiver, whatever it is: numbers, `bool`s,
+/// positions and owned copies (not `max`/`min`/`next`/`last`/`collect`/`cloned`, which may
+/// return or hold references).
+const OWNED_RESULT: &[&str] = &[
+    "sum",
+    "product",
+    "count",
+    "len",
+    "is_empty",
+    "any",
+    "all",
+    "position",
+    "contains",
+    "starts_with",
+    "ends_with",
+    "is_some",
+    "is_none",
+    "is_ok",
+    "is_err",
+    "to_string",
+    "to_vec",
+    "to_owned",
+];
 
 /// The local at the root of the awaited method call's receiver (`conn` in `conn.read(..)`,
 /// `__self` in `self.conn.flush()`).
@@ -1836,6 +1867,19 @@ mod tests {
                 "k wrap[__e6]"
             ]
         );
+    }
+
+    #[test]
+    fn chains_ending_in_an_owned_result_borrow_nothing() {
+        let s = saved(quote! {
+            async fn f(v: Vec<u64>) {
+                let n = v.iter().sum::<u64>();
+                let c = v.iter().count();
+                g().await;
+                use_it(n, c, v);
+            }
+        });
+        assert_eq!(s, ["v n c"]);
     }
 
     #[test]
