@@ -1190,7 +1190,11 @@ impl<'a> Ctx<'a> {
             let o = ms("__o");
             // The mention fixes the captures' order, which is the order an `async` block
             // drops them in when cancelled: reverse declaration order, as the native fn.
-            quote!(async move {
+            // Located at the `.await`: when the output borrows a local the wrapper hands back
+            // (`let g = m.lock().await` with `m` an `Arc<Mutex<_>>` kept after), rustc's
+            // "returns a value referencing data owned by the current function" points there.
+            let at = Span::call_site().located_at(at);
+            quote_spanned!(at=> async move {
                 let _ = (#(&#drop_order,)*);
                 let #o = #awaitee.await;
                 (#o, #(#ret,)*)

@@ -584,6 +584,14 @@ fn borrowed_root(init: &Expr, any_method: bool) -> Option<String> {
     {
         return None;
     }
+    // Owned items collected: `m.keys().cloned().collect()`, `v.iter().copied().collect()`.
+    if let Expr::MethodCall(m) = init
+        && m.method == "collect"
+        && let Expr::MethodCall(r) = &*m.receiver
+        && (r.method == "cloned" || r.method == "copied")
+    {
+        return None;
+    }
     chain(init, any_method)
 }
 
@@ -1706,9 +1714,16 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
                 }
             }
         }
-        // A saved reference to another saved local cannot live in the state.
-        for level in &s.saved {
-            for &id in level {
+        // A saved reference to another saved local cannot live in the state, nor in the wrapper
+        // of an awaitee that takes both (an `async move` block capturing them by move).
+        let mut kept: Vec<LocalId> = s.saved.iter().flatten().copied().collect();
+        for id in &s.returned {
+            if !kept.contains(id) {
+                kept.push(*id);
+            }
+        }
+        {
+            for &id in &kept {
                 let l = &w.locals[id.0];
                 for b in &l.borrows {
                     let kept = s.saved.iter().any(|lv| lv.contains(b)) || s.returned.contains(b);
@@ -1850,7 +1865,7 @@ mod tests {
                 g(&(5u8, "six")).await;
                 g([-1i32; 3].iter()).await;
                 g(&mut 7u32).await;
-                g([8u32; 2].iter_mut().count()).await;
+                g([8u32; 2].iter_mut()).await;
                 g([k, 9].iter().sum::<u32>()).await;
                 use_it(k);
             }
@@ -1863,8 +1878,8 @@ mod tests {
                 "k",
                 "k",
                 "k wrap[__e1]",
-                "k __e3 wrap[__e4]",
-                "k wrap[__e6]"
+                "k wrap[__e3]",
+                "k wrap[__e5]"
             ]
         );
     }
@@ -1875,11 +1890,12 @@ mod tests {
             async fn f(v: Vec<u64>) {
                 let n = v.iter().sum::<u64>();
                 let c = v.iter().count();
+                let w: Vec<u64> = v.iter().copied().collect();
                 g().await;
-                use_it(n, c, v);
+                use_it(n, c, v, w);
             }
         });
-        assert_eq!(s, ["v n c"]);
+        assert_eq!(s, ["v n c w"]);
     }
 
     #[test]
@@ -1974,5 +1990,15 @@ mod tests {
         let (b, _, n) = crate::normalize::normalize(f.block.clone()).unwrap();
         let e = analyze(&f, &b, n).unwrap_err();
         assert!(e.to_string().contains("`r` borrows `v`"), "{e}");
+        // `max` returns a reference into `v`; `collect` without `cloned` may collect them.
+        for init in [quote!(v.iter().max()), quote!(v.iter().collect::<Vec<_>>())] {
+            let f = crate::parse::parse(quote! {
+                async fn f() { let v = vec![1]; let r = #init; g().await; r.len(); }
+            })
+            .unwrap();
+            let (b, _, n) = crate::normalize::normalize(f.block.clone()).unwrap();
+            let e = analyze(&f, &b, n).unwrap_err();
+            assert!(e.to_string().contains("`r` borrows `v`"), "{e}");
+        }
     }
 }
