@@ -2024,4 +2024,21 @@ case! {
     }
     drive(f): { f(0).await + f(5).await }
 }
+case! {
+    name: labelled_block_operand_with_tail_temporaries,
+    async fn (v: u64) -> u64 {
+        // From 2024 the temporaries of a block's tail drop at the end of the block (refused in
+        // 2021, where they live to the end of the statement: UI test in tests/ui2021).
+        let _a = Noisy::new("a");
+        leaf("x", 1, v).await + mark("m", 'b: {
+            let n = Noisy::new("n");
+            let k = leaf("k", 1, v).await;
+            if k > 3 {
+                break 'b k + n.len() as u64;
+            }
+            Noisy::new("t").len() as u64 + leaf("in tail", 1, k).await
+        }) + leaf("after", 1, 1u64).await
+    }
+    drive(f): { f(0).await + f(5).await }
+}
 }

@@ -810,7 +810,14 @@ impl Gen {
             block: true,
             ..Loop::of(&label, true, None)
         };
-        let (s, t) = self.in_loop(block, self.vars.len(), |g| g.loop_scope(d));
+        // In edition 2021 its tail is bound first: as an operand with awaits, a labelled block
+        // whose tail holds temporaries is refused there (they would live to the end of the
+        // enclosing statement).
+        let (s, t) = self.in_loop(block, self.vars.len(), |g| {
+            let n = 1 + g.rng.below(3) as usize;
+            let bind = g.edition_2021;
+            g.scoped_tail(d, n, true, true, bind)
+        });
         format!("{label}: {{ {s}{t} }}")
     }
 

@@ -701,6 +701,9 @@ impl Normalizer {
                 // `break`/`continue` without a label can be caught by the loop (inside a
                 // labelled block they are E0695).
                 let block = &b.block;
+                if in_expression {
+                    self.refuse_operand_tail_temporaries(&block.stmts);
+                }
                 let body = self.block(vec![syn::parse_quote!(break #label #block;)]);
                 self.emit_control(
                     Control::Loop {
@@ -1380,6 +1383,21 @@ impl Normalizer {
         }
     }
 
+    /// Before 2024, the temporaries of the tail of a block used as an operand live to the end of
+    /// the enclosing statement; a block with awaits is lowered as statements of its own, where
+    /// they would end with it: refused.
+    fn refuse_operand_tail_temporaries(&mut self, stmts: &[syn::Stmt]) {
+        if !edition_2024()
+            && let Some(syn::Stmt::Expr(tail, None)) = stmts.last()
+            && let Some((span, _)) = tail_temporary(tail)
+        {
+            self.error(syn::Error::new(
+                span,
+                "#[state_machine] cannot lower the tail expression of this block as editions before 2024 run it: the block is an operand with awaits, and its tail's temporaries live to the end of the enclosing statement there, but end with the block in the lowered code. Bind the tail to a local first: `let v = ..; v` (the same order in every edition), or use edition 2024",
+            ));
+        }
+    }
+
     /// A block with awaits inside an expression: its value is bound to a hidden local first.
     /// `operand`: the block is an operand of a larger expression (not a `break`'s value), whose
     /// tail's temporaries live to the end of the enclosing statement before edition 2024: that
@@ -1391,15 +1409,8 @@ impl Normalizer {
         operand: bool,
         out: &mut Vec<Stmt>,
     ) -> Expr {
-        if operand
-            && !edition_2024()
-            && let Some(syn::Stmt::Expr(tail, None)) = stmts.last()
-            && let Some((span, _)) = tail_temporary(tail)
-        {
-            self.error(syn::Error::new(
-                span,
-                "#[state_machine] cannot lower the tail expression of this block as editions before 2024 run it: the block is an operand with awaits, and its tail's temporaries live to the end of the enclosing statement there, but end with the block in the lowered code. Bind the tail to a local first: `let v = ..; v` (the same order in every edition), or use edition 2024",
-            ));
+        if operand {
+            self.refuse_operand_tail_temporaries(&stmts);
         }
         let inner = self.block(stmts);
         let t = self.hidden("e", at);
