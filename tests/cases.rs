@@ -2041,4 +2041,29 @@ case! {
     }
     drive(f): { f(0).await + f(5).await }
 }
+case! {
+    name: match_on_local_unit_variant_arm_with_later_await,
+    async fn (which: u32) -> usize {
+        // Every arm takes all of `cmd`: `Get(k)` moves its payload, `Quit` leaves nothing to
+        // drop (no `Drop` impl, checked). So `cmd` is not kept across the arms' awaits nor the
+        // one after the `match` (keeping it there was E0382: partly moved on some paths).
+        let mut n = 0;
+        for w in 0..3u32 {
+            let cmd = if (w + which) % 2 == 0 { Cmd::Get(Noisy::new("key")) } else { Cmd::Quit };
+            let _t = Noisy::new("turn");
+            match cmd {
+                Cmd::Get(k) => {
+                    leaf("get", 1, ()).await;
+                    n += k.len();
+                }
+                Cmd::Quit => {
+                    leaf("quit", 1, ()).await;
+                }
+            }
+            n += leaf("after", 1, 1usize).await;
+        }
+        n
+    }
+    drive(f): { f(0).await + f(1).await }
+}
 }

@@ -1316,7 +1316,7 @@ impl<'a> Ctx<'a> {
                     let o = ms("__out");
                     out.extend(match &a.bind {
                         Bind::Pat(p) => quote!(let #p = #o;),
-                        Bind::Hidden(v) => quote!(let #v = #o;),
+                        Bind::Hidden(v) => quote!(let mut #v = #o;),
                         Bind::Discard => quote!(::core::mem::drop(#o);),
                     });
                     let rest = self.emit_from(b, i + 1, end);

@@ -204,6 +204,20 @@ impl Refs {
         self.shadow.iter().any(|s| s.contains(name))
     }
 
+    /// The mentions from `start` on are a closure's or `async` block's captures: all moved
+    /// with `move`; without it, a local only read or assigned there is captured by reference
+    /// (a borrow held by the closure or block, like `async { a + 1 }` as an awaitee).
+    fn captures(&mut self, start: usize, is_move: bool) {
+        for r in &mut self.out[start..] {
+            if is_move {
+                r.kind = Mention::Move;
+                r.conditional = self.cond > 0;
+            } else if matches!(r.kind, Mention::Read | Mention::Assign) {
+                r.kind = Mention::Use;
+            }
+        }
+    }
+
     fn mention(&mut self, name: String, kind: Mention) {
         if !self.shadowed(&name) {
             let conditional = self.cond > 0;
@@ -395,23 +409,13 @@ impl<'a> Visit<'a> for Refs {
                         s.visit_expr(&c.body);
                     })
                 });
-                if is_move {
-                    for r in &mut self.out[start..] {
-                        r.kind = Mention::Move;
-                        r.conditional = self.cond > 0;
-                    }
-                }
+                self.captures(start, is_move);
             }
             Expr::Async(a) => {
                 let is_move = a.capture.is_some();
                 let start = self.out.len();
                 self.cond(|s| s.scoped(|s| s.visit_block(&a.block)));
-                if is_move {
-                    for r in &mut self.out[start..] {
-                        r.kind = Mention::Move;
-                        r.conditional = self.cond > 0;
-                    }
-                }
+                self.captures(start, is_move);
             }
             Expr::ForLoop(f) => {
                 self.visit_expr(&f.expr);
@@ -1043,7 +1047,12 @@ impl Walker {
                 // (rustc has a drop flag), and the lowering would drop it earlier. A hidden
                 // scrutinee left in place by some arms is moved by them into a keeper at their
                 // end (normalization), so it is moved on every path.
-                let all_consume = arms.iter().all(|a| crate::normalize::consumes(&a.pat));
+                // A unit variant (`Cmd::Quit`) leaves nothing to drop either, unless the enum has
+                // a `Drop` impl, which a `DropProbe` refuses at compile time (normalization).
+                let all_consume = arms.iter().all(|a| {
+                    crate::normalize::consumes(&a.pat)
+                        || crate::normalize::unit_variant_pattern(&a.pat)
+                });
                 let scrut_local = match scrut {
                     Expr::Path(p) => p
                         .path
@@ -1277,8 +1286,10 @@ impl Walker {
                             }
                             ids
                         }
+                        // Mutable: the awaited value may be a guard used through `DerefMut`
+                        // (`m.lock().await.push(x)`).
                         Bind::Hidden(i) => {
-                            vec![self.declare(i.clone(), false, None, Origin::Hidden, None)]
+                            vec![self.declare(i.clone(), true, None, Origin::Hidden, None)]
                         }
                         Bind::Discard => Vec::new(),
                     };

@@ -541,8 +541,14 @@ impl Normalizer {
                 if let Expr::Path(sp) = &scrut
                     && sp.path.get_ident().is_some()
                 {
+                    // Unit variants count as taking all of it when every arm does (liveness):
+                    // then they are probed too.
+                    let all_consume = m
+                        .arms
+                        .iter()
+                        .all(|a| consumes(&a.pat) || unit_variant_pattern(&a.pat));
                     for a in &m.arms {
-                        if moves_whole(&a.pat)
+                        if (moves_whole(&a.pat) || (all_consume && unit_variant_pattern(&a.pat)))
                             && let Some(probe) = self.drop_probe(&a.pat, &scrut)
                         {
                             pre.push(Stmt::Code(probe));
@@ -1332,6 +1338,13 @@ impl Normalizer {
                 let id = self.hidden("probe", pat.span());
                 probes.push((id.clone(), pat.span()));
                 quote!(#id @ #path { #(#fields),* })
+            }
+            Pat::Path(path)
+                if unit_variant_pattern(pat) && prelude_variant(&path.path).is_none() =>
+            {
+                let id = self.hidden("probe", pat.span());
+                probes.push((id.clone(), pat.span()));
+                quote!(#id @ #path)
             }
             other => other.to_token_stream(),
         }
@@ -2165,6 +2178,24 @@ pub(crate) fn consumes(pat: &Pat) -> bool {
             Pat::Path(p) => prelude_variant(&p.path).as_deref() == Some("None"),
             _ => false,
         }
+}
+
+/// A unit variant or associated constant named by a path (`Cmd::Quit`, `Self::Idle`,
+/// `u8::MAX`): it binds nothing and leaves nothing to drop, unless the matched type has a `Drop`
+/// impl itself (checked at compile time by a `DropProbe` where this is relied on).
+pub(crate) fn unit_variant_pattern(pat: &Pat) -> bool {
+    match pat {
+        Pat::Path(p) => {
+            p.qself.is_none()
+                && p.path.segments.len() >= 2
+                && p.path.segments.iter().all(|s| s.arguments.is_none())
+                && p.path
+                    .segments
+                    .last()
+                    .is_some_and(|s| s.ident.to_string().starts_with(|c: char| c.is_uppercase()))
+        }
+        _ => false,
+    }
 }
 
 /// The variant a path names when it is one of the prelude's `Option`/`Result` variants

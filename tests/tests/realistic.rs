@@ -5,11 +5,12 @@
 //! borrowed local with an await inside, a lock guard borrowing an owned `Arc` kept after) are
 //! written here the way the errors suggest; the UI tests pin the errors.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::fmt::Display;
 use std::sync::{Arc, Mutex as StdMutex};
 use std::time::Duration;
 
-use tokio::sync::{Mutex, RwLock, mpsc};
+use tokio::sync::{Mutex, RwLock, Semaphore, mpsc, oneshot};
 
 type Res<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
@@ -49,6 +50,18 @@ struct Client {
     cache: HashMap<String, String>,
     hits: u64,
     tx: mpsc::Sender<String>,
+}
+
+#[derive(Debug)]
+enum Cmd {
+    Get(String, oneshot::Sender<Option<String>>),
+    Set(String, String),
+    Quit,
+}
+
+struct Server {
+    db: HashMap<String, String>,
+    name: String,
 }
 
 /// Native and lowered twins of each fn, in modules `native` and `lowered`.
@@ -233,6 +246,146 @@ twins! {
         }
         None
     }
+    // A `match` whose arms all take the command (`Quit` has nothing to drop), with awaits in
+    // an arm and at the loop's head.
+    pub async fn serve(mut s: Server, log: Log, mut rx: mpsc::Receiver<Cmd>) -> usize {
+        let mut handled = 0;
+        loop {
+            let Some(cmd) = rx.recv().await else { break };
+            log.push(format!("cmd {cmd:?}"));
+            match cmd {
+                Cmd::Get(k, reply) => {
+                    let v = s.db.get(&k).cloned();
+                    let _ = reply.send(v);
+                }
+                Cmd::Set(k, v) => {
+                    s.db.insert(k, v);
+                    tokio::task::yield_now().await;
+                }
+                Cmd::Quit => break,
+            }
+            handled += 1;
+        }
+        handled + s.db.len()
+    }
+
+    pub async fn describe(s: &Server, prefix: &str) -> String {
+        tokio::task::yield_now().await;
+        format!("{prefix}{}:{}", s.name, s.db.len())
+    }
+
+    pub async fn generic_sum<T: Into<u64> + Copy + Send>(xs: Vec<T>) -> u64 {
+        let mut s = 0u64;
+        for x in xs {
+            tokio::task::yield_now().await;
+            s += x.into();
+        }
+        s
+    }
+
+    pub async fn show<D: Display>(d: D, times: usize) -> String {
+        let mut out = String::new();
+        for i in 0..times {
+            out.push_str(&format!("{d}{i}"));
+            tokio::task::yield_now().await;
+        }
+        out
+    }
+
+    pub async fn bfs(graph: HashMap<u32, Vec<u32>>, start: u32) -> Vec<u32> {
+        let mut seen = vec![start];
+        let mut queue = VecDeque::from([start]);
+        while let Some(n) = queue.pop_front() {
+            tokio::task::yield_now().await;
+            if let Some(next) = graph.get(&n) {
+                for &m in next {
+                    if !seen.contains(&m) {
+                        seen.push(m);
+                        queue.push_back(m);
+                    }
+                }
+            }
+        }
+        seen
+    }
+
+    pub async fn limited(sem: Arc<Semaphore>, jobs: Vec<u64>) -> u64 {
+        let mut total = 0;
+        for j in jobs {
+            let permit = sem.clone().acquire_owned().await.unwrap();
+            total += j;
+            drop(permit);
+        }
+        total
+    }
+
+    pub async fn oneshot_roundtrip(v: u32) -> Result<u32, oneshot::error::RecvError> {
+        let (tx, rx) = oneshot::channel();
+        tokio::spawn(async move {
+            let _ = tx.send(v * 2);
+        });
+        let got = rx.await?;
+        Ok(got + 1)
+    }
+
+    pub async fn parse_kv(input: &str) -> Option<(String, i64)> {
+        let (k, v) = input.split_once('=')?;
+        tokio::task::yield_now().await;
+        let v: i64 = v.trim().parse().ok()?;
+        Some((k.trim().to_string(), v))
+    }
+
+    // Awaits inside `format!`, and `async` blocks borrowing a local kept across them.
+    pub async fn fmt_await(a: u32) -> String {
+        let s = format!("{} and {}", async { a + 1 }.await, async { a * 2 }.await);
+        assert!(!s.is_empty(), "{}", async { a }.await);
+        s
+    }
+
+    // `move`: a closure borrowing `factor` kept beside it across the awaits is refused.
+    pub async fn closures(xs: Vec<i32>) -> i32 {
+        let factor = 3;
+        let scale = move |x: i32| x * factor;
+        let mut acc = 0;
+        for x in xs {
+            acc += scale(x);
+            tokio::task::yield_now().await;
+        }
+        let fut = async move { acc + 1 };
+        fut.await
+    }
+
+    pub async fn first_or_wait(m: HashMap<String, Vec<i32>>, k: String) -> i32 {
+        let first = match m.get(&k).and_then(|v| v.first()) {
+            Some(x) => *x,
+            None => {
+                tokio::task::yield_now().await;
+                -1
+            }
+        };
+        first
+    }
+
+    pub async fn boxed_dyn(f: Box<dyn std::future::Future<Output = u8> + Send + Unpin>) -> u8 {
+        f.await + 1
+    }
+
+    // A guard used as a temporary (`m.lock().await.push(x)`), also across a later await.
+    pub async fn mutex_ref(m: &Mutex<Vec<u32>>, x: u32) -> usize {
+        m.lock().await.push(x);
+        m.lock().await.push(async { x + 1 }.await);
+        let len = m.lock().await.len();
+        len
+    }
+
+    pub async fn string_work(words: Vec<String>) -> String {
+        let mut parts = Vec::new();
+        for w in &words {
+            parts.push(w.to_uppercase());
+        }
+        tokio::task::yield_now().await;
+        parts.join(",") + &words.len().to_string()
+    }
 }
 
 fn rt() -> tokio::runtime::Runtime {
@@ -356,6 +509,65 @@ fn retries_tasks_and_collections() {
     assert!(out.contains("Err(\"empty value for c\")"), "{out}");
     assert!(out.contains("Some((1, 1)), None)"), "{out}");
     assert_eq!(log.iter().filter(|l| l.starts_with("attempt")).count(), 3);
+}
+
+#[test]
+fn servers_generics_and_guards() {
+    let (out, log) = same!(|m, log| {
+        let (tx, rx) = mpsc::channel(4);
+        let server = tokio::spawn(m::serve(
+            Server {
+                db: HashMap::new(),
+                name: "s".into(),
+            },
+            log.clone(),
+            rx,
+        ));
+        tx.send(Cmd::Set("a".into(), "1".into())).await.unwrap();
+        let (otx, orx) = oneshot::channel();
+        tx.send(Cmd::Get("a".into(), otx)).await.unwrap();
+        let got = orx.await.unwrap();
+        tx.send(Cmd::Quit).await.unwrap();
+        let handled = server.await.unwrap();
+        let s = Server {
+            db: HashMap::from([("k".to_string(), "v".to_string())]),
+            name: "n".into(),
+        };
+        let graph = HashMap::from([(1, vec![2, 3]), (2, vec![4]), (3, vec![4, 1])]);
+        let lock = Mutex::new(vec![]);
+        let map = HashMap::from([("a".to_string(), vec![5, 6]), ("e".to_string(), vec![])]);
+        (
+            (got, handled, m::describe(&s, "> ").await),
+            m::generic_sum(vec![1u8, 2, 3]).await,
+            m::show("x", 2).await,
+            m::bfs(graph, 1).await,
+            m::limited(Arc::new(Semaphore::new(1)), vec![1, 2, 3]).await,
+            m::oneshot_roundtrip(4).await,
+            (
+                m::parse_kv(" a = 5").await,
+                m::parse_kv("a5").await,
+                m::parse_kv("a=x").await,
+            ),
+            m::fmt_await(2).await,
+            m::closures(vec![1, 2]).await,
+            (
+                m::first_or_wait(map.clone(), "a".into()).await,
+                m::first_or_wait(map.clone(), "e".into()).await,
+                m::first_or_wait(map, "z".into()).await,
+            ),
+            (
+                m::boxed_dyn(Box::new(std::future::ready(4))).await,
+                (m::mutex_ref(&lock, 7).await, lock.lock().await.clone()),
+                m::string_work(vec!["a".into(), "b".into()]).await,
+            ),
+        )
+    });
+    assert_eq!(
+        out,
+        "((Some(\"1\"), 3, \"> n:1\"), 6, \"x0x1\", [1, 2, 3, 4], 6, Ok(9), \
+         (Some((\"a\", 5)), None, None), \"3 and 4\", 10, (5, -1, -1), (5, (2, [7, 8]), \"A,B2\"))"
+    );
+    assert_eq!(log.len(), 3, "{log:?}");
 }
 
 /// The `lowered` twins really are the attribute's futures (an attribute on an `item` fragment
