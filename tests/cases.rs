@@ -2066,4 +2066,17 @@ case! {
     }
     drive(f): { f(0).await + f(1).await }
 }
+case! {
+    name: non_move_async_block_awaitee_borrowing_kept_local,
+    async fn (k: u64) -> u64 {
+        // The `async` block borrows `n` and `k`, both kept after the await: the awaitee is
+        // wrapped (it takes them and hands them back), as for an awaited call borrowing them.
+        let n = Noisy::new("n");
+        let _after = Noisy::new("after");
+        let a = async { leaf("in block", 1, n.len() as u64 + k).await }.await;
+        let c = (|| n.len() as u64 + k)();
+        a + c + leaf("last", 1, n.len() as u64).await
+    }
+    drive(f): { f(1).await }
+}
 }
