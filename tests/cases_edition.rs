@@ -568,4 +568,23 @@ case! {
     }
     drive(f): { f(1).await.unwrap_or(0) + f(2).await.unwrap_or(0) }
 }
+case! {
+    name: let_patterns_leaving_parts_with_temporaries_after_awaits,
+    async fn (v: u64) -> u64 {
+        // The parts a pattern leaves unbound (`_`, `..`) drop at the end of the statement, before
+        // the statement's temporaries created earlier (`t1`, `t2`); also when the await in a
+        // branch of the initializer does not run.
+        let Some((a, _)) = noisy_option(leaf("a", 1, v).await + Noisy::new("t1").len() as u64, "e1") else {
+            return 0;
+        };
+        let (b, _) = noisy_option({ let mut s = 1u64; if v == 1 { s += leaf("b", 1, 1u64).await; } s } + Noisy::new("t2").len() as u64, "e2").unwrap_or((0, Noisy::new("none")));
+        let TwoNoisy { a: ref_a, .. } = TwoNoisy { a: Noisy::new("c"), b: Noisy::new("d") };
+        let Some((mut c, _)) = noisy_option(Noisy::new("t3").len() as u64 + leaf("c", 1, 4u64).await, "e3") else {
+            return 1;
+        };
+        c += ref_a.len() as u64;
+        a + b + c
+    }
+    drive(f): { f(1).await + f(2).await + f(5).await }
+}
 }

@@ -329,12 +329,7 @@ impl Normalizer {
                         let head = Head::LetElse(Box::new(local.pat), diverge);
                         let mut inner = Vec::new();
                         let value = self.hoist(*init.expr, &mut inner);
-                        inner.push(Stmt::Tail(value));
-                        out.push(Stmt::Nested {
-                            head,
-                            block: Block { stmts: inner },
-                            user: false,
-                        });
+                        statement_block(head, inner, value, &mut out);
                         continue;
                     }
                     self.statement(*init.expr, Head::Let(Box::new(local.pat)), &mut out);
@@ -427,12 +422,7 @@ impl Normalizer {
             },
             e => self.hoist(e, &mut inner),
         };
-        inner.push(Stmt::Tail(value));
-        out.push(Stmt::Nested {
-            head,
-            block: Block { stmts: inner },
-            user: false,
-        });
+        statement_block(head, inner, value, out);
     }
 
     /// A branch or loop with awaits inside: lowered to a [`Stmt::Control`].
@@ -2180,6 +2170,94 @@ pub(crate) fn consumes(pat: &Pat) -> bool {
         }
 }
 
+/// Pushes a statement whose awaits were hoisted into `inner`: `{ <inner> <value> }` with the
+/// statement's head.
+fn statement_block(head: Head, mut inner: Vec<Stmt>, value: Expr, out: &mut Vec<Stmt>) {
+    let head = match head {
+        // A pattern that may leave parts of the value unbound (`Some((x, _))`, `S { a, .. }`,
+        // a `let .. else`): rustc drops them at the end of the statement, before the
+        // statement's other temporaries (created earlier). The value, the tail of the
+        // statement's block, would drop its temporaries at the end of the block, before
+        // them: the pattern is matched inside the block instead, by a `let` whose
+        // temporaries end with it in native order, and the block hands out its bindings.
+        Head::Let(ref p) | Head::LetElse(ref p, _) if !binds_all(p) && !has_ref_binding(p) => {
+            let binds = pattern_bindings(p);
+            let names = binds.iter().map(|(i, _)| i);
+            let outer = binds.iter().map(|(i, m)| {
+                let m = m.then(|| quote::quote!(mut));
+                quote::quote!(#m #i)
+            });
+            let inner_let: syn::Stmt = match &head {
+                Head::LetElse(_, d) => syn::parse_quote!(let #p = #value else #d;),
+                _ => syn::parse_quote!(let #p = #value;),
+            };
+            inner.push(Stmt::Code(inner_let));
+            inner.push(Stmt::Tail(syn::parse_quote!((#(#names,)*))));
+            out.push(Stmt::Nested {
+                head: Head::Let(Box::new(syn::parse_quote!((#(#outer,)*)))),
+                block: Block { stmts: inner },
+                user: false,
+            });
+            return;
+        }
+        head => head,
+    };
+    inner.push(Stmt::Tail(value));
+    out.push(Stmt::Nested {
+        head,
+        block: Block { stmts: inner },
+        user: false,
+    });
+}
+
+/// Whether `let <p> = v` binds all of `v` to one local (`x`, `mut x`, `x: T`): nothing of the
+/// value is left to drop with the statement.
+fn binds_all(p: &Pat) -> bool {
+    match p {
+        Pat::Ident(i) => i.subpat.is_none() && i.by_ref.is_none(),
+        Pat::Type(t) => binds_all(&t.pat),
+        Pat::Paren(p) => binds_all(&p.pat),
+        _ => false,
+    }
+}
+
+/// Whether `p` binds by reference somewhere (`ref x`): such a binding borrows the value and
+/// could not be handed out of a block.
+fn has_ref_binding(p: &Pat) -> bool {
+    struct Find(bool);
+    impl<'a> syn::visit::Visit<'a> for Find {
+        fn visit_pat_ident(&mut self, i: &'a syn::PatIdent) {
+            self.0 |= i.by_ref.is_some();
+            syn::visit::visit_pat_ident(self, i);
+        }
+        fn visit_pat(&mut self, p: &'a Pat) {
+            self.0 |= matches!(p, Pat::Macro(_));
+            syn::visit::visit_pat(self, p);
+        }
+    }
+    let mut f = Find(false);
+    syn::visit::Visit::visit_pat(&mut f, p);
+    f.0
+}
+
+/// The locals `p` binds, in order, with whether each is `mut` (not unit variants or constants
+/// written as bare uppercase names, which bind nothing).
+fn pattern_bindings(p: &Pat) -> Vec<(Ident, bool)> {
+    struct Find(Vec<(Ident, bool)>);
+    impl<'a> syn::visit::Visit<'a> for Find {
+        fn visit_pat_ident(&mut self, i: &'a syn::PatIdent) {
+            let name = i.ident.to_string();
+            if i.mutability.is_some() || !name.starts_with(|c: char| c.is_uppercase()) {
+                self.0.push((i.ident.clone(), i.mutability.is_some()));
+            }
+            syn::visit::visit_pat_ident(self, i);
+        }
+    }
+    let mut f = Find(Vec::new());
+    syn::visit::Visit::visit_pat(&mut f, p);
+    f.0
+}
+
 /// A unit variant or associated constant named by a path (`Cmd::Quit`, `Self::Idle`,
 /// `u8::MAX`): it binds nothing and leaves nothing to drop, unless the matched type has a `Drop`
 /// impl itself (checked at compile time by a `DropProbe` where this is relied on).
@@ -2416,7 +2494,7 @@ mod tests {
                 let Some(x) = f().await else { return };
                 x
             })),
-            "nested[let Some(x) else]{await0(__v0 = f()); tail(__v0)}; tail(x)"
+            "nested[let (x,)]{await0(__v0 = f()); code(let Some(x) = __v0 else { return };); tail((x,))}; tail(x)"
         );
     }
 
