@@ -587,4 +587,79 @@ case! {
     }
     drive(f): { f(1).await + f(2).await + f(5).await }
 }
+// ---- a local moved in a branch that leaves (`return`, `break`): still there on the other
+// paths, kept across their awaits and dropped at the end of its scope (found by generated
+// program 42 of seed 120, edition 2021; both editions dropped it at the first await after) ----
+case! {
+    name: moved_in_diverging_branch,
+    async fn (c: u64) -> u64 {
+        let mut i = 0u64;
+        loop {
+            i += 1;
+            let n = Noisy::new("n");
+            if i == c { break n.into_len() as u64; }
+            let x = leaf("a", 0, 1u64).await;
+            log("after");
+            if i > 2 { break x; }
+        }
+    }
+    drive(f): { f(1).await + f(5).await }
+}
+case! {
+    name: moved_in_diverging_branch_return,
+    async fn (c: u64) -> u64 {
+        let n = Noisy::new("n");
+        if c == 1 { return n.into_len() as u64; }
+        let x = leaf("a", 1, 1u64).await;
+        log("after");
+        x
+    }
+    drive(f): { f(1).await + f(5).await }
+}
+case! {
+    name: moved_in_diverging_branch_awaiting_break_value,
+    async fn (c: u64) -> u64 {
+        let mut i = 0u64;
+        loop {
+            i += 1;
+            let n = Noisy::new("n");
+            if i == c { break ({ leaf("b", 1, 1u64).await; n.into_len() as u64 }); }
+            let x = leaf("a", 0, 1u64).await;
+            log("after");
+            if i > 2 { break x; }
+        }
+    }
+    drive(f): { f(1).await + f(5).await }
+}
+case! {
+    name: moved_in_diverging_branch_awaiting_return,
+    async fn (c: u64) -> u64 {
+        let n = Noisy::new("n");
+        if c == 1 { leaf("b", 1, 1u64).await; return n.into_len() as u64; }
+        let x = leaf("a", 0, 1u64).await;
+        log("after");
+        x
+    }
+    drive(f): { f(1).await + f(5).await }
+}
+case! {
+    name: outer_local_moved_in_breaking_branch_then_await_after_loop,
+    async fn (k: u64) -> u64 {
+        // Moved on the only way out of the loop: gone after it (not kept across the last await),
+        // kept across the awaits of the iterations before.
+        let n = Noisy::new("n");
+        let mut i = 0u64;
+        loop {
+            i += 1;
+            if i == k {
+                leaf("b", 1, ()).await;
+                drop(n);
+                break;
+            }
+            leaf("a", 1, ()).await;
+        }
+        leaf("after", 1, i).await
+    }
+    drive(f): { f(1).await + f(3).await }
+}
 }

@@ -766,6 +766,9 @@ struct Walker {
     /// Locals declared without a value before a loop with awaits that assigns them: empty
     /// in its first iteration, maybe not in the next ones.
     loop_assigned: HashSet<LocalId>,
+    /// Per enclosing loop or labelled block: the statuses of the branches that leave it by a
+    /// `break` or `continue` (merged into the status after the loop, not after the branch).
+    loop_exits: Vec<Option<Vec<Status>>>,
     /// Per `if`/`match` with awaits: the (start, end) sequence numbers of each branch. A use
     /// in another branch of the same construct than point `p` does not run after `p`.
     branch_groups: Vec<Vec<(usize, usize)>>,
@@ -1025,8 +1028,9 @@ impl Walker {
                 let mut refs = Refs::new();
                 refs.with(Mention::Read, cond);
                 self.apply(&refs.out);
-                let mut branches = vec![then];
-                branches.extend(els.as_ref());
+                // Without `else`, the path that skips `then` joins it after the `if`.
+                let skip = Block { stmts: Vec::new() };
+                let branches = vec![then, els.as_ref().unwrap_or(&skip)];
                 self.branches(&branches, None);
             }
             Control::Match { scrut, arms } => {
@@ -1094,7 +1098,13 @@ impl Walker {
                 self.seq += 1;
                 let start = self.seq;
                 self.snapshot_entry(Entry::LoopHead(id), Some(start));
+                self.loop_exits.push(None);
                 self.block(body);
+                if let Some(Some(exits)) = self.loop_exits.pop() {
+                    let n = exits.len();
+                    let merged = merge_statuses(&self.status[..n], &exits);
+                    self.status[..n].copy_from_slice(&merged);
+                }
                 self.seq += 1;
                 if *repeats {
                     self.loops.push((start, self.seq));
@@ -1138,18 +1148,26 @@ impl Walker {
             self.scopes.pop();
             ranges.push((start, self.seq));
             let now = self.status[..n].to_vec();
+            // A branch that leaves (`return`, `break`, `continue`, `panic!`) does not reach the
+            // code after the branches: what it moved is still there on the other paths (rustc
+            // drops it at the end of its scope). A `break`/`continue` reaches the code after
+            // the innermost loop (approximated so for labelled ones too).
+            match block_exit(b) {
+                Some(Exit::Fn) => continue,
+                Some(Exit::Loop) => {
+                    if let Some(acc) = self.loop_exits.last_mut() {
+                        *acc = Some(match acc.take() {
+                            None => now,
+                            Some(m) => merge_statuses(&m, &now),
+                        });
+                    }
+                    continue;
+                }
+                None => {}
+            }
             merged = Some(match merged {
                 None => now,
-                Some(m) => m
-                    .iter()
-                    .zip(&now)
-                    .map(|(a, b)| match (*a, *b) {
-                        (a, b) if a == b => a,
-                        (Status::Moved, _) | (_, Status::Moved) => Status::Moved,
-                        // Assigned on some branches, empty (or maybe) on others.
-                        _ => Status::MaybeEmpty,
-                    })
-                    .collect(),
+                Some(m) => merge_statuses(&m, &now),
             });
         }
         if let Some(m) = merged {
@@ -1411,6 +1429,48 @@ fn assign_targets(left: &Expr, out: &mut Vec<String>) -> bool {
     }
 }
 
+/// Where a branch that never completes goes.
+enum Exit {
+    /// Out of the fn: `return` (`break '__body`), or a panicking macro.
+    Fn,
+    /// Out of a loop or labelled block: `break`, `continue`.
+    Loop,
+}
+
+/// Where block `b` goes when its last statement never completes.
+fn block_exit(b: &Block) -> Option<Exit> {
+    fn of_expr(e: &Expr) -> Option<Exit> {
+        match e {
+            Expr::Return(_) | Expr::Macro(_) if diverges(e) => Some(Exit::Fn),
+            Expr::Break(b) if b.label.as_ref().is_some_and(|l| l.ident == "__body") => {
+                Some(Exit::Fn)
+            }
+            Expr::Break(_) | Expr::Continue(_) => Some(Exit::Loop),
+            _ => None,
+        }
+    }
+    match b.stmts.last()? {
+        Stmt::Code(syn::Stmt::Expr(e, Some(_))) => of_expr(e),
+        Stmt::Code(syn::Stmt::Macro(m)) if diverging_macro(&m.mac) => Some(Exit::Fn),
+        Stmt::Tail(e) => of_expr(e),
+        Stmt::Nested { block, .. } => block_exit(block),
+        _ => None,
+    }
+}
+
+/// The status of each local after paths with statuses `a` and `b` join.
+fn merge_statuses(a: &[Status], b: &[Status]) -> Vec<Status> {
+    a.iter()
+        .zip(b)
+        .map(|(a, b)| match (*a, *b) {
+            (a, b) if a == b => a,
+            (Status::Moved, _) | (_, Status::Moved) => Status::Moved,
+            // Assigned on some branches, empty (or maybe) on others.
+            _ => Status::MaybeEmpty,
+        })
+        .collect()
+}
+
 /// An expression that never completes: `return`, `break`, `continue`, or a
 /// [`diverging_macro`].
 pub(crate) fn diverges(e: &Expr) -> bool {
@@ -1586,6 +1646,7 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
         decl_seq: Vec::new(),
         loops: Vec::new(),
         loop_assigned: HashSet::new(),
+        loop_exits: Vec::new(),
         branch_groups: Vec::new(),
         entry_snapshots: Vec::new(),
         used_params: HashSet::new(),
