@@ -662,4 +662,25 @@ case! {
     }
     drive(f): { f(1).await + f(3).await }
 }
+case! {
+    name: shadowed_locals_in_inline_format_arguments,
+    async fn (x: u64) -> u64 {
+        // `{x}` names the latest `x`, which the lowering renames (the earlier ones are still
+        // alive); so do `{w}` in `{:w$}` and the captures in `write!` and `assert!` messages.
+        use std::fmt::Write;
+        let x = x + 1;
+        let w = 3usize;
+        let x = leaf("a", 1, x * 2).await;
+        let w = w + 1;
+        let s = format!("{x}|{x:>w$}|{}", x + 1);
+        log(s.clone());
+        let mut t = String::new();
+        write!(t, "{x}-{w}").unwrap();
+        assert!(x > 0, "{x} {w}");
+        let x = { leaf("b", 1, ()).await; s.len() as u64 + t.len() as u64 };
+        log(format!("{x}"));
+        x
+    }
+    drive(f): { f(1).await + f(20).await }
+}
 }

@@ -7,15 +7,16 @@
 //! A local that is shadowed while still in scope is still alive (it is dropped at the end of its
 //! scope), so a suspension point after the shadowing may have to save it; the generated code must
 //! name it, which the original name no longer does. Renamed bindings use mixed-site hygiene, so
-//! they cannot clash with the user's names. Uses inside opaque macros and inline format arguments
-//! (`"{x}"`) are not renamed: referring to a shadowed local there is refused by rustc with "cannot
-//! find value".
+//! they cannot clash with the user's names. Inline format arguments of the known macros
+//! (`format!("{x}")`) get an explicit named argument (`x = __shadowed_x_N`). Uses inside opaque
+//! macros are not renamed.
 
 use std::collections::HashSet;
 
 use proc_macro2::Span;
+use syn::punctuated::Punctuated;
 use syn::visit_mut::{self, VisitMut};
-use syn::{Expr, Ident, Pat};
+use syn::{Expr, Ident, Pat, Token};
 
 use crate::liveness::pat_idents;
 use crate::macros;
@@ -132,6 +133,46 @@ impl Walk {
             }
         }
         None
+    }
+
+    /// Inline format arguments (`"{x}"`, `"{:w$}"`) name locals inside a string, where renaming
+    /// cannot reach: a renamed one gets an explicit named argument, `x = __shadowed_x_N`
+    /// (without it, `{x}` would silently find another `x` in scope, the fn's parameter).
+    fn rename_captures(&self, name: &str, args: &mut Punctuated<Expr, Token![,]>) {
+        let at = match name {
+            "write" | "writeln" | "assert" | "debug_assert" => 1,
+            "assert_eq" | "assert_ne" | "debug_assert_eq" | "debug_assert_ne" => 2,
+            "vec" | "dbg" => return,
+            _ => 0,
+        };
+        let Some(Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(fmt),
+            ..
+        })) = args.iter().nth(at)
+        else {
+            return;
+        };
+        let explicit: HashSet<String> = args
+            .iter()
+            .filter_map(|a| match a {
+                Expr::Assign(a) => match &*a.left {
+                    Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
+        let span = fmt.span();
+        let mut added = HashSet::new();
+        for c in inline_captures(&fmt.value()) {
+            if explicit.contains(&c) || !added.insert(c.clone()) {
+                continue;
+            }
+            if let Some(new) = self.lookup(&c) {
+                let name = Ident::new(&c, span);
+                args.push(syn::parse_quote!(#name = #new));
+            }
+        }
     }
 
     fn inner_scope<F: FnOnce(&mut Self)>(&mut self, pats: &[&Pat], f: F) {
@@ -291,6 +332,9 @@ impl VisitMut for Walk {
                 self.visit_expr_mut(e);
             }
             if matches!(self.mode, Mode::Rename(_)) {
+                if let macros::MacroArgs::Exprs(p) = &mut args {
+                    self.rename_captures(&macros::name(m), p);
+                }
                 m.tokens = args.to_tokens();
             }
         }
@@ -301,6 +345,52 @@ impl VisitMut for Walk {
     }
 
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+/// The names a format string captures from the scope: `{x}`, `{x:?}`, and `w` in `{:w$}`.
+fn inline_captures(fmt: &str) -> Vec<String> {
+    let is_ident = |s: &str| {
+        s.starts_with(|c: char| c.is_alphabetic() || c == '_')
+            && s.chars().all(|c| c.is_alphanumeric() || c == '_')
+            && s != "_"
+    };
+    let mut out = Vec::new();
+    let mut chars = fmt.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' if chars.peek() == Some(&'{') => {
+                chars.next();
+            }
+            '{' => {
+                let mut inner = String::new();
+                for c in chars.by_ref() {
+                    if c == '}' {
+                        break;
+                    }
+                    inner.push(c);
+                }
+                let (arg, spec) = inner.split_once(':').unwrap_or((&inner, ""));
+                let arg = arg.trim();
+                if is_ident(arg) {
+                    out.push(arg.to_string());
+                }
+                // `width$` / `.prec$`: a name before a `$`.
+                let mut word = String::new();
+                for c in spec.chars() {
+                    if c.is_alphanumeric() || c == '_' {
+                        word.push(c);
+                    } else {
+                        if c == '$' && is_ident(&word) {
+                            out.push(word.clone());
+                        }
+                        word.clear();
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 fn collect_let_pats(e: &Expr, out: &mut Vec<Pat>) {
@@ -317,6 +407,15 @@ fn collect_let_pats(e: &Expr, out: &mut Vec<Pat>) {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn finds_inline_format_captures() {
+        assert_eq!(
+            super::inline_captures("{x} {{y}} {0} {:?} {z:>w$.p$} {_a} {} {1:x$}"),
+            ["x", "z", "w", "p", "_a", "x"]
+        );
+        assert!(super::inline_captures("{{}} plain").is_empty());
+    }
     use super::*;
     use quote::{ToTokens, quote};
 

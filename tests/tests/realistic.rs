@@ -7,6 +7,8 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt::Display;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex as StdMutex};
 use std::time::Duration;
 
@@ -63,6 +65,45 @@ struct Server {
     db: HashMap<String, String>,
     name: String,
 }
+
+#[derive(Debug)]
+struct AppError(String);
+
+impl From<std::num::ParseIntError> for AppError {
+    fn from(e: std::num::ParseIntError) -> Self {
+        AppError(e.to_string())
+    }
+}
+
+impl From<std::fmt::Error> for AppError {
+    fn from(e: std::fmt::Error) -> Self {
+        AppError(e.to_string())
+    }
+}
+
+trait Store {
+    fn get(&self, k: &str) -> impl Future<Output = Option<String>> + Send;
+}
+
+struct Mem(HashMap<String, String>);
+
+// An `async fn` in a trait impl, lowered.
+impl Store for Mem {
+    #[awaitgraph::state_machine(diagrams = false)]
+    async fn get(&self, k: &str) -> Option<String> {
+        tokio::task::yield_now().await;
+        self.0.get(k).cloned()
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+struct Config {
+    name: String,
+    retries: u32,
+    verbose: bool,
+}
+
+type BoxFut = Pin<Box<dyn Future<Output = u32> + Send>>;
 
 /// Native and lowered twins of each fn, in modules `native` and `lowered`.
 macro_rules! twins {
@@ -386,6 +427,98 @@ twins! {
         tokio::task::yield_now().await;
         parts.join(",") + &words.len().to_string()
     }
+    pub async fn lookup<'a, S: Store + Sync>(s: &'a S, keys: &'a [&'a str]) -> Result<u64, AppError> {
+        let mut total = 0;
+        for k in keys {
+            let Some(v) = s.get(k).await else { continue };
+            total += v.parse::<u64>()?;
+        }
+        Ok(total)
+    }
+
+    pub async fn classify(xs: Vec<i64>) -> Vec<&'static str> {
+        let mut out = vec![];
+        for x in xs {
+            let c = match x {
+                i64::MIN..=-1 => "neg",
+                0 => "zero",
+                n @ 1..=9 if n % 2 == 0 => "small even",
+                1..=9 => "small odd",
+                _ => {
+                    tokio::task::yield_now().await;
+                    "big"
+                }
+            };
+            out.push(c);
+        }
+        out
+    }
+
+    pub async fn boxed(n: u32) -> u32 {
+        let futs: Vec<BoxFut> = (0..n).map(|i| Box::pin(async move { i * i }) as BoxFut).collect();
+        let mut s = 0;
+        for f in futs {
+            s += f.await;
+        }
+        s += Box::pin(async { 1 }).await;
+        s
+    }
+
+    pub async fn poll_fn_use(k: u32) -> u32 {
+        let mut polled = 0;
+        let v = std::future::poll_fn(|_cx| {
+            polled += 1;
+            std::task::Poll::Ready(k)
+        })
+        .await;
+        v + polled
+    }
+
+    pub async fn early(mut rx: mpsc::Receiver<i32>) -> Result<i32, String> {
+        let mut sum = 0;
+        while let Some(v) = rx.recv().await {
+            if v < 0 {
+                return Err(format!("negative {v} after {sum}"));
+            }
+            sum += v;
+        }
+        Ok(sum)
+    }
+
+    pub async fn configure(base: Config, name: Option<String>) -> Config {
+        tokio::task::yield_now().await;
+        let c = Config { name: name.unwrap_or_else(|| base.name.clone()), ..base };
+        tokio::time::sleep(Duration::from_millis(0)).await;
+        c
+    }
+
+    pub async fn write_report(items: &[(String, u32)]) -> Result<String, AppError> {
+        use std::fmt::Write;
+        let mut s = String::new();
+        for (name, n) in items.iter() {
+            writeln!(s, "{name}: {}", async { *n * 2 }.await)?;
+        }
+        Ok(s)
+    }
+
+    // Shadowed locals named by inline format arguments (`{x}`): was the parameter's value.
+    pub async fn shadowing(x: u32) -> String {
+        let x = x + 1;
+        let x = async move { x * 2 }.await;
+        let x = format!("{x}");
+        let x = {
+            tokio::task::yield_now().await;
+            x + "!"
+        };
+        x
+    }
+
+    pub async fn arc_shared(data: Arc<Vec<u32>>) -> u32 {
+        let d2 = Arc::clone(&data);
+        let h = tokio::spawn(async move { d2.iter().sum::<u32>() });
+        let s = h.await.unwrap();
+        s + data.len() as u32
+    }
 }
 
 fn rt() -> tokio::runtime::Runtime {
@@ -568,6 +701,47 @@ fn servers_generics_and_guards() {
          (Some((\"a\", 5)), None, None), \"3 and 4\", 10, (5, -1, -1), (5, (2, [7, 8]), \"A,B2\"))"
     );
     assert_eq!(log.len(), 3, "{log:?}");
+}
+
+#[test]
+fn traits_patterns_boxed_futures_and_shadowing() {
+    let (out, _) = same!(|m, log| {
+        let _ = &log;
+        let mem = Mem(HashMap::from([
+            ("a".into(), "2".into()),
+            ("b".into(), "x".into()),
+        ]));
+        let (tx, rx) = mpsc::channel(4);
+        tx.send(1).await.unwrap();
+        tx.send(-1).await.unwrap();
+        drop(tx);
+        let base = Config {
+            name: "a".into(),
+            retries: 2,
+            verbose: true,
+        };
+        (
+            m::lookup(&mem, &["a", "z", "a"]).await.map_err(|e| e.0),
+            m::lookup(&mem, &["b"]).await.map_err(|e| e.0),
+            m::classify(vec![-3, 0, 4, 5, 40]).await,
+            m::boxed(3).await,
+            m::poll_fn_use(3).await,
+            m::early(rx).await,
+            m::configure(base.clone(), None).await,
+            m::configure(base, Some("b".into())).await.name,
+            m::write_report(&[("x".into(), 2), ("y".into(), 5)])
+                .await
+                .map_err(|e| e.0),
+            m::shadowing(1).await,
+            m::arc_shared(Arc::new(vec![1, 2])).await,
+        )
+    });
+    assert_eq!(
+        out,
+        "(Ok(4), Err(\"invalid digit found in string\"), [\"neg\", \"zero\", \"small even\", \
+         \"small odd\", \"big\"], 6, 4, Err(\"negative -1 after 1\"), Config { name: \"a\", \
+         retries: 2, verbose: true }, \"b\", Ok(\"x: 4\\ny: 10\\n\"), \"4!\", 5)"
+    );
 }
 
 /// The `lowered` twins really are the attribute's futures (an attribute on an `item` fragment
