@@ -408,16 +408,17 @@ fn collect_let_pats(e: &Expr, out: &mut Vec<Pat>) {
 #[cfg(test)]
 mod tests {
 
+    use super::*;
+    use quote::{ToTokens, quote};
+
     #[test]
     fn finds_inline_format_captures() {
         assert_eq!(
-            super::inline_captures("{x} {{y}} {0} {:?} {z:>w$.p$} {_a} {} {1:x$}"),
+            inline_captures("{x} {{y}} {0} {:?} {z:>w$.p$} {_a} {} {1:x$}"),
             ["x", "z", "w", "p", "_a", "x"]
         );
-        assert!(super::inline_captures("{{}} plain").is_empty());
+        assert!(inline_captures("{{}} plain").is_empty());
     }
-    use super::*;
-    use quote::{ToTokens, quote};
 
     #[test]
     fn renames_shadowed_bindings_and_their_uses() {
