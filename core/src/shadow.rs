@@ -407,7 +407,6 @@ fn collect_let_pats(e: &Expr, out: &mut Vec<Pat>) {
 
 #[cfg(test)]
 mod tests {
-
     use super::*;
     use quote::{ToTokens, quote};
 
