@@ -623,7 +623,7 @@ case! {
         loop {
             i += 1;
             let n = Noisy::new("n");
-            if i == c { break ({ leaf("b", 1, 1u64).await; n.into_len() as u64 }); }
+            if i == c { break { leaf("b", 1, 1u64).await; n.into_len() as u64 }; }
             let x = leaf("a", 0, 1u64).await;
             log("after");
             if i > 2 { break x; }

@@ -1521,6 +1521,7 @@ fn generate_pass<'a>(
     let mut type_params: Vec<Ident> = Vec::new();
     let mut unresumed_fields = Vec::new();
     let mut unresumed_values = Vec::new();
+    let mut hide_params = TokenStream::new();
     let mut prologue = TokenStream::new();
     for (i, param) in f.params.iter().enumerate() {
         let field = &param.field;
@@ -1549,6 +1550,16 @@ fn generate_pass<'a>(
                 unresumed_fields.push(quote!(#field: ::core::mem::MaybeUninit<#tp>));
                 type_params.push(tp);
                 unresumed_values.push(quote!(#field: ::core::mem::MaybeUninit::new(#ident)));
+                // Renamed (shadowed in the body): the parameter's own name, which the body's code
+                // can still write where renaming does not reach (an opaque macro's tokens), must
+                // not find the fn's parameter, which the step closure would capture (a copy of
+                // it, silently, for a `Copy` type): it names a value of a type of its own there.
+                if param.rename.is_some() {
+                    hide_params.extend(quote! {
+                        #[allow(unused_variables)]
+                        let #ident = #p::ShadowedParameter;
+                    });
+                }
                 let m = mutable.then(|| quote!(mut));
                 let body_ident = param.rename.as_ref().unwrap_or(ident);
                 prologue.extend(quote!(let #m #body_ident = #field;));
@@ -2093,6 +2104,7 @@ fn generate_pass<'a>(
             }
             #goto_enum
             let __init = __State::Unresumed { #(#unresumed_values),* };
+            #hide_params
             // Lints: restored locals may be unused or not mutated in the code after an await;
             // code after a suspension is unreachable; `?` lowers to a parenthesized break.
             #[allow(unused_variables, unused_mut, unused_parens, unused_braces, unused_labels, unreachable_code, non_snake_case, clippy::let_unit_value, clippy::needless_return, clippy::never_loop)]

@@ -348,6 +348,13 @@ impl<T> FromResidual<Option<core::convert::Infallible>> for Option<T> {
 /// call sits in an `if false`).
 pub struct DropProbe<'a, T>(pub &'a T);
 
+/// What the name of a parameter the body shadows (and the lowering renamed) means in the step
+/// closure: a value of this type, so code that still writes the name where renaming does not
+/// reach (the tokens of an opaque macro) fails to compile ("expected .., found
+/// `ShadowedParameter`") instead of reading a copy of the parameter captured by the closure.
+#[derive(Clone, Copy, Debug)]
+pub struct ShadowedParameter;
+
 /// The type of the error for a destructured type that implements `Drop`, see [`DropProbe`].
 pub struct DestructuredTypeImplementsDrop;
 

@@ -96,6 +96,7 @@ impl Store for Mem {
     }
 }
 
+#[allow(dead_code)] // read through `Debug`
 #[derive(Clone, Debug, Default)]
 struct Config {
     name: String,
