@@ -393,7 +393,15 @@ impl Gen {
                 self.in_format += 1;
                 let (a, b) = (self.expr(d), self.expr(d));
                 self.in_format -= 1;
-                format!("(format!(\"{{}}-{{}}\", {a}, {b}).len() as u64)")
+                // Sometimes an inline argument naming a local (`{x3}`), which may be shadowed
+                // and renamed by the lowering.
+                match self.pick(Ty::U64) {
+                    Some(i) if self.rng.chance(40) => {
+                        let x = self.vars[i].name.clone();
+                        format!("(format!(\"{{}}-{{{x}}}-{{}}\", {a}, {b}).len() as u64)")
+                    }
+                    _ => format!("(format!(\"{{}}-{{}}\", {a}, {b}).len() as u64)"),
+                }
             }
             14 => {
                 let k = self.id();
