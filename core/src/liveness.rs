@@ -599,6 +599,61 @@ fn borrowed_root(init: &Expr, any_method: bool) -> Option<String> {
     chain(init, any_method)
 }
 
+/// A written type that cannot hold a borrow: numbers, `bool`, `char`, `String`, and the std
+/// containers, `Option`, `Result`, `Box`, `Rc`, `Arc` of such types, tuples and arrays of them
+/// (`let lens: Vec<usize> = v.iter().map(..).collect()` borrows nothing of `v`). Not `_`.
+fn owned_type(t: &Type) -> bool {
+    const OWNED: &[&str] = &[
+        "u8",
+        "u16",
+        "u32",
+        "u64",
+        "u128",
+        "usize",
+        "i8",
+        "i16",
+        "i32",
+        "i64",
+        "i128",
+        "isize",
+        "f32",
+        "f64",
+        "bool",
+        "char",
+        "String",
+        "Vec",
+        "VecDeque",
+        "HashMap",
+        "HashSet",
+        "BTreeMap",
+        "BTreeSet",
+        "BinaryHeap",
+        "Option",
+        "Result",
+        "Box",
+        "Rc",
+        "Arc",
+    ];
+    match t {
+        Type::Path(p) if p.qself.is_none() => p.path.segments.last().is_some_and(|seg| {
+            OWNED.contains(&seg.ident.to_string().as_str())
+                && match &seg.arguments {
+                    syn::PathArguments::None => true,
+                    syn::PathArguments::AngleBracketed(a) => a.args.iter().all(|g| match g {
+                        syn::GenericArgument::Type(t) => owned_type(t),
+                        _ => false,
+                    }),
+                    syn::PathArguments::Parenthesized(_) => false,
+                }
+        }),
+        Type::Tuple(t) => t.elems.iter().all(owned_type),
+        Type::Array(a) => owned_type(&a.elem),
+        Type::Paren(p) => owned_type(&p.elem),
+        Type::Group(g) => owned_type(&g.elem),
+        _ => false,
+    }
+}
+
 /// Methods whose result holds no borrow of their receiver, whatever it is: numbers, `bool`s,
 /// positions and owned copies (not `max`/`min`/`next`/`last`/`collect`/`cloned`, which may
 /// return or hold references).
@@ -854,7 +909,8 @@ impl Walker {
                         borrows.push(id);
                     }
                 }
-            } else if let Some(root) = borrowed_root(init, is_iter)
+            } else if !ty.as_ref().is_some_and(owned_type)
+                && let Some(root) = borrowed_root(init, is_iter)
                 && let Some(id) = self.resolve(&root)
                 && !self.locals[id.0].is_shared_ref()
             {
@@ -1963,11 +2019,12 @@ mod tests {
                 let n = v.iter().sum::<u64>();
                 let c = v.iter().count();
                 let w: Vec<u64> = v.iter().copied().collect();
+                let lens: Vec<(usize, String)> = v.iter().map(|x| (1, x.to_string())).collect();
                 g().await;
-                use_it(n, c, v, w);
+                use_it(n, c, v, w, lens);
             }
         });
-        assert_eq!(s, ["v n c w"]);
+        assert_eq!(s, ["v n c w lens"]);
     }
 
     #[test]

@@ -106,6 +106,27 @@ struct Config {
 
 type BoxFut = Pin<Box<dyn Future<Output = u32> + Send>>;
 
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Phase {
+    Idle,
+    Running(u32),
+    Done,
+}
+
+struct Worker {
+    queue: VecDeque<String>,
+    buf: Vec<u8>,
+    phase: Phase,
+    tx: Option<mpsc::Sender<String>>,
+    out: Vec<String>,
+}
+
+async fn read_into(buf: &mut Vec<u8>, src: &str) -> std::io::Result<usize> {
+    tokio::task::yield_now().await;
+    buf.extend_from_slice(src.as_bytes());
+    Ok(src.len())
+}
+
 /// Native and lowered twins of each fn, in modules `native` and `lowered`.
 macro_rules! twins {
     (@lower $($f:item)*) => {
@@ -520,6 +541,75 @@ twins! {
         let s = h.await.unwrap();
         s + data.len() as u32
     }
+    // Disjoint fields of a `&mut` borrowed by an awaited call and the code around it.
+    pub async fn drain(w: &mut Worker) -> std::io::Result<usize> {
+        let mut total = 0;
+        while let Some(item) = w.queue.pop_front() {
+            let n = read_into(&mut w.buf, &item).await?;
+            total += n;
+            w.out.push(format!("{item}:{n}"));
+        }
+        Ok(total)
+    }
+
+    pub async fn step(w: &mut Worker) -> Phase {
+        w.phase = match w.phase {
+            Phase::Idle => {
+                tokio::task::yield_now().await;
+                Phase::Running(0)
+            }
+            Phase::Running(n) if n >= 2 => Phase::Done,
+            Phase::Running(n) => {
+                tokio::task::yield_now().await;
+                Phase::Running(n + 1)
+            }
+            Phase::Done => Phase::Done,
+        };
+        w.phase
+    }
+
+    pub async fn close(w: &mut Worker) -> bool {
+        if let Some(tx) = w.tx.take() {
+            tx.send("bye".into()).await.is_ok()
+        } else {
+            false
+        }
+    }
+
+    pub async fn parse_all(line: String) -> Result<u32, std::num::ParseIntError> {
+        let nums = line.split(',').map(|s| s.trim().parse::<u32>()).collect::<Result<Vec<_>, _>>()?;
+        tokio::task::yield_now().await;
+        Ok(nums.iter().sum())
+    }
+
+    pub async fn stepped(n: u32) -> Vec<u32> {
+        let mut v = vec![];
+        for i in (0..n).step_by(3).rev() {
+            tokio::task::yield_now().await;
+            v.push(i);
+        }
+        v
+    }
+
+    // A written type that holds no borrow (`Vec<usize>`): `lens` does not borrow `xs`.
+    pub async fn lens_of(xs: Vec<&'static str>) -> Option<usize> {
+        let lens: Vec<usize> = xs.iter().map(|s| s.len()).collect();
+        let first = *lens.first()?;
+        let r = async { first + 1 }.await;
+        Some(r + lens.len() + xs.len())
+    }
+
+    pub async fn string_builder(parts: Vec<String>) -> String {
+        let mut s = String::with_capacity(16);
+        for (i, p) in parts.into_iter().enumerate() {
+            if i > 0 {
+                s.push(',');
+            }
+            s += &p;
+            tokio::task::yield_now().await;
+        }
+        s
+    }
 }
 
 fn rt() -> tokio::runtime::Runtime {
@@ -742,6 +832,45 @@ fn traits_patterns_boxed_futures_and_shadowing() {
         "(Ok(4), Err(\"invalid digit found in string\"), [\"neg\", \"zero\", \"small even\", \
          \"small odd\", \"big\"], 6, 4, Err(\"negative -1 after 1\"), Config { name: \"a\", \
          retries: 2, verbose: true }, \"b\", Ok(\"x: 4\\ny: 10\\n\"), \"4!\", 5)"
+    );
+}
+
+#[test]
+fn workers_parsing_and_owned_collections() {
+    let (out, _) = same!(|m, log| {
+        let _ = &log;
+        let (tx, mut rx) = mpsc::channel(2);
+        let mut w = Worker {
+            queue: VecDeque::from(["ab".to_string(), "c".to_string()]),
+            buf: vec![],
+            phase: Phase::Idle,
+            tx: Some(tx),
+            out: vec![],
+        };
+        let drained = m::drain(&mut w).await.map_err(|e| e.to_string());
+        let mut phases = vec![];
+        for _ in 0..4 {
+            phases.push(m::step(&mut w).await);
+        }
+        let closed = (
+            m::close(&mut w).await,
+            m::close(&mut w).await,
+            rx.recv().await,
+        );
+        (
+            (drained, w.out.clone(), w.buf.len(), phases, closed),
+            m::parse_all("1, 2,3".into()).await,
+            m::parse_all("1,x".into()).await.map_err(|e| e.to_string()),
+            m::stepped(7).await,
+            (m::lens_of(vec!["ab", "c"]).await, m::lens_of(vec![]).await),
+            m::string_builder(vec!["a".into(), "b".into()]).await,
+        )
+    });
+    assert_eq!(
+        out,
+        "((Ok(3), [\"ab:2\", \"c:1\"], 3, [Running(0), Running(1), Running(2), Done], \
+         (true, false, Some(\"bye\"))), Ok(6), Err(\"invalid digit found in string\"), \
+         [6, 3, 0], (Some(7), None), \"a,b\")"
     );
 }
 
