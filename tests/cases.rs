@@ -2079,4 +2079,17 @@ case! {
     }
     drive(f): { f(1).await }
 }
+case! {
+    name: tuple_of_references_dead_before_await,
+    async fn (k: usize) -> usize {
+        // `first` and `last` borrow `v` and are dead at the await: nothing to keep (each binding
+        // of a tuple pattern is paired with its own initializer: references, no destructor).
+        let v = vec![Noisy::new("a"), Noisy::new("b")];
+        let (first, last, n) = (&v[0], &v[v.len() - 1], k + 1);
+        let s = first.len() + last.len();
+        leaf("w", 1, ()).await;
+        s + n + v.len()
+    }
+    drive(f): { f(1).await }
+}
 }

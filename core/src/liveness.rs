@@ -990,6 +990,21 @@ impl Walker {
             Pat::Type(t) if matches!(&*t.pat, Pat::Ident(_)) => Some((*t.ty).clone()),
             _ => None,
         };
+        // `let (a, b) = (&v[0], x.len());`: each binding with its own initializer (a reference
+        // has nothing to drop and borrows what it points into).
+        if let (Pat::Tuple(pt), Some(Expr::Tuple(et))) = (pat, init)
+            && pt.elems.len() == et.elems.len()
+            && pt
+                .elems
+                .iter()
+                .all(|p| matches!(p, Pat::Ident(i) if i.by_ref.is_none() && i.subpat.is_none()))
+        {
+            let mut ids = Vec::new();
+            for (p, e) in pt.elems.iter().zip(&et.elems) {
+                ids.extend(self.declare_pat(p, Some(e), origin));
+            }
+            return ids;
+        }
         let mut names = Vec::new();
         pat_idents(pat, &mut names);
         let single = names.len() == 1;
@@ -2025,6 +2040,19 @@ mod tests {
             }
         });
         assert_eq!(s, ["v n c w lens"]);
+    }
+
+    #[test]
+    fn tuple_bindings_pair_with_their_initializers() {
+        let s = saved(quote! {
+            async fn f(v: Vec<u64>, k: u64) {
+                let (a, b, c) = (&v[0], v.len(), S::new(k));
+                g().await;
+                use_it(b, v);
+            }
+        });
+        // `a` is a reference, dead at the await; `c` may need dropping.
+        assert_eq!(s, ["v b c"]);
     }
 
     #[test]
