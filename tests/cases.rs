@@ -2092,4 +2092,20 @@ case! {
     }
     drive(f): { f(1).await }
 }
+case! {
+    name: labelled_block_tail_of_body_with_locals_and_tail_temporaries,
+    async fn (v: u64) -> u64 {
+        // From 2024 the labelled block's tail temporaries drop at its end, before the body's
+        // locals (refused in 2021, where they drop after them: UI test in tests/ui2021).
+        let n = Noisy::new("n");
+        'b: {
+            let k = leaf("k", 1, v).await;
+            if k > 3 {
+                break 'b k;
+            }
+            Noisy::new("t").len() as u64 + leaf("in tail", 1, k).await + n.len() as u64
+        }
+    }
+    drive(f): { f(1).await + f(5).await }
+}
 }

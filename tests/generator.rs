@@ -207,7 +207,14 @@ fn draw_case(mix: &mut Rng, seed: u64, k: usize, control_flow: bool, options: Op
         body.push_str(&g.stmt(0));
         body.push('\n');
     }
-    let tail = g.expr_top(1);
+    let mut tail = g.expr_top(1);
+    // Edition 2021: a labelled block with awaits as the tail of the body (which has locals) is
+    // refused when its own tail holds temporaries; bound to a local first, as `scoped_tail` does.
+    if g.edition_2021 && tail.starts_with('\'') {
+        let k = g.id();
+        body.push_str(&format!("        let t{k} = {tail};\n"));
+        tail = format!("t{k}");
+    }
     body.push_str(&format!("        {}\n", g.wrap(&tail)));
     format!(
         "// seed {seed}, program {k}\ncase! {{\n    name: gen_{k},\n    async fn () -> {ret} {{\n{body}    }}\n    call: ()\n}}\n"

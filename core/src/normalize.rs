@@ -293,6 +293,21 @@ impl Normalizer {
     }
 
     fn block(&mut self, stmts: Vec<syn::Stmt>) -> Block {
+        // Before 2024, a labelled block with awaits as the tail of a block with locals: its own
+        // tail's temporaries drop after those locals natively, but its value leaves it by a
+        // jump in the lowered code, which drops them first.
+        if !edition_2024()
+            && let Some((syn::Stmt::Expr(tail @ Expr::Block(b), None), before)) = stmts.split_last()
+            && b.label.is_some()
+            && first_await(tail).is_some()
+            && before.iter().any(declares_local)
+            && let Some((at, _)) = tail_temporary(tail)
+        {
+            self.error(syn::Error::new(
+                at,
+                "#[state_machine] cannot lower this labelled block with awaits as the tail of a block with locals as editions before 2024 run it: the temporaries of its tail drop after the enclosing block's locals there, and before them in the lowered code. Bind the tail to a local first: `let v = ..; v` (the same order in every edition), or use edition 2024",
+            ));
+        }
         let count = stmts.len();
         let mut out = Vec::new();
         for (i, stmt) in stmts.into_iter().enumerate() {
