@@ -2108,4 +2108,36 @@ case! {
     }
     drive(f): { f(1).await + f(5).await }
 }
+case! {
+    name: match_on_borrowed_slice_with_await_in_arm,
+    async fn (n: u64) -> u64 {
+        // `&v[..]` borrows a place (no temporary); the bindings are references, dead before
+        // the await, and `v` is kept across it.
+        let v: Vec<u64> = (0..n).collect();
+        let _t = Noisy::new("t");
+        match &v[..] {
+            [] => 0,
+            [x] => *x,
+            [first, .., last] => {
+                let (f, l) = (*first, *last);
+                leaf("w", 1, ()).await;
+                f + l + v.len() as u64
+            }
+        }
+    }
+    drive(f): { f(0).await + f(1).await + f(4).await }
+}
+case! {
+    name: range_index_places_around_awaits,
+    async fn (n: usize) -> usize {
+        // `v[1..]` and `v[..k]` are places (a range of stable bounds): read where they are,
+        // not copied into a temporary (an unsized one, before).
+        let v: Vec<usize> = (0..n + 2).collect();
+        let k = 1;
+        let a = v[1..].len() + leaf("a", 1, 1usize).await;
+        let b = leaf("b", 1, v[..k].len()).await + v[k..=k].iter().sum::<usize>();
+        a + b
+    }
+    drive(f): { f(0).await + f(3).await }
+}
 }

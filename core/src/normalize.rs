@@ -2364,6 +2364,10 @@ fn is_stable(e: &Expr) -> bool {
         Expr::Path(p) => p.qself.is_none(),
         Expr::Reference(r) => is_place(&r.expr),
         Expr::Paren(p) => is_stable(&p.expr),
+        // `v[..]`, `v[1..n]`: a range of stable bounds.
+        Expr::Range(r) => {
+            r.start.as_deref().is_none_or(is_stable) && r.end.as_deref().is_none_or(is_stable)
+        }
         _ => false,
     }
 }
