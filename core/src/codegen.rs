@@ -585,26 +585,9 @@ fn bare_declaration(tokens: &[proc_macro2::TokenTree]) -> Option<(Vec<String>, u
     }
 }
 
-/// A statement expression that never completes: `return`, `break`, `continue`, or a
-/// `panic!`/`unreachable!`/`todo!`/`unimplemented!`.
-fn leaves_block(st: &syn::Stmt) -> bool {
-    match st {
-        syn::Stmt::Expr(e, Some(_)) => crate::liveness::diverges(e),
-        syn::Stmt::Macro(m) => crate::liveness::diverging_macro(&m.mac),
-        _ => false,
-    }
-}
-
-/// A lowered statement that never completes: a statement that [`leaves_block`], a tail
-/// `return`/`break`/`continue`, or a nested block (the statement holding an await, `return
-/// f().await;`) whose last statement never completes.
+/// A lowered statement that never completes (see [`crate::liveness::stmt_exit`]).
 fn stmt_leaves(s: &Stmt) -> bool {
-    match s {
-        Stmt::Code(st) => leaves_block(st),
-        Stmt::Tail(e) => crate::liveness::diverges(e),
-        Stmt::Nested { block, .. } => block.stmts.last().is_some_and(stmt_leaves),
-        _ => false,
-    }
+    crate::liveness::stmt_exit(s).is_some()
 }
 
 /// The braces of a [`Stmt::Nested`]: a block of the user's, or the tail statement of one (its

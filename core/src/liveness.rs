@@ -33,7 +33,7 @@ use syn::{Expr, Ident, Pat, Type};
 
 use crate::macros;
 use crate::normalize::{Bind, Block, Control, Head, Stmt};
-use crate::normalize::{consumes_receiver, is_literal, is_place, literal_receiver};
+use crate::normalize::{borrows_temporary, consumes_receiver, temporary_receiver};
 use crate::parse::{AsyncFn, ParamKind};
 
 /// Index of a local in [`Analysis::locals`].
@@ -290,7 +290,7 @@ impl<'a> Visit<'a> for Refs {
             }
             Expr::MethodCall(m) => {
                 let consuming = consumes_receiver(&m.method);
-                if !is_place(&m.receiver) && !consuming && !literal_receiver(m) {
+                if temporary_receiver(m) && !consuming {
                     self.temp_borrow = true;
                 }
                 self.with(
@@ -306,8 +306,7 @@ impl<'a> Visit<'a> for Refs {
                 }
             }
             Expr::Reference(r) => {
-                // A shared borrow of a literal is promoted to a constant: no temporary.
-                if !is_place(&r.expr) && (r.mutability.is_some() || !is_literal(&r.expr)) {
+                if borrows_temporary(r) {
                     self.temp_borrow = true;
                 }
                 self.with(Mention::Use, &r.expr);
@@ -1124,10 +1123,9 @@ impl Walker {
                 // end (normalization), so it is moved on every path.
                 // A unit variant (`Cmd::Quit`) leaves nothing to drop either, unless the enum has
                 // a `Drop` impl, which a `DropProbe` refuses at compile time (normalization).
-                let all_consume = arms.iter().all(|a| {
-                    crate::normalize::consumes(&a.pat)
-                        || crate::normalize::unit_variant_pattern(&a.pat)
-                });
+                let all_consume = arms
+                    .iter()
+                    .all(|a| crate::normalize::leaves_nothing(&a.pat));
                 let scrut_local = match scrut {
                     Expr::Path(p) => p
                         .path
@@ -1501,7 +1499,7 @@ fn assign_targets(left: &Expr, out: &mut Vec<String>) -> bool {
 }
 
 /// Where a branch that never completes goes.
-enum Exit {
+pub(crate) enum Exit {
     /// Out of the fn: `return` (`break '__body`), or a panicking macro.
     Fn,
     /// Out of a loop or labelled block: `break`, `continue`.
@@ -1510,6 +1508,13 @@ enum Exit {
 
 /// Where block `b` goes when its last statement never completes.
 fn block_exit(b: &Block) -> Option<Exit> {
+    stmt_exit(b.stmts.last()?)
+}
+
+/// Where a lowered statement goes when it never completes: a `return`/`break`/`continue` or
+/// panicking macro statement or tail, or a nested block (the statement holding an await,
+/// `return f().await;`) whose last statement never completes. `None`: it may complete.
+pub(crate) fn stmt_exit(s: &Stmt) -> Option<Exit> {
     fn of_expr(e: &Expr) -> Option<Exit> {
         match e {
             Expr::Return(_) | Expr::Macro(_) if diverges(e) => Some(Exit::Fn),
@@ -1520,10 +1525,9 @@ fn block_exit(b: &Block) -> Option<Exit> {
             _ => None,
         }
     }
-    match b.stmts.last()? {
-        Stmt::Code(syn::Stmt::Expr(e, Some(_))) => of_expr(e),
+    match s {
+        Stmt::Code(syn::Stmt::Expr(e, Some(_))) | Stmt::Tail(e) => of_expr(e),
         Stmt::Code(syn::Stmt::Macro(m)) if diverging_macro(&m.mac) => Some(Exit::Fn),
-        Stmt::Tail(e) => of_expr(e),
         Stmt::Nested { block, .. } => block_exit(block),
         _ => None,
     }
@@ -1865,32 +1869,29 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
                 kept.push(*id);
             }
         }
-        {
-            for &id in &kept {
-                let l = &w.locals[id.0];
-                for b in &l.borrows {
-                    let kept = s.saved.iter().any(|lv| lv.contains(b)) || s.returned.contains(b);
-                    if kept {
-                        let target = &w.locals[b.0].ident;
-                        let what = if l.borrows.len() == 1 {
-                            "borrows"
-                        } else {
-                            "borrows, among others,"
-                        };
-                        let message = if l.ident.to_string().starts_with("__iter") {
-                            format!(
-                                "the iterator of this `for` loop borrows `{target}`, and both are kept across the `.await` of `Suspend{index}` in its body; the state enum moves saved locals, so the iterator cannot keep borrowing it. Iterate over indices (`for i in 0..{target}.len() {{ let x = &{target}[i]; .. }}`) or over an owned iterator (`for x in {target}.clone()`, `for x in std::mem::take(&mut {target})`)"
-                            )
-                        } else {
-                            format!(
-                                "`{}` {what} `{target}` and both are kept across the `.await` of `Suspend{index}`; the state enum moves saved locals, so it cannot hold a reference from one to another. Borrow again after the await, or capture by value (`move |..|`, or a clone)",
-                                l.ident
-                            )
-                        };
-                        let mut e = syn::Error::new(l.init_span, message);
-                        e.combine(syn::Error::new(snap.span, "the await that keeps both"));
-                        errors.push(e);
-                    }
+        for &id in &kept {
+            let l = &w.locals[id.0];
+            for b in &l.borrows {
+                if kept.contains(b) {
+                    let target = &w.locals[b.0].ident;
+                    let what = if l.borrows.len() == 1 {
+                        "borrows"
+                    } else {
+                        "borrows, among others,"
+                    };
+                    let message = if l.ident.to_string().starts_with("__iter") {
+                        format!(
+                            "the iterator of this `for` loop borrows `{target}`, and both are kept across the `.await` of `Suspend{index}` in its body; the state enum moves saved locals, so the iterator cannot keep borrowing it. Iterate over indices (`for i in 0..{target}.len() {{ let x = &{target}[i]; .. }}`) or over an owned iterator (`for x in {target}.clone()`, `for x in std::mem::take(&mut {target})`)"
+                        )
+                    } else {
+                        format!(
+                            "`{}` {what} `{target}` and both are kept across the `.await` of `Suspend{index}`; the state enum moves saved locals, so it cannot hold a reference from one to another. Borrow again after the await, or capture by value (`move |..|`, or a clone)",
+                            l.ident
+                        )
+                    };
+                    let mut e = syn::Error::new(l.init_span, message);
+                    e.combine(syn::Error::new(snap.span, "the await that keeps both"));
+                    errors.push(e);
                 }
             }
         }

@@ -54,6 +54,18 @@ pub fn name(mac: &Macro) -> String {
         .unwrap_or_default()
 }
 
+/// The position of the format string among a known macro's arguments (`format!("{x}")`: 0,
+/// `write!(w, "{x}")`: 1, `assert_eq!(a, b, "{x}")`: 2); `None` for those that take none.
+pub fn format_string_index(name: &str) -> Option<usize> {
+    match name {
+        "write" | "writeln" | "assert" | "debug_assert" => Some(1),
+        "assert_eq" | "assert_ne" | "debug_assert_eq" | "debug_assert_ne" => Some(2),
+        "vec" | "dbg" | "matches" => None,
+        _ if EXPR_MACROS.contains(&name) => Some(0),
+        _ => None,
+    }
+}
+
 /// Parses a known macro's arguments; `None` when the macro is not one awaitgraph understands.
 pub fn parse_known(mac: &Macro) -> Option<syn::Result<MacroArgs>> {
     let name = name(mac);

@@ -548,10 +548,7 @@ impl Normalizer {
                 {
                     // Unit variants count as taking all of it when every arm does (liveness):
                     // then they are probed too.
-                    let all_consume = m
-                        .arms
-                        .iter()
-                        .all(|a| consumes(&a.pat) || unit_variant_pattern(&a.pat));
+                    let all_consume = m.arms.iter().all(|a| leaves_nothing(&a.pat));
                     for a in &m.arms {
                         if (moves_whole(&a.pat) || (all_consume && unit_variant_pattern(&a.pat)))
                             && let Some(probe) = self.drop_probe(&a.pat, &scrut)
@@ -1014,7 +1011,7 @@ impl Normalizer {
                 let mut ops = vec![&mut *m.receiver];
                 ops.extend(m.args.iter_mut());
                 self.keep_in_operands(ops, out);
-                if !is_place(&m.receiver) && !consumes_receiver(&m.method) && !literal_receiver(m) {
+                if temporary_receiver(m) && !consumes_receiver(&m.method) {
                     self.hoist_temporary(&mut m.receiver, out);
                 }
             }
@@ -1030,9 +1027,7 @@ impl Normalizer {
                     self.hoist_temporary(&mut i.expr, out);
                 }
             }
-            Expr::Reference(r)
-                if !is_place(&r.expr) && (r.mutability.is_some() || !is_literal(&r.expr)) =>
-            {
+            Expr::Reference(r) if borrows_temporary(r) => {
                 self.keep_temporaries(&mut r.expr, out);
                 self.hoist_temporary(&mut r.expr, out);
             }
@@ -1988,7 +1983,7 @@ fn has_temporaries(e: &Expr) -> bool {
     match e {
         // A literal receiver (`2u64.pow(k)`) has no destructor and is promoted when borrowed.
         Expr::MethodCall(m) => {
-            (!is_place(&m.receiver) && !literal_receiver(m))
+            temporary_receiver(m)
                 || has_temporaries(&m.receiver)
                 || m.args.iter().any(has_temporaries)
         }
@@ -1996,10 +1991,7 @@ fn has_temporaries(e: &Expr) -> bool {
         Expr::Index(i) => {
             !is_place(&i.expr) || has_temporaries(&i.expr) || has_temporaries(&i.index)
         }
-        Expr::Reference(r) => {
-            (!is_place(&r.expr) && (r.mutability.is_some() || !is_literal(&r.expr)))
-                || has_temporaries(&r.expr)
-        }
+        Expr::Reference(r) => borrows_temporary(r) || has_temporaries(&r.expr),
         Expr::Call(c) => c.args.iter().any(has_temporaries),
         Expr::Binary(b) => has_temporaries(&b.left) || has_temporaries(&b.right),
         Expr::Tuple(t) => t.elems.iter().any(has_temporaries),
@@ -2111,7 +2103,7 @@ fn block_awaits(b: &syn::Block) -> bool {
 /// `[-1; 3]`): no destructor, so when its drop happens is not observable, and rustc promotes a
 /// shared borrow of it to a `'static` constant (`[1u32, 2].iter()` borrows no temporary), so
 /// a borrow of it may live across an await without keeping anything.
-pub(crate) fn is_literal(e: &Expr) -> bool {
+fn is_literal(e: &Expr) -> bool {
     match e {
         Expr::Lit(_) => true,
         Expr::Paren(p) => is_literal(&p.expr),
@@ -2126,8 +2118,20 @@ pub(crate) fn is_literal(e: &Expr) -> bool {
 
 /// A method call on a literal that borrows no temporary: a shared borrow of it is promoted
 /// (not a `..._mut` method, whose `&mut` borrow of the literal would be a temporary).
-pub(crate) fn literal_receiver(m: &syn::ExprMethodCall) -> bool {
+fn literal_receiver(m: &syn::ExprMethodCall) -> bool {
     is_literal(&m.receiver) && !m.method.to_string().ends_with("_mut")
+}
+
+/// Whether the receiver of `m` is a temporary (neither a place nor a promoted literal), which
+/// the call borrows unless it takes `self` by value.
+pub(crate) fn temporary_receiver(m: &syn::ExprMethodCall) -> bool {
+    !is_place(&m.receiver) && !literal_receiver(m)
+}
+
+/// Whether `&e` / `&mut e` borrows a temporary: `e` is not a place, and not a literal whose
+/// shared borrow rustc promotes to a constant.
+pub(crate) fn borrows_temporary(r: &syn::ExprReference) -> bool {
+    !is_place(&r.expr) && (r.mutability.is_some() || !is_literal(&r.expr))
 }
 
 fn has_let(e: &Expr) -> bool {
@@ -2195,10 +2199,13 @@ fn statement_block(head: Head, mut inner: Vec<Stmt>, value: Expr, out: &mut Vec<
         // statement's block, would drop its temporaries at the end of the block, before
         // them: the pattern is matched inside the block instead, by a `let` whose
         // temporaries end with it in native order, and the block hands out its bindings.
-        Head::Let(ref p) | Head::LetElse(ref p, _) if !binds_all(p) && !has_ref_binding(p) => {
-            let binds = pattern_bindings(p);
-            let names = binds.iter().map(|(i, _)| i);
-            let outer = binds.iter().map(|(i, m)| {
+        Head::Let(ref p) | Head::LetElse(ref p, _)
+            if !binds_all(p) && !has_pat_macro(p) && !has_ref_binding(p) =>
+        {
+            let mut binds = Vec::new();
+            crate::liveness::pat_idents(p, &mut binds);
+            let names = binds.iter().map(|(i, _, _)| i);
+            let outer = binds.iter().map(|(i, m, _)| {
                 let m = m.then(|| quote::quote!(mut));
                 quote::quote!(#m #i)
             });
@@ -2239,12 +2246,15 @@ fn binds_all(p: &Pat) -> bool {
 /// Whether `p` binds by reference somewhere (`ref x`): such a binding borrows the value and
 /// could not be handed out of a block.
 fn has_ref_binding(p: &Pat) -> bool {
+    let mut binds = Vec::new();
+    crate::liveness::pat_idents(p, &mut binds);
+    binds.iter().any(|(_, _, by_ref)| *by_ref)
+}
+
+/// Whether `p` holds a macro, whose bindings cannot be seen.
+fn has_pat_macro(p: &Pat) -> bool {
     struct Find(bool);
     impl<'a> syn::visit::Visit<'a> for Find {
-        fn visit_pat_ident(&mut self, i: &'a syn::PatIdent) {
-            self.0 |= i.by_ref.is_some();
-            syn::visit::visit_pat_ident(self, i);
-        }
         fn visit_pat(&mut self, p: &'a Pat) {
             self.0 |= matches!(p, Pat::Macro(_));
             syn::visit::visit_pat(self, p);
@@ -2255,28 +2265,17 @@ fn has_ref_binding(p: &Pat) -> bool {
     f.0
 }
 
-/// The locals `p` binds, in order, with whether each is `mut` (not unit variants or constants
-/// written as bare uppercase names, which bind nothing).
-fn pattern_bindings(p: &Pat) -> Vec<(Ident, bool)> {
-    struct Find(Vec<(Ident, bool)>);
-    impl<'a> syn::visit::Visit<'a> for Find {
-        fn visit_pat_ident(&mut self, i: &'a syn::PatIdent) {
-            let name = i.ident.to_string();
-            if i.mutability.is_some() || !name.starts_with(|c: char| c.is_uppercase()) {
-                self.0.push((i.ident.clone(), i.mutability.is_some()));
-            }
-            syn::visit::visit_pat_ident(self, i);
-        }
-    }
-    let mut f = Find(Vec::new());
-    syn::visit::Visit::visit_pat(&mut f, p);
-    f.0
+/// Whether a `match` arm with pattern `pat` leaves nothing of the scrutinee to drop, unit
+/// variants included: [`consumes`], or [`unit_variant_pattern`] (a `Drop` impl of the matched
+/// type is refused by a `DropProbe` where this is relied on).
+pub(crate) fn leaves_nothing(pat: &Pat) -> bool {
+    consumes(pat) || unit_variant_pattern(pat)
 }
 
 /// A unit variant or associated constant named by a path (`Cmd::Quit`, `Self::Idle`,
 /// `u8::MAX`): it binds nothing and leaves nothing to drop, unless the matched type has a `Drop`
 /// impl itself (checked at compile time by a `DropProbe` where this is relied on).
-pub(crate) fn unit_variant_pattern(pat: &Pat) -> bool {
+fn unit_variant_pattern(pat: &Pat) -> bool {
     match pat {
         Pat::Path(p) => {
             p.qself.is_none()

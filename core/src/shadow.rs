@@ -139,11 +139,8 @@ impl Walk {
     /// cannot reach: a renamed one gets an explicit named argument, `x = __shadowed_x_N`
     /// (without it, `{x}` would silently find another `x` in scope, the fn's parameter).
     fn rename_captures(&self, name: &str, args: &mut Punctuated<Expr, Token![,]>) {
-        let at = match name {
-            "write" | "writeln" | "assert" | "debug_assert" => 1,
-            "assert_eq" | "assert_ne" | "debug_assert_eq" | "debug_assert_ne" => 2,
-            "vec" | "dbg" => return,
-            _ => 0,
+        let Some(at) = macros::format_string_index(name) else {
+            return;
         };
         let Some(Expr::Lit(syn::ExprLit {
             lit: syn::Lit::Str(fmt),
