@@ -352,7 +352,7 @@ pub struct DropProbe<'a, T>(pub &'a T);
 /// closure: a value of this type, so code that still writes the name where renaming does not
 /// reach (the tokens of an opaque macro) fails to compile ("expected .., found
 /// `ShadowedParameter`") instead of reading a copy of the parameter captured by the closure.
-#[derive(Clone, Copy, Debug)]
+/// No trait impls (not even `Debug`), so that as few uses as possible type-check.
 pub struct ShadowedParameter;
 
 /// The type of the error for a destructured type that implements `Drop`, see [`DropProbe`].
