@@ -247,8 +247,8 @@ fn first_error(stderr: &str) -> Option<String> {
     Some(msg)
 }
 
-/// Why rustc stopped when it printed no diagnostic: an `LLVM ERROR`, a panic, or the last line
-/// of cargo's `Caused by:` (which names the signal or exit status).
+/// Why rustc stopped when it printed no diagnostic: an `LLVM ERROR` or out-of-disk line, and the
+/// last line of cargo's `Caused by:` (which names the signal or exit status).
 fn compiler_death(stderr: &str) -> Option<String> {
     let lines: Vec<&str> = stderr.lines().map(str::trim).collect();
     let llvm = lines
@@ -308,10 +308,10 @@ pub fn explain_failure(stderr: &str, target: &Target) -> String {
     if stderr.contains("could not compile") || stderr.contains("error[") {
         // No diagnostic before cargo's own "could not compile": rustc died (killed, out of
         // disk or memory, an LLVM error); say how, from the lines that are not cargo's.
-        if first.starts_with("could not compile") {
-            if let Some(why) = compiler_death(stderr) {
-                return format!("the crate does not build: {first}: {why}");
-            }
+        if first.starts_with("could not compile")
+            && let Some(why) = compiler_death(stderr)
+        {
+            return format!("the crate does not build: {first}: {why}");
         }
         return format!("the crate does not build: {first}");
     }
