@@ -2140,4 +2140,14 @@ case! {
     }
     drive(f): { f(0).await + f(3).await }
 }
+case! {
+    name: or_pattern_let_with_temporaries_around_await,
+    async fn (k: u64) -> u64 {
+        // An or-pattern binds `v` once (matched inside the statement's block, which hands out
+        // each binding once).
+        let (Ok(v) | Err(v), _t) = (leaf("r", 1, if k > 1 { Ok::<u64, u64>(k) } else { Err(0) }).await, Noisy::new("t").len());
+        v
+    }
+    drive(f): { f(1).await + f(3).await }
+}
 }
