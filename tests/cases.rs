@@ -2150,4 +2150,92 @@ case! {
     }
     drive(f): { f(1).await + f(3).await }
 }
+// ---- `join!` and `select!`, each awaited as one future ----------------------------------
+case! {
+    name: join_macro_of_leaves_and_fns,
+    async fn (x: u64) -> u64 {
+        let n = Noisy::new("n");
+        let (a, b) = awaitgraph::join!(leaf("a", 2, x), helper("h", 1, 3));
+        let c = leaf("c", 1, a).await;
+        n.len() as u64 + a + b + c
+    }
+    call: (4)
+}
+case! {
+    name: join_macro_borrowing_a_local_and_moving_a_future,
+    async fn () -> u64 {
+        // `fut` is moved into the `join!` (not kept after it); `n` is borrowed by it and kept.
+        let n = Noisy::new("n");
+        let fut = leaf("moved", 1, 5u64);
+        let (a, b) = tokio::join!(helper_len(&n), fut);
+        let d = Noisy::new("d");
+        let c = leaf("c", 2, a + b).await;
+        c + d.len() as u64 + n.len() as u64
+    }
+    call: ()
+}
+case! {
+    name: try_join_macro_with_question,
+    async fn (fail: bool) -> Result<u64, MyError> {
+        let k = Noisy::new("k");
+        let (a, b) = tokio::try_join!(fetch(1), fetch(if fail { 500 } else { 2 }))?;
+        let c = leaf("c", 1, a + b).await;
+        Ok(c + k.len() as u64)
+    }
+    drive(f): { let a = f(false).await; let b = f(true).await; (a, b) }
+}
+case! {
+    name: select_macro_biased_in_let_with_handler_blocks,
+    async fn () -> u64 {
+        let n = Noisy::new("n");
+        let mut total = 0;
+        let r = tokio::select! {
+            biased;
+            v = leaf("slow", 3, 1u64) => v,
+            v = leaf("fast", 1, 2u64) => { total += 10; v }
+        };
+        let m = Noisy::new("m");
+        total + r + leaf("after", 1, m.len() as u64).await + n.len() as u64
+    }
+    call: ()
+}
+case! {
+    name: select_macro_in_loop_deciding_break,
+    async fn (n: u32) -> u32 {
+        let mut got = 0;
+        let keep = Noisy::new("keep");
+        loop {
+            let stop = tokio::select! {
+                biased;
+                v = leaf("a", got % 2, got) => v >= n,
+                _ = leaf("b", 1, ()) => false,
+            };
+            got += 1;
+            if stop {
+                break;
+            }
+            leaf("tick", 1, ()).await;
+        }
+        got + keep.len() as u32
+    }
+    drive(f): { f(0).await + f(3).await }
+}
+case! {
+    name: select_macro_statement_with_preconditions_and_copied_locals,
+    async fn (flag: bool) -> u32 {
+        let mut out = Vec::new();
+        let k = 7u32;
+        let g = Noisy::new("g");
+        tokio::select! {
+            biased;
+            v = leaf("x", 1, 3u32), if flag => { out.push(v + k); }
+            v = leaf("y", 2, 4u32) => { out.push(v * 2); out.push(k) }
+        }
+        let borrowed = tokio::select! {
+            v = helper_len(&g) => v as u32,
+        };
+        out.iter().sum::<u32>() + borrowed + g.len() as u32 + leaf("z", 1, 1).await
+    }
+    drive(f): { f(true).await + f(false).await }
+}
 }

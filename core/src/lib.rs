@@ -168,6 +168,23 @@ fn written_awaits(block: &syn::Block) -> std::collections::HashMap<AwaitPos, Opt
             syn::visit::visit_expr_await(self, a);
         }
         fn visit_macro(&mut self, m: &'a syn::Macro) {
+            if macros::is_awaiting(m) {
+                // Awaited as one future (`async { join!(..) }.await`, the await spanned at the
+                // macro's name): labelled with the macro.
+                if let Some(last) = m.path.segments.last() {
+                    let (open, close) = match m.delimiter {
+                        syn::MacroDelimiter::Paren(_) => ("(", ")"),
+                        syn::MacroDelimiter::Brace(_) => (" {", "}"),
+                        syn::MacroDelimiter::Bracket(_) => ("[", "]"),
+                    };
+                    let path = rewrite::compact(&m.path);
+                    self.0
+                        .entry(await_pos(last.ident.span()))
+                        .and_modify(|t| *t = None)
+                        .or_insert(Some(format!("{path}!{open}..{close}")));
+                }
+                return;
+            }
             if let Some(Ok(args)) = macros::parse_known(m) {
                 for e in args.exprs() {
                     self.visit_expr(e);

@@ -165,6 +165,9 @@ struct Ref {
     name: String,
     kind: Mention,
     conditional: bool,
+    /// Inside a closure or `async` block without `move`: a use by value there captures by
+    /// reference when the type is `Copy` (a borrow held by the closure or block).
+    captured: bool,
 }
 
 /// Collects the mentions of outer names in an expression, with inner bindings shadowing.
@@ -175,6 +178,9 @@ struct Refs {
     ctx: Mention,
     /// Borrows of temporaries (`&make()`, `make().method()`) seen.
     temp_borrow: bool,
+    /// The expression visited next is an awaitee: an `async` block there runs at once, to
+    /// its end (`async { join!(..) }.await`), so what it moves is moved unconditionally.
+    in_place: bool,
 }
 
 impl Refs {
@@ -197,6 +203,7 @@ impl Refs {
             cond: 0,
             ctx: Mention::Use,
             temp_borrow: false,
+            in_place: false,
         }
     }
 
@@ -212,8 +219,11 @@ impl Refs {
             if is_move {
                 r.kind = Mention::Move;
                 r.conditional = self.cond > 0;
-            } else if matches!(r.kind, Mention::Read | Mention::Assign) {
-                r.kind = Mention::Use;
+            } else {
+                r.captured = true;
+                if matches!(r.kind, Mention::Read | Mention::Assign) {
+                    r.kind = Mention::Use;
+                }
             }
         }
     }
@@ -225,6 +235,7 @@ impl Refs {
                 name,
                 kind,
                 conditional,
+                captured: false,
             });
         }
     }
@@ -413,7 +424,11 @@ impl<'a> Visit<'a> for Refs {
             Expr::Async(a) => {
                 let is_move = a.capture.is_some();
                 let start = self.out.len();
-                self.cond(|s| s.scoped(|s| s.visit_block(&a.block)));
+                if std::mem::take(&mut self.in_place) {
+                    self.scoped(|s| s.visit_block(&a.block));
+                } else {
+                    self.cond(|s| s.scoped(|s| s.visit_block(&a.block)));
+                }
                 self.captures(start, is_move);
             }
             Expr::ForLoop(f) => {
@@ -477,7 +492,38 @@ impl<'a> Visit<'a> for Refs {
     fn visit_item(&mut self, _: &'a syn::Item) {}
 
     fn visit_macro(&mut self, m: &'a syn::Macro) {
+        if macros::is_select(m)
+            && let Ok(branches) = macros::select_branches(m.tokens.clone())
+        {
+            // Every future is built (moved into the `select!`) when it starts, the conditions
+            // read; a handler runs only when its branch is taken.
+            for b in &branches {
+                if let Some(c) = &b.cond {
+                    self.with(Mention::Read, c);
+                }
+                if let Some(f) = &b.fut {
+                    self.with(Mention::Move, f);
+                }
+            }
+            self.cond(|s| {
+                for b in &branches {
+                    s.scoped(|s| {
+                        if let Some(p) = &b.pat {
+                            s.bind_pat(p);
+                        }
+                        s.with(Mention::Move, &b.handler);
+                    });
+                }
+            });
+            return;
+        }
         match macros::parse_known(m) {
+            // `join!`: its arguments are futures moved into it.
+            Some(Ok(args)) if macros::is_awaiting(m) => {
+                for e in args.exprs() {
+                    self.with(Mention::Move, e);
+                }
+            }
             Some(Ok(args)) => {
                 for e in args.exprs() {
                     if let Expr::Lit(syn::ExprLit {
@@ -501,6 +547,25 @@ impl<'a> Visit<'a> for Refs {
             }
         }
     }
+}
+
+/// The outer names `handler` moves (or copies) when it runs, `pat`'s bindings aside: those a
+/// `select!` branch takes by value.
+pub(crate) fn moved_names(pat: Option<&Pat>, handler: &Expr) -> Vec<String> {
+    let mut r = Refs::new();
+    r.scoped(|r| {
+        if let Some(p) = pat {
+            r.bind_pat(p);
+        }
+        r.with(Mention::Move, handler);
+    });
+    let mut out: Vec<String> = Vec::new();
+    for m in r.out {
+        if m.kind == Mention::Move && !out.contains(&m.name) {
+            out.push(m.name);
+        }
+    }
+    out
 }
 
 /// Methods whose result borrows their receiver.
@@ -1314,6 +1379,7 @@ impl Walker {
                     self.snapshot_entry(Entry::Before(a.index), Some(self.seq - 1));
                     let mut refs = Refs::new();
                     // `x.await` moves `x` into `IntoFuture::into_future`.
+                    refs.in_place = matches!(a.awaitee, Expr::Async(_));
                     refs.with(Mention::Move, &a.awaitee);
                     let mut borrowed = Vec::new();
                     let mut mentioned = Vec::new();
@@ -1323,8 +1389,8 @@ impl Walker {
                                 mentioned.push(id);
                             }
                             let reborrow = self.locals[id.0].is_mut_ref();
-                            let borrows =
-                                r.kind == Mention::Use || (r.kind == Mention::Move && reborrow);
+                            let borrows = r.kind == Mention::Use
+                                || (r.kind == Mention::Move && (reborrow || r.captured));
                             if borrows && !borrowed.contains(&id) {
                                 borrowed.push(id);
                             }

@@ -35,6 +35,149 @@ const EXPR_MACROS: &[&str] = &[
 /// Macros known to `.await` inside their expansion, which awaitgraph cannot see.
 pub const AWAITING_MACROS: &[&str] = &["join", "try_join", "select", "select_biased", "pin"];
 
+/// `join!`/`try_join!` (every argument a future, all built first, then polled together) or
+/// `select!`/`select_biased!` (branches): they await inside their expansion, so the lowering
+/// awaits each as one future, `async { join!(..) }.await` (see [`crate::rewrite`]).
+pub fn is_awaiting(mac: &Macro) -> bool {
+    AWAITING_MACROS[..4].contains(&name(mac).as_str())
+}
+
+/// Whether `mac` is `select!`-like (branches) rather than `join!`-like (arguments).
+pub fn is_select(mac: &Macro) -> bool {
+    matches!(name(mac).as_str(), "select" | "select_biased")
+}
+
+/// One branch of a `select!`: `pattern = future [, if condition] => handler`; `else =>`
+/// (tokio), `complete =>` and `default =>` (futures) have only a handler.
+pub struct SelectBranch {
+    /// The pattern the future's output is matched against.
+    pub pat: Option<syn::Pat>,
+    /// The future (built, with every other branch's, when the `select!` starts).
+    pub fut: Option<Expr>,
+    /// The precondition (evaluated first).
+    pub cond: Option<Expr>,
+    /// The code run when this branch is taken (only then).
+    pub handler: Expr,
+}
+
+/// The branches of a `select!` (tokio's grammar, which covers the futures crate's: an optional
+/// `biased;`, then `pattern = future [, if condition] => handler` separated by commas; a handler
+/// that is a block needs no comma).
+pub fn select_branches(tokens: TokenStream) -> syn::Result<Vec<SelectBranch>> {
+    let parser = |input: ParseStream<'_>| {
+        if input.peek(syn::Ident) && input.peek2(Token![;]) {
+            let fork = input.fork();
+            let id: syn::Ident = fork.parse()?;
+            if id == "biased" {
+                let _: syn::Ident = input.parse()?;
+                let _: Token![;] = input.parse()?;
+            }
+        }
+        let mut out = Vec::new();
+        while !input.is_empty() {
+            let bare = input.peek2(Token![=>])
+                && (input.peek(Token![else]) || {
+                    let fork = input.fork();
+                    fork.parse::<syn::Ident>()
+                        .is_ok_and(|i| i == "complete" || i == "default")
+                });
+            let (pat, fut, cond) = if bare {
+                let _: TokenTree = input.parse()?;
+                (None, None, None)
+            } else {
+                let pat = syn::Pat::parse_multi_with_leading_vert(input)?;
+                let _: Token![=] = input.parse()?;
+                let fut: Expr = input.parse()?;
+                let cond = if input.peek(Token![,]) && input.peek2(Token![if]) {
+                    let _: Token![,] = input.parse()?;
+                    let _: Token![if] = input.parse()?;
+                    Some(input.parse::<Expr>()?)
+                } else {
+                    None
+                };
+                (Some(pat), Some(fut), cond)
+            };
+            let _: Token![=>] = input.parse()?;
+            let handler = if input.peek(syn::token::Brace) {
+                let block: syn::Block = input.parse()?;
+                let _: Option<Token![,]> = input.parse()?;
+                Expr::Block(syn::ExprBlock {
+                    attrs: Vec::new(),
+                    label: None,
+                    block,
+                })
+            } else {
+                let e: Expr = input.parse()?;
+                if !input.is_empty() {
+                    let _: Token![,] = input.parse()?;
+                }
+                e
+            };
+            out.push(SelectBranch {
+                pat,
+                fut,
+                cond,
+                handler,
+            });
+        }
+        Ok(out)
+    };
+    parser.parse2(tokens)
+}
+
+/// The first `return`, `?`, `break` or `continue` in the tokens that would leave an `async`
+/// block around them: outside the `async` blocks they contain, and (`break`, `continue` without
+/// a label) outside their loops. Those in closures count too (where a closure ends is not
+/// visible in tokens): a refusal, never a changed meaning. In the fn they leave the fn or its loop;
+/// in the block awaitgraph awaits a `join!`/`select!` as, they would leave only the block.
+pub fn leaving_token(tokens: &TokenStream) -> Option<(String, proc_macro2::Span)> {
+    fn walk(tokens: &TokenStream, in_loop: bool) -> Option<(String, proc_macro2::Span)> {
+        let tts: Vec<TokenTree> = tokens.clone().into_iter().collect();
+        // The next brace group is a loop's body / a nested future's or closure's body.
+        let mut loop_body = false;
+        let mut own_body = false;
+        for (i, tt) in tts.iter().enumerate() {
+            match tt {
+                TokenTree::Ident(id) => {
+                    let s = id.to_string();
+                    match s.as_str() {
+                        "return" => return Some((s, id.span())),
+                        "break" | "continue" => {
+                            let labelled = matches!(tts.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '\'');
+                            if !in_loop || labelled {
+                                return Some((s, id.span()));
+                            }
+                        }
+                        "loop" | "while" | "for" => loop_body = true,
+                        "async" => own_body = true,
+                        _ => {}
+                    }
+                }
+                TokenTree::Punct(p) if p.as_char() == '?' => {
+                    return Some(("?".to_string(), p.span()));
+                }
+                TokenTree::Group(g) => {
+                    let brace = g.delimiter() == proc_macro2::Delimiter::Brace;
+                    if brace && own_body {
+                        own_body = false;
+                        continue;
+                    }
+                    let inner = in_loop || (brace && loop_body);
+                    if brace {
+                        loop_body = false;
+                    }
+                    if let Some(found) = walk(&g.stream(), inner) {
+                        return Some(found);
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+    walk(tokens, false)
+}
+
 /// The parsed arguments of a known macro.
 pub enum MacroArgs {
     /// `println!("{}", a, b)`: comma-separated expressions.
@@ -77,6 +220,15 @@ pub fn parse_known(mac: &Macro) -> Option<syn::Result<MacroArgs>> {
             Ok(MacroArgs::Matches(Box::new(e), rest))
         };
         return Some(parser.parse2(mac.tokens.clone()));
+    }
+    if name == "join" || name == "try_join" {
+        // Every argument is a future, built in order when the macro starts (`biased;` first
+        // is left opaque).
+        return Some(
+            Punctuated::<Expr, Token![,]>::parse_terminated
+                .parse2(mac.tokens.clone())
+                .map(MacroArgs::Exprs),
+        );
     }
     if !EXPR_MACROS.contains(&name.as_str()) {
         return None;

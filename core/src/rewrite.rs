@@ -13,9 +13,7 @@
 //! and nested items keep their own `return` and `?`.
 
 use proc_macro2::{Group, Span, TokenStream, TokenTree};
-#[cfg(test)]
-use quote::quote;
-use quote::{ToTokens, quote_spanned};
+use quote::{ToTokens, quote, quote_spanned};
 use syn::visit_mut::{self, VisitMut};
 use syn::{Expr, Ident, Lifetime};
 
@@ -93,6 +91,79 @@ impl Rewriter<'_> {
             Some(all) => all.combine(e),
             None => self.errors = Some(e),
         }
+    }
+
+    /// `join!(..)`, `select! { .. }`: they await inside their expansion, where this macro
+    /// cannot see; each is awaited as one future, `async { join!(..) }.await` (one state,
+    /// labelled with the macro). The `async` block changes what leaving means, so a `return`,
+    /// `?`, or `break`/`continue` out of it is refused; it takes what a `select!` branch moves
+    /// when it starts (natively only the branch taken moves it, else it drops at the end of its
+    /// scope), so each such value must be `Copy` (checked at compile time).
+    fn await_macro(&mut self, m: &syn::ExprMacro) -> syn::Result<Expr> {
+        let name = macros::name(&m.mac);
+        let span = m
+            .mac
+            .path
+            .segments
+            .last()
+            .map_or_else(Span::call_site, |s| s.ident.span());
+        if let Some((word, at)) = macros::leaving_token(&m.mac.tokens) {
+            let instead = if word == "break" || word == "continue" {
+                format!(
+                    "let `{name}!` produce a value and act on it after: `let stop = {name}! {{ .. => true, .. }}; if stop {{ {word}; }}`"
+                )
+            } else {
+                format!(
+                    "let `{name}!` produce a value (a `Result` or an `Option`) and act on it after: `let r = {name}! {{ .. }}; let v = r?;`"
+                )
+            };
+            return Err(syn::Error::new(
+                at,
+                format!(
+                    "#[state_machine] awaits `{name}!` as one future, `async {{ {name}! .. }}.await` (it awaits inside its expansion, which the lowering cannot see), where `{word}` would leave only that block; {instead}"
+                ),
+            ));
+        }
+        let p = self.private;
+        let mut checks = Vec::new();
+        if macros::is_select(&m.mac) {
+            let branches = macros::select_branches(m.mac.tokens.clone()).map_err(|e| {
+                syn::Error::new(
+                    e.span(),
+                    format!("#[state_machine] could not read the branches of this `{name}!` (`pattern = future => handler, ..`): {e}; await it in an `async` block of your own (`async {{ {name}! {{ .. }} }}.await`)"),
+                )
+            })?;
+            for b in &branches {
+                for moved in crate::liveness::moved_names(b.pat.as_ref(), &b.handler) {
+                    let mut idents = Vec::new();
+                    macros::token_idents(&b.handler.to_token_stream(), &mut idents);
+                    let at = idents
+                        .iter()
+                        .find(|i| *i == &moved)
+                        .map_or(span, proc_macro2::Ident::span);
+                    let id = if moved == "self" {
+                        self_ident(at)
+                    } else {
+                        Ident::new(&moved, at)
+                    };
+                    checks.push(quote_spanned! {at=>
+                        #p::moved_in_select_branch((&#p::CopyProbe(&#id)).select_check());
+                    });
+                }
+            }
+        }
+        let mac = &m.mac;
+        let attrs = &m.attrs;
+        let uses = (!checks.is_empty()).then(
+            || quote!(#[allow(unused_imports)] use #p::{ProbeIsCopy as _, ProbeNotCopy as _};),
+        );
+        let block: Expr = syn::parse2(quote_spanned!(span=> async { #uses #(#checks)* #mac }))?;
+        Ok(Expr::Await(syn::ExprAwait {
+            attrs: attrs.clone(),
+            base: Box::new(block),
+            dot_token: syn::Token![.](span),
+            await_token: syn::Token![await](span),
+        }))
     }
 
     fn rewrite_macro(&mut self, mac: &mut syn::Macro) {
@@ -199,9 +270,39 @@ impl VisitMut for Rewriter<'_> {
                 // failed to parse, keep them verbatim (rustc then reports), never panic.
                 *e = syn::parse2(tokens.clone()).unwrap_or(Expr::Verbatim(tokens));
             }
+            Expr::Macro(m) if self.depth == 0 && macros::is_awaiting(&m.mac) => {
+                match self.await_macro(m) {
+                    Ok(awaited) => {
+                        *e = awaited;
+                        self.visit_expr_mut(e);
+                    }
+                    Err(err) => self.error(err),
+                }
+            }
             Expr::Macro(m) => self.rewrite_macro(&mut m.mac),
             _ => visit_mut::visit_expr_mut(self, e),
         }
+    }
+
+    fn visit_block_mut(&mut self, b: &mut syn::Block) {
+        // `select! { .. }` as a statement: an expression statement, so that it can become
+        // `async { select! { .. } }.await` (a tail stays the block's value).
+        if self.depth == 0 {
+            let n = b.stmts.len();
+            for (i, st) in b.stmts.iter_mut().enumerate() {
+                if let syn::Stmt::Macro(m) = st
+                    && macros::is_awaiting(&m.mac)
+                {
+                    let semi = m.semi_token.or_else(|| (i + 1 < n).then(Default::default));
+                    let e = Expr::Macro(syn::ExprMacro {
+                        attrs: std::mem::take(&mut m.attrs),
+                        mac: m.mac.clone(),
+                    });
+                    *st = syn::Stmt::Expr(e, semi);
+                }
+            }
+        }
+        visit_mut::visit_block_mut(self, b);
     }
 
     fn visit_stmt_macro_mut(&mut self, m: &mut syn::StmtMacro) {

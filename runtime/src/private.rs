@@ -371,6 +371,50 @@ impl NoDropImplInPattern for () {}
 /// See [`DropProbe`].
 pub fn assert_no_drop_impl<T: NoDropImplInPattern>(_: T) {}
 
+/// A value a `select!` branch takes by value from the fn. The lowering awaits a `select!` as
+/// one future, `async { select! { .. } }.await`, and that block takes each value a branch moves
+/// when the `select!` starts; natively only the branch taken moves it, and it is otherwise
+/// dropped at the end of its scope. For a `Copy` value the block takes a reference instead
+/// (nothing is moved, nothing dropped), so both agree; any other type is refused at compile
+/// time: the generated code passes `(&CopyProbe(&v)).select_check()` to
+/// [`moved_in_select_branch`], and for a type that is not `Copy` method resolution picks
+/// [`ProbeNotCopy::select_check`], whose result fails that bound with the message below.
+pub struct CopyProbe<'a, T>(pub &'a T);
+
+/// The type of the error for a value a `select!` branch moves, see [`CopyProbe`].
+pub struct MovedValueIsNotCopy;
+
+/// What [`moved_in_select_branch`] accepts: `()`, the result of [`ProbeIsCopy::select_check`].
+#[diagnostic::on_unimplemented(
+    message = "#[state_machine] cannot lower this `select!`: one of its branches moves a value of the fn that is not `Copy`",
+    label = "moved by a branch of the `select!`",
+    note = "the lowering awaits the `select!` as one future (`async {{ select! {{ .. }} }}.await`), which takes this value when the `select!` starts: if another branch is taken, it is dropped then, not at the end of its scope as in the fn as written",
+    note = "move it after the `select!` (let the branch produce a value and act on it after), or clone it before and move the clone: `let v2 = v.clone();`"
+)]
+pub trait CopiedBySelectBranch {}
+impl CopiedBySelectBranch for () {}
+
+/// See [`CopyProbe`] (does nothing at run time).
+#[inline(always)]
+pub fn moved_in_select_branch<T: CopiedBySelectBranch>(_: T) {}
+
+/// Chosen by method resolution for a `Copy` type, see [`CopyProbe`].
+pub trait ProbeIsCopy {
+    /// `()`: the generated check compiles.
+    #[inline(always)]
+    fn select_check(&self) {}
+}
+impl<T: Copy> ProbeIsCopy for CopyProbe<'_, T> {}
+
+/// Chosen for every other type (one auto-reference further), see [`CopyProbe`].
+pub trait ProbeNotCopy {
+    /// Not `()`: the generated check fails to compile.
+    fn select_check(&self) -> MovedValueIsNotCopy {
+        MovedValueIsNotCopy
+    }
+}
+impl<T> ProbeNotCopy for &CopyProbe<'_, T> {}
+
 /// The type of a `match` scrutinee, as a zero-sized value: the keeper of a scrutinee that some
 /// arms leave in place is declared without a value (`let mut __keep;`, not saved across the
 /// arms' awaits), and an arm that takes all of the scrutinee sets it to

@@ -5,6 +5,13 @@
 //! borrowed local with an await inside, a lock guard borrowing an owned `Arc` kept after) are
 //! written here the way the errors suggest; the UI tests pin the errors.
 
+// Written the way code is, including shapes clippy would rewrite (each is a shape to lower).
+#![allow(
+    clippy::let_and_return,
+    clippy::manual_ok_err,
+    clippy::needless_range_loop
+)]
+
 use std::collections::{HashMap, VecDeque};
 use std::fmt::Display;
 use std::future::Future;
