@@ -79,7 +79,19 @@ pub fn lower(
     rewrite::set_user_edition((!normalize::edition_2024()).then(|| f.sig.ident.span()));
     let written = written_awaits(&f.block);
     let mut body = f.block.clone();
-    rewrite::rewrite(&mut body, &config.private())?;
+    let mut bound = Vec::new();
+    for p in &f.params {
+        match &p.kind {
+            parse::ParamKind::Receiver { .. } => bound.push("self".to_string()),
+            parse::ParamKind::Ident { ident, .. } => bound.push(ident.to_string()),
+            parse::ParamKind::Pattern(pat) => {
+                let mut idents = Vec::new();
+                liveness::pat_idents(pat, &mut idents);
+                bound.extend(idents.into_iter().map(|(i, _, _)| i.to_string()));
+            }
+        }
+    }
+    rewrite::rewrite(&mut body, &config.private(), &bound)?;
     let param_idents: Vec<Option<proc_macro2::Ident>> = f
         .params
         .iter()

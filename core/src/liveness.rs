@@ -2024,7 +2024,7 @@ mod tests {
     fn saved(f: TokenStream) -> Vec<String> {
         let f = crate::parse::parse(f).unwrap();
         let mut body = f.block.clone();
-        crate::rewrite::rewrite(&mut body, &quote!(::awaitgraph::__private)).unwrap();
+        crate::rewrite::rewrite(&mut body, &quote!(::awaitgraph::__private), &[]).unwrap();
         let (b, _, n) = crate::normalize::normalize(body).unwrap();
         let a = analyze(&f, &b, n).unwrap();
         a.suspensions

@@ -62,13 +62,29 @@ pub fn self_ident(span: Span) -> Ident {
     Ident::new("__self", span)
 }
 
-/// Rewrites `block` in place. `private` is the path of the runtime's `__private` module.
-pub fn rewrite(block: &mut syn::Block, private: &TokenStream) -> syn::Result<Found> {
+/// Rewrites `block` in place. `private` is the path of the runtime's `__private` module;
+/// `params` the names the fn's parameters bind (`self` included).
+pub fn rewrite(
+    block: &mut syn::Block,
+    private: &TokenStream,
+    params: &[String],
+) -> syn::Result<Found> {
+    // Every name a pattern of the fn binds: the locals a `select!` branch could move.
+    struct Bound(std::collections::HashSet<String>);
+    impl<'a> syn::visit::Visit<'a> for Bound {
+        fn visit_pat_ident(&mut self, p: &'a syn::PatIdent) {
+            self.0.insert(p.ident.to_string());
+            syn::visit::visit_pat_ident(self, p);
+        }
+    }
+    let mut bound = Bound(params.iter().cloned().collect());
+    syn::visit::Visit::visit_block(&mut bound, block);
     let mut r = Rewriter {
         private,
         depth: 0,
         found: Found::default(),
         errors: None,
+        locals: bound.0,
     };
     r.visit_block_mut(block);
     match r.errors {
@@ -83,6 +99,8 @@ struct Rewriter<'a> {
     depth: usize,
     found: Found,
     errors: Option<syn::Error>,
+    /// The names the fn's parameters and patterns bind.
+    locals: std::collections::HashSet<String>,
 }
 
 impl Rewriter<'_> {
@@ -134,7 +152,9 @@ impl Rewriter<'_> {
                 )
             })?;
             for b in &branches {
-                for moved in crate::liveness::moved_names(b.pat.as_ref(), &b.handler) {
+                let moved = crate::liveness::moved_names(b.pat.as_ref(), &b.handler);
+                // Paths that name no local (`None`, a constant, a fn) move nothing of the fn.
+                for moved in moved.into_iter().filter(|n| self.locals.contains(n)) {
                     let mut idents = Vec::new();
                     macros::token_idents(&b.handler.to_token_stream(), &mut idents);
                     let at = idents
@@ -446,7 +466,7 @@ mod tests {
 
     fn run(block: TokenStream) -> String {
         let mut b: syn::Block = syn::parse2(block).unwrap();
-        rewrite(&mut b, &quote!(::awaitgraph::__private)).unwrap();
+        rewrite(&mut b, &quote!(::awaitgraph::__private), &[]).unwrap();
         b.to_token_stream().to_string()
     }
 

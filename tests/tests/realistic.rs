@@ -134,6 +134,19 @@ async fn read_into(buf: &mut Vec<u8>, src: &str) -> std::io::Result<usize> {
     Ok(src.len())
 }
 
+/// A value whose drop is logged (drop order compared between the twins).
+struct Held(Log, &'static str);
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        self.0.push(format!("drop {}", self.1));
+    }
+}
+
+async fn sleep_ms(ms: u64) {
+    tokio::time::sleep(Duration::from_millis(ms)).await;
+}
+
 /// Native and lowered twins of each fn, in modules `native` and `lowered`.
 macro_rules! twins {
     (@lower $($f:item)*) => {
@@ -606,6 +619,107 @@ twins! {
         Some(r + lens.len() + xs.len())
     }
 
+    // ---- join!, try_join!, select! (each awaited as one future by the lowering) ----------
+
+    pub async fn worker_until_shutdown(
+        log: Log,
+        mut rx: mpsc::Receiver<u32>,
+        mut stop: oneshot::Receiver<()>,
+    ) -> (u32, usize) {
+        let _h = Held(log.clone(), "worker");
+        let mut sum = 0;
+        let mut ticks = 0;
+        loop {
+            let msg = tokio::select! {
+                biased;
+                _ = &mut stop => None,
+                m = rx.recv() => m,
+            };
+            let Some(v) = msg else {
+                log.push("stopping");
+                break;
+            };
+            let _g = Held(log.clone(), "msg");
+            sum += v;
+            ticks += 1;
+            tokio::task::yield_now().await;
+        }
+        (sum, ticks)
+    }
+
+    pub async fn fetch_both(log: &Log, a: &str, b: &str) -> (Res<String>, Res<String>) {
+        let _h = Held(log.clone(), "both");
+        let (x, y) = tokio::join!(fetch(log, a), fetch(log, b));
+        log.push("joined");
+        (x, y)
+    }
+
+    pub async fn fetch_both_or_fail(log: &Log, a: String, b: String) -> Res<usize> {
+        let (x, y) = tokio::try_join!(fetch(log, &a), fetch(log, &b))?;
+        sleep_ms(0).await;
+        Ok(x.len() + y.len() + a.len())
+    }
+
+    pub async fn with_deadline(log: &Log, work_ms: u64, limit_ms: u64) -> Option<u64> {
+        let guard = Held(log.clone(), "deadline");
+        let started = 7u64;
+        let out = tokio::select! {
+            _ = sleep_ms(work_ms) => Some(started + work_ms),
+            _ = sleep_ms(limit_ms) => {
+                log.push(format!("timed out after {limit_ms}"));
+                None
+            }
+        };
+        drop(guard);
+        sleep_ms(0).await;
+        out
+    }
+
+    pub async fn join_handles(n: u32) -> u32 {
+        let h1 = tokio::spawn(async move { n + 1 });
+        let h2 = tokio::spawn(async move { n * 2 });
+        let (a, b) = tokio::join!(h1, h2);
+        let c = tokio::task::spawn_blocking(move || n * 3).await.unwrap_or(0);
+        a.unwrap_or(0) + b.unwrap_or(0) + c
+    }
+
+    pub async fn drain_with_select(log: &Log, mut rx: mpsc::Receiver<String>) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut idle = 0u32;
+        while idle < 2 {
+            tokio::select! {
+                biased;
+                Some(m) = rx.recv() => {
+                    let _held = Held(log.clone(), "line");
+                    out.push(m.to_uppercase());
+                    idle = 0;
+                }
+                _ = sleep_ms(1) => idle += 1,
+            }
+            if out.len() > 3 {
+                break;
+            }
+        }
+        out
+    }
+
+    pub async fn select_in_match_arm(log: &Log, k: u8) -> u32 {
+        let held = Held(log.clone(), "arm");
+        let r = match k {
+            0 => 0,
+            1 => tokio::select! {
+                v = async { 5u32 } => v + u32::from(k),
+            },
+            _ => {
+                let (a, b) = tokio::join!(async { 1u32 }, async { 2u32 });
+                sleep_ms(0).await;
+                a + b
+            }
+        };
+        drop(held);
+        r
+    }
+
     pub async fn string_builder(parts: Vec<String>) -> String {
         let mut s = String::with_capacity(16);
         for (i, p) in parts.into_iter().enumerate() {
@@ -878,6 +992,63 @@ fn workers_parsing_and_owned_collections() {
         "((Ok(3), [\"ab:2\", \"c:1\"], 3, [Running(0), Running(1), Running(2), Done], \
          (true, false, Some(\"bye\"))), Ok(6), Err(\"invalid digit found in string\"), \
          [6, 3, 0], (Some(7), None), \"a,b\")"
+    );
+}
+
+#[test]
+fn selects_joins_and_deadlines() {
+    let (out, log) = same!(|m, log| {
+        let (tx, rx) = mpsc::channel(8);
+        let (stop_tx, stop_rx) = oneshot::channel();
+        for v in [3, 4, 5] {
+            tx.send(v).await.unwrap();
+        }
+        let worker = tokio::spawn(m::worker_until_shutdown(log.clone(), rx, stop_rx));
+        tokio::task::yield_now().await;
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        stop_tx.send(()).unwrap();
+        let worked = worker.await.unwrap();
+        drop(tx);
+        let (ltx, lrx) = mpsc::channel(8);
+        for l in ["a", "b"] {
+            ltx.send(l.to_string()).await.unwrap();
+        }
+        let lines = m::drain_with_select(&log, lrx).await;
+        drop(ltx);
+        let both = m::fetch_both(&log, "x/1", "x/missing").await;
+        (
+            worked,
+            (
+                both.0.map_err(|e| e.to_string()),
+                both.1.map_err(|e| e.to_string()),
+            ),
+            m::fetch_both_or_fail(&log, "p".into(), "q".into())
+                .await
+                .map_err(|e| e.to_string()),
+            m::fetch_both_or_fail(&log, "p".into(), "q/missing".into())
+                .await
+                .map_err(|e| e.to_string()),
+            m::with_deadline(&log, 0, 200).await,
+            m::with_deadline(&log, 200, 1).await,
+            m::join_handles(4).await,
+            lines,
+            (
+                m::select_in_match_arm(&log, 0).await,
+                m::select_in_match_arm(&log, 1).await,
+                m::select_in_match_arm(&log, 2).await,
+            ),
+        )
+    });
+    assert_eq!(
+        out,
+        "((12, 3), (Ok(\"body of x/1\"), Err(\"404 x/missing\")), Ok(19), \
+         Err(\"404 q/missing\"), Some(7), None, 25, [\"A\", \"B\"], (0, 6, 3))"
+    );
+    assert!(log.iter().any(|l| l == "timed out after 1"), "{log:?}");
+    assert_eq!(
+        log.iter().filter(|l| *l == "drop msg").count(),
+        3,
+        "{log:?}"
     );
 }
 
