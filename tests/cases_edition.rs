@@ -683,4 +683,39 @@ case! {
     }
     drive(f): { f(1).await + f(20).await }
 }
+// `join!`/`select!` awaited as one future (`async { .. }.await`): in both editions.
+case! {
+    name: join_macro_borrowing_a_local_and_moving_a_future,
+    async fn () -> u64 {
+        // `fut` is moved into the `join!` (not kept after it); `n` is borrowed by it and kept.
+        let n = Noisy::new("n");
+        let fut = leaf("moved", 1, 5u64);
+        let (a, b) = tokio::join!(helper_len(&n), fut);
+        let d = Noisy::new("d");
+        let c = leaf("c", 2, a + b).await;
+        c + d.len() as u64 + n.len() as u64
+    }
+    call: ()
+}
+case! {
+    name: select_macro_in_loop_deciding_break,
+    async fn (n: u32) -> u32 {
+        let mut got = 0;
+        let keep = Noisy::new("keep");
+        loop {
+            let stop = tokio::select! {
+                biased;
+                v = leaf("a", got % 2, got) => v >= n,
+                _ = leaf("b", 1, ()) => false,
+            };
+            got += 1;
+            if stop {
+                break;
+            }
+            leaf("tick", 1, ()).await;
+        }
+        got + keep.len() as u32
+    }
+    drive(f): { f(0).await + f(3).await }
+}
 }
