@@ -412,7 +412,7 @@ impl Gen {
             }
             14 => {
                 let k = self.id();
-                match self.rng.below(6) {
+                match self.rng.below(8) {
                     // An `async` block awaited, and a closure called: types that are new at
                     // each place they are written (the lowering must write them once).
                     0 => {
@@ -430,6 +430,28 @@ impl Gen {
                         self.expr(d)
                     ),
                     3 => format!("[{}, {k}u64].iter().sum::<u64>()", self.expr(d)),
+                    // `join!` and `select!`, each awaited as one future by the lowering. (A
+                    // `select!` is opaque to the renaming of shadowed locals: literals only.)
+                    4 if !(self.avoid_bugs && self.in_awaitee > 0) => {
+                        let (p1, p2) = (self.pending(), self.pending());
+                        let (v1, v2) = (self.awaitee_simple(), self.awaitee_simple());
+                        let second = match self.pick(Ty::Noisy) {
+                            Some(i) if self.rng.chance(50) => {
+                                format!("helper_len(&{})", self.vars[i].name)
+                            }
+                            _ => format!("helper(\"h{k}\", {p2}, {v2})"),
+                        };
+                        format!(
+                            "{{ let (j{k}a, j{k}b) = awaitgraph::join!(leaf(\"j{k}\", {p1}, {v1}), {second}); j{k}a + j{k}b }}"
+                        )
+                    }
+                    5 if !(self.avoid_bugs && self.in_awaitee > 0) => {
+                        let (p1, p2) = (self.pending(), self.pending());
+                        let (v1, v2, x) = (self.lit(), self.lit(), self.lit());
+                        format!(
+                            "tokio::select! {{ biased; v = leaf(\"s{k}\", {p1}, {v1}) => v ^ {x}, v = leaf(\"r{k}\", {p2}, {v2}) => v, }}"
+                        )
+                    }
                     _ => format!("mark(\"m{k}\", {})", self.expr(d)),
                 }
             }
