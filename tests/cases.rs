@@ -2204,4 +2204,23 @@ case! {
     }
     drive(f): { f(true).await + f(false).await }
 }
+case! {
+    name: select_and_join_name_locals_shadowed_later,
+    async fn (k: u64) -> u64 {
+        // `x` and `n` are shadowed while alive: the lowering renames the first ones, also
+        // inside the `join!` arguments and the `select!` branches.
+        let x = Noisy::new("x1");
+        let n = k + 1;
+        let (a, b) = awaitgraph::join!(helper_len(&x), leaf("j", 1, n));
+        let r = tokio::select! {
+            biased;
+            v = helper_len(&x), if n > 1 => v + n,
+            v = leaf("s", 1, n) => { let x = v * n; x + 1 }
+        };
+        let x = Noisy::new("x2");
+        let n = a + b + r;
+        leaf("end", 1, n).await + x.len() as u64
+    }
+    drive(f): { f(0).await + f(3).await }
+}
 }

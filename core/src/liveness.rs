@@ -1741,7 +1741,13 @@ fn no_drop_glue(t: &Type) -> bool {
 
 fn origin_of(p: &Pat) -> Origin {
     match p {
-        Pat::Ident(i) if i.ident.to_string().starts_with("__") => Origin::Hidden,
+        // The lowering's own temporaries; a local renamed because it is shadowed is the user's.
+        Pat::Ident(i)
+            if i.ident.to_string().starts_with("__")
+                && !i.ident.to_string().starts_with(crate::shadow::PREFIX) =>
+        {
+            Origin::Hidden
+        }
         _ => Origin::Let,
     }
 }

@@ -50,6 +50,8 @@ pub fn is_select(mac: &Macro) -> bool {
 /// One branch of a `select!`: `pattern = future [, if condition] => handler`; `else =>`
 /// (tokio), `complete =>` and `default =>` (futures) have only a handler.
 pub struct SelectBranch {
+    /// `else`, `complete` or `default` for a branch without a future.
+    pub keyword: Option<TokenTree>,
     /// The pattern the future's output is matched against.
     pub pat: Option<syn::Pat>,
     /// The future (built, with every other branch's, when the `select!` starts).
@@ -60,17 +62,53 @@ pub struct SelectBranch {
     pub handler: Expr,
 }
 
+/// A parsed `select!`.
+pub struct Select {
+    /// `biased;` first.
+    pub biased: Option<TokenStream>,
+    /// Its branches, in order.
+    pub branches: Vec<SelectBranch>,
+}
+
+impl Select {
+    /// The tokens to put back between the macro's delimiters.
+    pub fn to_tokens(&self) -> TokenStream {
+        let mut out = self.biased.clone().unwrap_or_default();
+        for b in &self.branches {
+            if let Some(k) = &b.keyword {
+                out.extend([k.clone()]);
+            }
+            if let (Some(p), Some(f)) = (&b.pat, &b.fut) {
+                out.extend(quote!(#p = #f));
+            }
+            if let Some(c) = &b.cond {
+                out.extend(quote!(, if #c));
+            }
+            let h = &b.handler;
+            out.extend(quote!(=> #h,));
+        }
+        out
+    }
+}
+
 /// The branches of a `select!` (tokio's grammar, which covers the futures crate's: an optional
 /// `biased;`, then `pattern = future [, if condition] => handler` separated by commas; a handler
 /// that is a block needs no comma).
 pub fn select_branches(tokens: TokenStream) -> syn::Result<Vec<SelectBranch>> {
+    parse_select(tokens).map(|s| s.branches)
+}
+
+/// Parses a `select!`'s tokens, see [`select_branches`].
+pub fn parse_select(tokens: TokenStream) -> syn::Result<Select> {
     let parser = |input: ParseStream<'_>| {
+        let mut biased = None;
         if input.peek(syn::Ident) && input.peek2(Token![;]) {
             let fork = input.fork();
             let id: syn::Ident = fork.parse()?;
             if id == "biased" {
-                let _: syn::Ident = input.parse()?;
-                let _: Token![;] = input.parse()?;
+                let id: syn::Ident = input.parse()?;
+                let semi: Token![;] = input.parse()?;
+                biased = Some(quote!(#id #semi));
             }
         }
         let mut out = Vec::new();
@@ -81,9 +119,8 @@ pub fn select_branches(tokens: TokenStream) -> syn::Result<Vec<SelectBranch>> {
                     fork.parse::<syn::Ident>()
                         .is_ok_and(|i| i == "complete" || i == "default")
                 });
-            let (pat, fut, cond) = if bare {
-                let _: TokenTree = input.parse()?;
-                (None, None, None)
+            let (keyword, pat, fut, cond) = if bare {
+                (Some(input.parse::<TokenTree>()?), None, None, None)
             } else {
                 let pat = syn::Pat::parse_multi_with_leading_vert(input)?;
                 let _: Token![=] = input.parse()?;
@@ -95,7 +132,7 @@ pub fn select_branches(tokens: TokenStream) -> syn::Result<Vec<SelectBranch>> {
                 } else {
                     None
                 };
-                (Some(pat), Some(fut), cond)
+                (None, Some(pat), Some(fut), cond)
             };
             let _: Token![=>] = input.parse()?;
             let handler = if input.peek(syn::token::Brace) {
@@ -114,13 +151,17 @@ pub fn select_branches(tokens: TokenStream) -> syn::Result<Vec<SelectBranch>> {
                 e
             };
             out.push(SelectBranch {
+                keyword,
                 pat,
                 fut,
                 cond,
                 handler,
             });
         }
-        Ok(out)
+        Ok(Select {
+            biased,
+            branches: out,
+        })
     };
     parser.parse2(tokens)
 }

@@ -324,6 +324,27 @@ impl VisitMut for Walk {
     }
 
     fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
+        if macros::is_select(m)
+            && let Ok(mut sel) = macros::parse_select(m.tokens.clone())
+        {
+            // Preconditions and futures in the enclosing scope; a handler sees its pattern's
+            // bindings.
+            for b in &mut sel.branches {
+                if let Some(c) = &mut b.cond {
+                    self.visit_expr_mut(c);
+                }
+                if let Some(f) = &mut b.fut {
+                    self.visit_expr_mut(f);
+                }
+                let pats: Vec<Pat> = b.pat.iter().cloned().collect();
+                let refs: Vec<&Pat> = pats.iter().collect();
+                self.inner_scope(&refs, |s| s.visit_expr_mut(&mut b.handler));
+            }
+            if matches!(self.mode, Mode::Rename(_)) {
+                m.tokens = sel.to_tokens();
+            }
+            return;
+        }
         if let Some(Ok(mut args)) = macros::parse_known(m) {
             for e in args.exprs_mut() {
                 self.visit_expr_mut(e);
