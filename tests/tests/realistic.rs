@@ -9,7 +9,8 @@
 #![allow(
     clippy::let_and_return,
     clippy::manual_ok_err,
-    clippy::needless_range_loop
+    clippy::needless_range_loop,
+    clippy::type_complexity
 )]
 
 use std::collections::{HashMap, VecDeque};
@@ -720,6 +721,146 @@ twins! {
         r
     }
 
+    // ---- batch 3: patterns, stacks, async closures, labelled blocks, trait objects ---------
+
+    pub async fn dfs(log: &Log, edges: Vec<(u32, u32)>, start: u32) -> Vec<u32> {
+        let mut stack = vec![start];
+        let mut seen = Vec::new();
+        while let Some(n) = stack.pop() {
+            if seen.contains(&n) {
+                continue;
+            }
+            let _visit = Held(log.clone(), "visit");
+            tokio::task::yield_now().await;
+            seen.push(n);
+            for &(a, b) in edges.iter().rev() {
+                if a == n && !seen.contains(&b) {
+                    stack.push(b);
+                }
+            }
+        }
+        seen
+    }
+
+    pub async fn head_tail(v: Vec<u32>) -> (Option<u32>, usize, u32) {
+        let total = match v.as_slice() {
+            [] => 0,
+            [one] => *one,
+            [first, rest @ ..] => first + rest.iter().sum::<u32>(),
+        };
+        sleep_ms(0).await;
+        let (first, n) = match &v[..] {
+            [f, ..] => (Some(*f), v.len()),
+            [] => (None, 0),
+        };
+        (first, n, total)
+    }
+
+    pub async fn async_closure_calls(base: u32) -> u32 {
+        // `move`: a closure borrowing `base` cannot be kept beside it (refused, ui/refused).
+        let add = async move |x: u32| {
+            tokio::task::yield_now().await;
+            x + base
+        };
+        let a = add(1).await;
+        let b = add(a).await;
+        let twice = |x: u32| x * 2;
+        twice(b) + tokio::task::spawn_blocking(move || base).await.unwrap_or(0)
+    }
+
+    pub async fn labelled_search(log: &Log, grid: Vec<Vec<u8>>, want: u8) -> Option<(usize, usize)> {
+        let found = 'search: {
+            for (i, row) in grid.iter().enumerate() {
+                for (j, cell) in row.iter().enumerate() {
+                    if *cell == want {
+                        break 'search Some((i, j));
+                    }
+                }
+            }
+            None
+        };
+        let _h = Held(log.clone(), "search");
+        sleep_ms(0).await;
+        if let Some((i, j)) = found {
+            log.push(format!("found {want} at {i},{j}"));
+        } else if let Some(first) = grid.first().and_then(|r| r.first()) {
+            log.push(format!("not found, first {first}"));
+        } else {
+            log.push("empty grid");
+        }
+        found
+    }
+
+    pub async fn dyn_handlers(log: &Log, names: Vec<&'static str>) -> usize {
+        let handlers: Vec<Box<dyn Fn(&str) -> usize + Send + Sync>> = vec![
+            Box::new(|s| s.len()),
+            Box::new(|s| s.chars().filter(|c| c.is_uppercase()).count()),
+        ];
+        let mut total = 0;
+        for name in names {
+            let _g = Held(log.clone(), name);
+            tokio::task::yield_now().await;
+            for h in &handlers {
+                total += h(name);
+            }
+        }
+        total
+    }
+
+    pub async fn point_moves(log: &Log, pts: Vec<(i32, i32)>) -> (i32, i32) {
+        #[derive(Clone, Copy)]
+        struct P {
+            x: i32,
+            y: i32,
+        }
+        let mut at = P { x: 0, y: 0 };
+        for (dx, dy) in pts {
+            let P { x, y } = at;
+            sleep_ms(0).await;
+            at = P { x: x + dx, y: y + dy };
+            if at.x.abs() > 10 {
+                log.push("out of bounds");
+                return (at.x, at.y);
+            }
+        }
+        let P { x, .. } = at;
+        (x, at.y)
+    }
+
+    pub async fn retry_with_backoff(log: &Log, fails: u32) -> Result<u32, String> {
+        let mut attempt = 0;
+        let value = loop {
+            attempt += 1;
+            let _a = Held(log.clone(), "attempt");
+            match (attempt > fails).then_some(attempt * 10) {
+                Some(v) => break v,
+                None if attempt >= 5 => return Err(format!("gave up after {attempt}")),
+                None => {
+                    let delay = 2u64.pow(attempt);
+                    log.push(format!("retry in {delay}"));
+                    sleep_ms(0).await;
+                }
+            }
+        };
+        Ok(value + attempt)
+    }
+
+    pub async fn owned_and_borrowed_strings(log: &Log, text: String) -> Vec<String> {
+        let words: Vec<String> = text.split_whitespace().map(str::to_string).collect();
+        let mut out = Vec::new();
+        for w in words {
+            let upper = w.to_uppercase();
+            tokio::task::yield_now().await;
+            if upper.starts_with('#') {
+                continue;
+            }
+            let trimmed = upper.trim_matches('.');
+            out.push(trimmed.to_string());
+            log.push(format!("word {trimmed}"));
+        }
+        out
+    }
+
     pub async fn string_builder(parts: Vec<String>) -> String {
         let mut s = String::with_capacity(16);
         for (i, p) in parts.into_iter().enumerate() {
@@ -1048,6 +1189,43 @@ fn selects_joins_and_deadlines() {
     assert_eq!(
         log.iter().filter(|l| *l == "drop msg").count(),
         3,
+        "{log:?}"
+    );
+}
+
+#[test]
+fn patterns_stacks_closures_and_searches() {
+    let (out, log) = same!(|m, log| {
+        (
+            (
+                m::dfs(&log, vec![(1, 2), (1, 3), (2, 4), (3, 4)], 1).await,
+                m::head_tail(vec![]).await,
+                m::head_tail(vec![5]).await,
+                m::head_tail(vec![1, 2, 3]).await,
+                m::async_closure_calls(3).await,
+                m::labelled_search(&log, vec![vec![1, 2], vec![3, 4]], 4).await,
+                m::labelled_search(&log, vec![vec![1, 2]], 9).await,
+            ),
+            (
+                m::labelled_search(&log, vec![], 9).await,
+                m::dyn_handlers(&log, vec!["Ab", "CD"]).await,
+                m::point_moves(&log, vec![(1, 2), (3, 4)]).await,
+                m::point_moves(&log, vec![(11, 0), (1, 1)]).await,
+                m::retry_with_backoff(&log, 2).await,
+                m::retry_with_backoff(&log, 9).await,
+                m::owned_and_borrowed_strings(&log, "a.b #c d.".into()).await,
+            ),
+        )
+    });
+    assert_eq!(
+        out,
+        "(([1, 2, 4, 3], (None, 0, 0), (Some(5), 1, 5), (Some(1), 3, 6), 17, Some((1, 1)), None), \
+         (None, 7, (4, 6), (11, 0), Ok(33), Err(\"gave up after 5\"), [\"A.B\", \"D\"]))"
+    );
+    assert!(log.iter().any(|l| l == "found 4 at 1,1"), "{log:?}");
+    assert_eq!(
+        log.iter().filter(|l| *l == "drop visit").count(),
+        4,
         "{log:?}"
     );
 }
