@@ -718,4 +718,114 @@ case! {
     }
     drive(f): { f(0).await + f(3).await }
 }
+// A local moved on some branches with awaits and not on others: past the join it is carried as
+// an `Option` (rustc's drop flag), dropped at the end of its scope when still there.
+case! {
+    name: moved_in_then_kept_in_else_to_scope_end,
+    async fn (c: bool) -> u32 {
+        let a = Noisy::new("a");
+        let b = Noisy::new("b");
+        if c {
+            drop(a);
+            leaf("x", 1, ()).await;
+        } else {
+            leaf("y", 1, ()).await;
+        }
+        log("after");
+        leaf("z", 1, ()).await;
+        b.len() as u32
+    }
+    drive(f): { f(true).await + f(false).await }
+}
+case! {
+    name: moved_in_if_without_else,
+    async fn (c: bool) -> u32 {
+        let a = Noisy::new("a");
+        let d = Noisy::new("d");
+        if c {
+            leaf("x", 1, ()).await;
+            drop(a);
+        }
+        log("after");
+        leaf("z", 1, d.len()).await as u32
+    }
+    drive(f): { f(true).await + f(false).await }
+}
+case! {
+    name: moved_by_some_match_arms,
+    async fn (k: u32) -> u32 {
+        let a = Noisy::new("a");
+        let b = Noisy::new("b");
+        let r = match k {
+            0 => { drop(b); leaf("m0", 1, 0).await }
+            1 => { let v = leaf("m1", 1, 1).await; drop(a); v }
+            2 => 2,
+            _ => { drop(a); drop(b); 3 }
+        };
+        log("after");
+        let z = leaf("z", 1, r).await;
+        z + 1
+    }
+    drive(f): { f(0).await + f(1).await + f(2).await + f(3).await }
+}
+case! {
+    name: maybe_moved_nested_join_as_tail_of_branch,
+    async fn (k: u32) -> u32 {
+        let a = Noisy::new("a");
+        let r = if k > 0 {
+            let t = Noisy::new("t");
+            if k > 1 {
+                drop(a);
+                leaf("in", 1, 1).await + t.len() as u32
+            } else {
+                leaf("keep", 1, 2).await
+            }
+        } else {
+            leaf("else", 1, 3).await
+        };
+        log("after");
+        leaf("z", 1, r).await
+    }
+    drive(f): { f(0).await + f(1).await + f(2).await }
+}
+case! {
+    name: maybe_moved_across_two_joins_and_a_loop,
+    async fn (k: u32) -> u32 {
+        let a = Noisy::new("a");
+        let b = Noisy::new("b");
+        if k % 2 == 0 {
+            drop(a);
+            leaf("x", 1, ()).await;
+        } else {
+            leaf("y", 0, ()).await;
+        }
+        if k > 2 {
+            drop(b);
+            leaf("p", 1, ()).await;
+        } else {
+            leaf("q", 1, ()).await;
+        }
+        let mut n = 0;
+        while n < 2 {
+            n += leaf("w", 1, 1).await;
+        }
+        log("end");
+        n
+    }
+    drive(f): { f(0).await + f(1).await + f(3).await + f(4).await }
+}
+case! {
+    name: maybe_moved_copy_used_after,
+    async fn (k: u64) -> u64 {
+        let n = k + 1;
+        if k > 1 {
+            let _ = add3(n, 1, 1);
+            leaf("x", 1, ()).await;
+        } else {
+            leaf("y", 1, ()).await;
+        }
+        leaf("z", 1, n).await
+    }
+    drive(f): { f(0).await + f(3).await }
+}
 }

@@ -110,6 +110,9 @@ struct Gen {
     ctl: usize,
     ids: usize,
     loops: Vec<Loop>,
+    /// The `ctl` depth at the start of each enclosing loop's body (a local declared outside
+    /// the innermost loop may not be moved inside it: moved in a previous iteration).
+    loop_ctl: Vec<usize>,
     /// Inside `format!` arguments, which borrow each other: no `+=` there.
     in_format: usize,
     avoid_bugs: bool,
@@ -183,6 +186,7 @@ fn draw_case(mix: &mut Rng, seed: u64, k: usize, control_flow: bool, options: Op
         ctl: 0,
         ids: 0,
         loops: Vec::new(),
+        loop_ctl: Vec::new(),
         in_format: 0,
         avoid_bugs: options.avoid_bugs,
         in_awaitee: 0,
@@ -254,6 +258,26 @@ impl Gen {
     fn pick(&mut self, ty: Ty) -> Option<usize> {
         let u = self.usable(ty);
         if u.is_empty() {
+            None
+        } else {
+            Some(u[self.rng.below(u.len() as u64) as usize])
+        }
+    }
+
+    /// A Noisy local declared outside the branch being written (not outside the innermost
+    /// loop), moved here: on some paths only (the lowering carries it past the join as an
+    /// `Option`, its drop flag). The move is followed by an await, so the branch is one with
+    /// awaits (a local moved in a branch without awaits, then kept across a later await, is
+    /// E0382 through the lowering: README, known limits).
+    fn pick_outer_movable(&mut self) -> Option<usize> {
+        // Declared inside the innermost loop's body (deeper than the loop itself).
+        let inside = |c: usize| self.loop_ctl.last().is_none_or(|&l| c > l);
+        let u: Vec<usize> = self
+            .usable(Ty::Noisy)
+            .into_iter()
+            .filter(|&i| self.vars[i].ctl < self.ctl && inside(self.vars[i].ctl))
+            .collect();
+        if u.is_empty() || self.in_awaitee > 0 || self.in_format > 0 {
             None
         } else {
             Some(u[self.rng.below(u.len() as u64) as usize])
@@ -715,7 +739,9 @@ impl Gen {
     /// forgets the bindings declared from `mark` on (the loop's own: its counter or variable).
     fn in_loop<T>(&mut self, l: Loop, mark: usize, body: impl FnOnce(&mut Self) -> T) -> T {
         self.loops.push(l);
+        self.loop_ctl.push(self.ctl);
         let out = body(self);
+        self.loop_ctl.pop();
         self.loops.pop();
         self.vars.truncate(mark);
         out
@@ -1010,6 +1036,20 @@ impl Gen {
                 let e = self.expr(d);
                 format!("{t} += {e};")
             }
+            6 if !self.avoid_bugs && self.rng.chance(50) => match self.pick_outer_movable() {
+                Some(i) => {
+                    self.vars[i].live = false;
+                    let (k, p) = (self.id(), self.pending());
+                    format!(
+                        "drop({}); leaf(\"d{k}\", {p}, ()).await;",
+                        self.vars[i].name
+                    )
+                }
+                None => {
+                    let k = self.id();
+                    format!("log(\"s{k}\");")
+                }
+            },
             6 => match self.pick_movable() {
                 Some(i) => {
                     self.vars[i].live = false;

@@ -35,7 +35,7 @@ use syn::Ident;
 
 use crate::config::Config;
 use crate::liveness::Entry;
-use crate::liveness::{Analysis, LocalId, Origin};
+use crate::liveness::{Analysis, LocalId, Origin, Point};
 use crate::normalize::{Bind, Block, Control, Head, Stmt};
 use crate::parse::{AsyncFn, ParamKind};
 use crate::rewrite::body_label;
@@ -144,6 +144,11 @@ struct Ctx<'a> {
     /// macro, so the arms starting at the body or a loop's head jump to the code after it
     /// instead of writing it natively a second time.
     anonymous_after: std::collections::BTreeMap<usize, bool>,
+    /// Where the arm being written starts (`None`: the start of the body): which locals it
+    /// holds as `Option`s ([`Analysis::flagged`]).
+    point: Option<Point>,
+    /// The branches `(control id, index)` around the code being written, innermost last.
+    branches: Vec<(usize, usize)>,
 }
 
 /// The label of the block after which the code resuming at await `k` sits (sequential fns).
@@ -623,6 +628,11 @@ fn slot_ident(tp: &Ident) -> Ident {
 }
 
 /// The type parameter of the value of branch or loop `id`, carried to the code after it.
+/// The slot parameter of a local carried as an `Option` (its own drop flag).
+fn flagged_param(tp: &Ident) -> Ident {
+    format_ident!("Flagged{}", tp, span = Span::mixed_site())
+}
+
 fn value_param(id: usize) -> Ident {
     format_ident!("Value{}", id, span = Span::mixed_site())
 }
@@ -858,6 +868,24 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// Whether the code after control construct `id` holds a local as an `Option` (moved on
+    /// some of its branches, see [`Analysis::flagged`]).
+    fn flags_after(&self, mut id: usize) -> bool {
+        // Where a jump to the code after it goes (see `forward`).
+        while let Some((end, _)) = self.forward(id) {
+            match end {
+                End::After(parent) => id = parent,
+                _ => return false,
+            }
+        }
+        let p = Point::Entry(Entry::After(id));
+        self.analysis
+            .flagged
+            .range((p, LocalId(0))..)
+            .next()
+            .is_some_and(|(q, _)| *q == p)
+    }
+
     /// A jump to `entry`: its value and the locals it carries moved into their slots, then
     /// `break '__jump __Goto::<entry>`, a marker that [`nest_arms`] turns into a `break` to the
     /// target's label or a round of the `'__back` loop once the arms' order is known.
@@ -883,11 +911,33 @@ impl<'a> Ctx<'a> {
             .unwrap_or_default();
         let mut ids: Vec<LocalId> = levels.into_iter().flatten().collect();
         ids.sort();
-        let writes = ids.iter().map(|id| {
-            let l = self.local(*id);
-            let (slot, i) = (slot_ident(&l.type_param), &l.ident);
-            quote!(#slot.write(#i);)
-        });
+        // A local moved on some branches is carried as an `Option` past the join: `None` from
+        // the end of a branch that moved it, `Some` from the others; already one here, as is.
+        let moved: Vec<LocalId> = self
+            .branches
+            .last()
+            .and_then(|b| self.analysis.moved_at_end.get(b))
+            .cloned()
+            .unwrap_or_default();
+        let writes: Vec<TokenStream> = ids
+            .iter()
+            .map(|id| {
+                let l = self.local(*id);
+                let i = &l.ident;
+                if !self.analysis.is_flagged(Point::Entry(entry), *id) {
+                    let slot = slot_ident(&l.type_param);
+                    return quote!(#slot.write(#i););
+                }
+                let slot = slot_ident(&flagged_param(&l.type_param));
+                if self.point.is_some_and(|p| self.analysis.is_flagged(p, *id)) {
+                    quote!(#slot.write(#i);)
+                } else if moved.contains(id) {
+                    quote!(#slot.write(::core::option::Option::None);)
+                } else {
+                    quote!(#slot.write(::core::option::Option::Some(#i));)
+                }
+            })
+            .collect();
         let v = entry_variant(entry);
         let value = match entry {
             Entry::After(id) => {
@@ -1017,26 +1067,40 @@ impl<'a> Ctx<'a> {
                 Stmt::Control { id, ctl, head } => {
                     let cv = ms("__cv");
                     let branches_diverge;
+                    // Locals moved on some branches only are carried past the join as
+                    // `Option`s: each branch jumps there itself, with `Some` or `None`.
+                    let each_jumps = !matches!(ctl, Control::Loop { .. }) && self.flags_after(*id);
+                    let branch_end = if each_jumps {
+                        End::After(*id)
+                    } else {
+                        End::Value
+                    };
                     match ctl {
                         Control::If { cond, then, els } => {
                             let label = format!("if {}", crate::rewrite::compact(cond));
                             let cond = self.expr(cond);
                             self.conds.push(label.clone());
-                            let then = self.emit_from(then, 0, End::Value);
+                            self.branches.push((*id, 0));
+                            let then = self.emit_from(then, 0, branch_end);
+                            self.branches.pop();
                             let mut all_diverge = self.diverged;
                             self.conds.pop();
                             self.conds.push(format!("not {label}"));
+                            self.branches.push((*id, 1));
+                            let skip = Block { stmts: Vec::new() };
                             let els = match els {
                                 Some(e) => {
-                                    let t = self.emit_from(e, 0, End::Value);
+                                    let t = self.emit_from(e, 0, branch_end);
                                     all_diverge &= self.diverged;
                                     t
                                 }
+                                None if each_jumps => self.emit_from(&skip, 0, branch_end),
                                 None => {
                                     all_diverge = false;
                                     TokenStream::new()
                                 }
                             };
+                            self.branches.pop();
                             self.conds.pop();
                             branches_diverge = all_diverge;
                             let (then, els) = (user_block(then), user_block(els));
@@ -1046,15 +1110,17 @@ impl<'a> Ctx<'a> {
                             let scrut = self.expr(scrut);
                             let mut ts = Vec::new();
                             let mut all_diverge = true;
-                            for arm in arms {
+                            for (n, arm) in arms.iter().enumerate() {
                                 let mut label =
                                     format!("match {}", crate::rewrite::compact(&arm.pat));
                                 if let Some(g) = &arm.guard {
                                     label.push_str(&format!(" if {}", crate::rewrite::compact(g)));
                                 }
                                 self.conds.push(label);
+                                self.branches.push((*id, n));
                                 let (pat, body) =
-                                    (&arm.pat, self.emit_from(&arm.body, 0, End::Value));
+                                    (&arm.pat, self.emit_from(&arm.body, 0, branch_end));
+                                self.branches.pop();
                                 all_diverge &= self.diverged;
                                 self.conds.pop();
                                 let guard = arm.guard.as_ref().map(|g| {
@@ -1072,6 +1138,11 @@ impl<'a> Ctx<'a> {
                             self.diverged = true;
                             return out;
                         }
+                    }
+                    if each_jumps {
+                        // Every branch suspends or jumps: nothing follows in this arm.
+                        self.diverged = true;
+                        return out;
                     }
                     if self.native {
                         if branches_diverge {
@@ -1243,6 +1314,23 @@ impl<'a> Ctx<'a> {
             )
         });
         let first = boundary.map_or(0, |b| b + 1);
+        self.point = Some(match start {
+            Start::Resume(k) => Point::Suspension(k),
+            Start::After(id) => Point::Entry(Entry::After(id)),
+            Start::LoopHead(id) => Point::Entry(Entry::LoopHead(id)),
+            Start::Before(k) => Point::Entry(Entry::Before(k)),
+        });
+        // The branch the start point is in (its end jumps to the code after the construct).
+        self.branches.clear();
+        if let Some(b) = boundary
+            && let Some(Stmt::Control {
+                id,
+                ctl: Control::If { .. } | Control::Match { .. },
+                ..
+            }) = self.block_at(&path[..b]).stmts.get(path[b].0)
+        {
+            self.branches.push((*id, path[b].1));
+        }
         let mut out = TokenStream::new();
         let outer: Vec<LocalId> = levels.iter().take(first).flatten().copied().collect();
         let fresh = self.fresh_levels(start);
@@ -1489,6 +1577,8 @@ fn generate_pass<'a>(
         shared_builds,
         building: None,
         anonymous_after: Default::default(),
+        point: None,
+        branches: Vec::new(),
     };
     // With branches or loops holding awaits, code is reached through internal jumps; all code
     // arms then sit in one dispatch `match`, in source order, so types are inferred in order.
@@ -1587,7 +1677,12 @@ fn generate_pass<'a>(
             if !type_params.contains(tp) {
                 type_params.push(tp.clone());
             }
-            fields.push(quote!(#field: ::core::mem::MaybeUninit<#tp>));
+            if analysis.is_flagged(Point::Suspension(k), *id) {
+                // Moved on some branches before: `None` there (its drop flag).
+                fields.push(quote!(#field: ::core::mem::MaybeUninit<::core::option::Option<#tp>>));
+            } else {
+                fields.push(quote!(#field: ::core::mem::MaybeUninit<#tp>));
+            }
         }
         fields.push(quote!(__awaitee: ::core::mem::MaybeUninit<#fut>));
         let v = format_ident!("Suspend{}", k, span = Span::mixed_site());
@@ -1865,9 +1960,14 @@ fn generate_pass<'a>(
         for id in &ids {
             let l = &analysis.locals[id.0];
             binds.push(l.field.clone());
-            reads.push(slot_ident(&l.type_param));
-            if !slots.contains(&l.type_param) {
-                slots.push(l.type_param.clone());
+            let tp = if analysis.is_flagged(Point::Entry(entry), *id) {
+                flagged_param(&l.type_param)
+            } else {
+                l.type_param.clone()
+            };
+            reads.push(slot_ident(&tp));
+            if !slots.contains(&tp) {
+                slots.push(tp);
             }
         }
         goto_variants.push(quote!(#v));

@@ -145,6 +145,29 @@ pub struct Analysis {
     pub suspensions: Vec<Suspension>,
     /// Locals declared by each await's pattern (by await index).
     pub bind_locals: Vec<Vec<LocalId>>,
+    /// The locals carried as `Option`s (their own drop flag) at each entry and suspension:
+    /// moved on some branches of a join before it, not used after it (then only dropped, at
+    /// the end of their scope), with drop glue.
+    pub flagged: std::collections::BTreeSet<(Point, LocalId)>,
+    /// Per branch `(control id, branch index)`: the locals moved when it ends, where the join
+    /// after it carries them flagged (`None` from there).
+    pub moved_at_end: std::collections::BTreeMap<(usize, usize), Vec<LocalId>>,
+}
+
+/// A point where locals are carried: an entry, or a suspension (by await index).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Point {
+    /// Entered by a jump.
+    Entry(Entry),
+    /// Resumed at await `k`.
+    Suspension(usize),
+}
+
+impl Analysis {
+    /// Whether `id` is carried as an `Option` at `p`.
+    pub fn is_flagged(&self, p: Point, id: LocalId) -> bool {
+        self.flagged.contains(&(p, id))
+    }
 }
 
 /// How an expression mentions a name.
@@ -853,6 +876,11 @@ enum Status {
     /// tell apart (rustc may know it is assigned on all): may hold a value, kept if it may need
     /// dropping. If it is in fact empty on some path, storing it is E0381, loud.
     MaybeEmpty,
+    /// Moved on some branches of an `if`/`match` with awaits and not on others: rustc keeps a
+    /// drop flag and drops it at the end of its scope if still there. Past the join, the
+    /// lowering carries it as an `Option` (`None` from the branches that moved it): a drop
+    /// flag of its own (see [`Analysis::flagged`]).
+    MaybeMoved,
 }
 
 struct Snapshot {
@@ -891,6 +919,8 @@ struct Walker {
     /// Per `if`/`match` with awaits: the (start, end) sequence numbers of each branch. A use
     /// in another branch of the same construct than point `p` does not run after `p`.
     branch_groups: Vec<Vec<(usize, usize)>>,
+    /// Per branch `(control id, index)`: the locals `Moved` when it ends.
+    branch_moved: std::collections::BTreeMap<(usize, usize), Vec<LocalId>>,
     entry_snapshots: Vec<(Entry, Snapshot)>,
     seq: usize,
     snapshots: Vec<Option<Snapshot>>,
@@ -1166,7 +1196,7 @@ impl Walker {
                 // Without `else`, the path that skips `then` joins it after the `if`.
                 let skip = Block { stmts: Vec::new() };
                 let branches = vec![then, els.as_ref().unwrap_or(&skip)];
-                self.branches(&branches, None);
+                self.branches(id, &branches, None);
             }
             Control::Match { scrut, arms } => {
                 let mut refs = Refs::new();
@@ -1213,7 +1243,7 @@ impl Walker {
                     ),
                     _ => None,
                 };
-                self.branches(&blocks, Some((arms, scrut_local, borrowed)));
+                self.branches(id, &blocks, Some((arms, scrut_local, borrowed)));
             }
             Control::Loop { body, repeats, .. } => {
                 // A later iteration may find assigned what the first finds empty: a local
@@ -1247,7 +1277,7 @@ impl Walker {
         }
     }
 
-    fn branches(&mut self, blocks: &[&Block], arms: Option<MatchArms<'_>>) {
+    fn branches(&mut self, id: usize, blocks: &[&Block], arms: Option<MatchArms<'_>>) {
         let before = self.status.clone();
         let n = before.len();
         let mut merged: Option<Vec<Status>> = None;
@@ -1299,9 +1329,14 @@ impl Walker {
                 }
                 None => {}
             }
+            let moved: Vec<LocalId> = (0..n)
+                .filter(|&x| now[x] == Status::Moved)
+                .map(LocalId)
+                .collect();
+            self.branch_moved.insert((id, i), moved);
             merged = Some(match merged {
                 None => now,
-                Some(m) => merge_statuses(&m, &now),
+                Some(m) => merge_join(&m, &now),
             });
         }
         if let Some(m) = merged {
@@ -1599,13 +1634,32 @@ pub(crate) fn stmt_exit(s: &Stmt) -> Option<Exit> {
     }
 }
 
-/// The status of each local after paths with statuses `a` and `b` join.
+/// The status of each local after the branches of an `if`/`match` with awaits join: moved on
+/// some and live on others, it may be moved (see [`Status::MaybeMoved`]).
+fn merge_join(a: &[Status], b: &[Status]) -> Vec<Status> {
+    a.iter()
+        .zip(b)
+        .map(|(a, b)| match (*a, *b) {
+            (a, b) if a == b => a,
+            (Status::Moved | Status::MaybeMoved, Status::Live | Status::MaybeMoved)
+            | (Status::Live | Status::MaybeMoved, Status::Moved | Status::MaybeMoved) => {
+                Status::MaybeMoved
+            }
+            (a, b) => merge_statuses(&[a], &[b])[0],
+        })
+        .collect()
+}
+
+/// The status of each local after paths with statuses `a` and `b` join (at a loop's exit: a
+/// local moved on some paths is not carried past it).
 fn merge_statuses(a: &[Status], b: &[Status]) -> Vec<Status> {
     a.iter()
         .zip(b)
         .map(|(a, b)| match (*a, *b) {
             (a, b) if a == b => a,
-            (Status::Moved, _) | (_, Status::Moved) => Status::Moved,
+            (Status::Moved | Status::MaybeMoved, _) | (_, Status::Moved | Status::MaybeMoved) => {
+                Status::Moved
+            }
             // Assigned on some branches, empty (or maybe) on others.
             _ => Status::MaybeEmpty,
         })
@@ -1795,6 +1849,7 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
         loop_assigned: HashSet::new(),
         loop_exits: Vec::new(),
         branch_groups: Vec::new(),
+        branch_moved: std::collections::BTreeMap::new(),
         entry_snapshots: Vec::new(),
         used_params: HashSet::new(),
     };
@@ -1859,6 +1914,21 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
             ));
         }
     };
+    let mut flagged = std::collections::BTreeSet::new();
+    // A local moved on some branches that is used after the join anywhere is `Copy` (or the
+    // native fn is rejected too): never carried as an `Option`, so that every point after the
+    // join holds it the same way.
+    let mut plain_after_join: HashSet<LocalId> = HashSet::new();
+    {
+        let entry_snaps = w.entry_snapshots.iter().map(|(_, s)| s);
+        for snap in w.snapshots.iter().flatten().chain(entry_snaps) {
+            for &(_, id, status) in &snap.in_scope {
+                if status == Status::MaybeMoved && w.used_after(id, snap.seq) {
+                    plain_after_join.insert(id);
+                }
+            }
+        }
+    }
     for (index, snap) in w.snapshots.iter().enumerate() {
         let Some(snap) = snap else {
             suspensions.push(Suspension::default());
@@ -1889,6 +1959,17 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
             }
             let may_hold = matches!(status, Status::Live | Status::MaybeEmpty);
             let keep = used_after(id) || (may_hold && !local.has_no_drop_glue());
+            // Used after, a local moved on some branches is `Copy` (or the native fn is
+            // rejected too): kept as it is.
+            if status == Status::MaybeMoved
+                && !keep
+                && !local.has_no_drop_glue()
+                && !plain_after_join.contains(&id)
+            {
+                flagged.insert((Point::Suspension(index), id));
+                s.saved[level].push(id);
+                continue;
+            }
             if !keep {
                 continue;
             }
@@ -1980,6 +2061,13 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
             let used = w.used_after(id, snap.seq);
             if status == Status::Empty {
                 fresh[level].push(id);
+            } else if status == Status::MaybeMoved
+                && !used
+                && !local.has_no_drop_glue()
+                && !plain_after_join.contains(&id)
+            {
+                flagged.insert((Point::Entry(*entry), id));
+                levels[level].push(id);
             } else if used
                 || (matches!(status, Status::Live | Status::MaybeEmpty)
                     && !local.has_no_drop_glue())
@@ -1997,12 +2085,28 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
     if let Some(e) = w.errors {
         return Err(e);
     }
+    // What each branch end moved, for the locals flagged at the join after it.
+    let flagged_ids: HashSet<LocalId> = flagged.iter().map(|(_, id)| *id).collect();
+    let moved_at_end = w
+        .branch_moved
+        .into_iter()
+        .map(|(k, ids)| {
+            let ids: Vec<LocalId> = ids
+                .into_iter()
+                .filter(|id| flagged_ids.contains(id))
+                .collect();
+            (k, ids)
+        })
+        .filter(|(_, ids)| !ids.is_empty())
+        .collect();
     Ok(Analysis {
         entries,
         entries_fresh,
         locals: w.locals,
         suspensions,
         bind_locals: w.bind_locals,
+        flagged,
+        moved_at_end,
     })
 }
 
@@ -2168,8 +2272,9 @@ mod tests {
 
     #[test]
     fn uses_in_other_branches_do_not_keep_a_local() {
-        // `x` is used in the `else` branch only: not needed across the await of the `then`
-        // branch; `y` is used after the `if`: kept in both.
+        // `x` is moved in the `else` branch only: kept across the await of the `then` branch
+        // (it is dropped at the end of its scope there), and across `h().await` as an
+        // `Option` (`None` from `else`: rustc's drop flag); `y` is used after the `if`.
         let s = saved(quote! {
             async fn f(c: bool) {
                 let x = S::new(); let y = S::new();
@@ -2178,7 +2283,7 @@ mod tests {
                 y.len();
             }
         });
-        assert_eq!(s, ["x y", "y"]);
+        assert_eq!(s, ["x y", "x y"]);
         // Same with `x` plain (`let x = 1u8`, no drop glue): not saved at the first await.
         let s = saved(quote! {
             async fn f(c: bool) {
