@@ -1248,9 +1248,27 @@ impl<'a> Ctx<'a> {
             // (`let g = m.lock().await` with `m` an `Arc<Mutex<_>>` kept after), rustc's
             // "returns a value referencing data owned by the current function" points there.
             let at = Span::call_site().located_at(at);
+            // An `async` block without `move` awaited in place (`async { join!(..) }.await`,
+            // how `join!`/`select!` are lowered) runs its body here at once: written inline,
+            // not as a second future inside the wrapper (its own state and captures), unless a
+            // `return`, `?`, `break` or `continue` in it would then leave the wrapper instead.
+            let awaited = match awaitee {
+                syn::Expr::Async(a)
+                    if a.capture.is_none()
+                        && a.attrs.is_empty()
+                        && crate::macros::leaving_token(
+                            &a.block.stmts.iter().map(|s| s.to_token_stream()).collect(),
+                        )
+                        .is_none() =>
+                {
+                    let b = &a.block;
+                    quote!(#b)
+                }
+                _ => quote!(#awaitee.await),
+            };
             quote_spanned!(at=> async move {
                 let _ = (#(&#drop_order,)*);
-                let #o = #awaitee.await;
+                let #o = #awaited;
                 (#o, #(#ret,)*)
             })
         } else {
