@@ -73,7 +73,12 @@ pub fn rewrite(
     struct Bound(std::collections::HashSet<String>);
     impl<'a> syn::visit::Visit<'a> for Bound {
         fn visit_pat_ident(&mut self, p: &'a syn::PatIdent) {
-            self.0.insert(p.ident.to_string());
+            // `None`, `Quit`, `MAX` in a pattern name a unit variant or a constant (a binding
+            // is snake_case; rustc warns otherwise).
+            let name = p.ident.to_string();
+            if !name.starts_with(|c: char| c.is_uppercase()) {
+                self.0.insert(name);
+            }
             syn::visit::visit_pat_ident(self, p);
         }
     }

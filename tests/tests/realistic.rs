@@ -861,6 +861,78 @@ twins! {
         out
     }
 
+    // ---- batch 4: values moved on some branches with awaits (carried as `Option`s past the
+    // join, dropped at the end of their scope), select!/join! on methods ------------------
+
+    pub async fn release_early_or_late(log: &Log, sem: Arc<Semaphore>, fast: bool) -> usize {
+        let permit = sem.clone().acquire_owned().await.unwrap();
+        let _trace = Held(log.clone(), "trace");
+        if fast {
+            let h = tokio::spawn(async move {
+                tokio::task::yield_now().await;
+                drop(permit);
+            });
+            h.await.unwrap();
+        } else {
+            sleep_ms(0).await;
+        }
+        log.push(format!("available {}", sem.available_permits()));
+        sleep_ms(0).await;
+        sem.available_permits()
+    }
+
+    pub async fn route(log: &Log, req: Held, kind: u8) -> &'static str {
+        let tag = match kind {
+            0 => {
+                let name = req.1;
+                let h = tokio::spawn(async move {
+                    let _r = req;
+                    tokio::task::yield_now().await;
+                });
+                h.await.unwrap();
+                name
+            }
+            1 => {
+                sleep_ms(0).await;
+                "kept"
+            }
+            _ => "other",
+        };
+        log.push(format!("routed {tag}"));
+        tokio::task::yield_now().await;
+        tag
+    }
+
+    pub async fn collect_until_quiet(log: &Log, mut rx: mpsc::Receiver<u32>) -> Vec<u32> {
+        let mut got = Vec::new();
+        let _h = Held(log.clone(), "collector");
+        while got.len() < 10 {
+            let next = tokio::select! {
+                biased;
+                v = rx.recv() => v,
+                _ = sleep_ms(2) => None,
+            };
+            match next {
+                Some(v) if v % 2 == 0 => got.push(v),
+                Some(v) => {
+                    log.push(format!("odd {v}"));
+                    tokio::task::yield_now().await;
+                }
+                None => break,
+            }
+        }
+        got
+    }
+
+    pub async fn client_join(c: &mut Client, log: &Log) -> (usize, u64) {
+        let before = c.hits;
+        let (a, b) = tokio::join!(fetch(log, "j/1"), fetch(log, "j/2"));
+        c.hits += 2;
+        let n = a.map(|s| s.len()).unwrap_or(0) + b.map(|s| s.len()).unwrap_or(0);
+        c.tx.send(format!("joined {n}")).await.ok();
+        (n, c.hits - before)
+    }
+
     pub async fn string_builder(parts: Vec<String>) -> String {
         let mut s = String::with_capacity(16);
         for (i, p) in parts.into_iter().enumerate() {
@@ -1228,6 +1300,45 @@ fn patterns_stacks_closures_and_searches() {
         4,
         "{log:?}"
     );
+}
+
+#[test]
+fn values_moved_on_some_branches_and_selects() {
+    let (out, log) = same!(|m, log| {
+        let sem = Arc::new(Semaphore::new(2));
+        let (tx, rx) = mpsc::channel(16);
+        for v in [2, 3, 4, 5, 6] {
+            tx.send(v).await.unwrap();
+        }
+        drop(tx);
+        let (ctx, mut crx) = mpsc::channel(4);
+        let mut c = Client {
+            base: "b".into(),
+            cache: HashMap::new(),
+            hits: 0,
+            tx: ctx,
+        };
+        let joined = m::client_join(&mut c, &log).await;
+        (
+            m::release_early_or_late(&log, sem.clone(), true).await,
+            m::release_early_or_late(&log, sem.clone(), false).await,
+            m::route(&log, Held(log.clone(), "r0"), 0).await,
+            m::route(&log, Held(log.clone(), "r1"), 1).await,
+            m::route(&log, Held(log.clone(), "r2"), 2).await,
+            m::collect_until_quiet(&log, rx).await,
+            joined,
+            crx.recv().await,
+        )
+    });
+    assert_eq!(
+        out,
+        "(2, 1, \"r0\", \"kept\", \"other\", [2, 4, 6], (22, 2), Some(\"joined 22\"))"
+    );
+    // Kept by the branches that did not move them, the permit (the second run reads 1 permit
+    // available) and the request drop at the end of their scope.
+    let r1 = log.iter().position(|l| l == "drop r1").unwrap();
+    let routed = log.iter().position(|l| l == "routed kept").unwrap();
+    assert!(r1 > routed, "{log:?}");
 }
 
 /// The `lowered` twins really are the attribute's futures (an attribute on an `item` fragment
