@@ -828,4 +828,30 @@ case! {
     }
     drive(f): { f(0).await + f(3).await }
 }
+case! {
+    name: maybe_moved_local_declared_in_loop_body_arm,
+    async fn (k: u32) -> u32 {
+        // `n` is declared in the arm that writes the loop's body (not carried into it): the
+        // path that skips the `if` still holds it (`Some`), the other moved it (`None`).
+        let mut i = 0;
+        let mut total = 0;
+        loop {
+            i += 1;
+            let Some((x, n)) = noisy_option(u64::from(i), "e") else {
+                return 0;
+            };
+            if i % 2 == k {
+                drop(n);
+                leaf("d", 1, ()).await;
+            }
+            total += leaf("t", 1, x as u32).await;
+            log("body end");
+            if i > 2 {
+                break;
+            }
+        }
+        total
+    }
+    drive(f): { f(0).await + f(1).await }
+}
 }

@@ -110,8 +110,10 @@ struct Gen {
     ctl: usize,
     ids: usize,
     loops: Vec<Loop>,
-    /// The `ctl` depth at the start of each enclosing loop's body (a local declared outside
-    /// the innermost loop may not be moved inside it: moved in a previous iteration).
+    /// The `ctl` depth at the start of each enclosing loop's body, labelled block or let chain
+    /// (a local declared outside the innermost loop may not be moved inside it: moved in a
+    /// previous iteration; nor outside a labelled block or let chain: moved on some of its
+    /// paths, the lowering drops it where it leaves, README).
     loop_ctl: Vec<usize>,
     /// Inside `format!` arguments, which borrow each other: no `+=` there.
     in_format: usize,
@@ -277,7 +279,8 @@ impl Gen {
             .into_iter()
             .filter(|&i| self.vars[i].ctl < self.ctl && inside(self.vars[i].ctl))
             .collect();
-        if u.is_empty() || self.in_awaitee > 0 || self.in_format > 0 {
+        // A loop's condition runs again each round: no move there of what it did not declare.
+        if u.is_empty() || self.in_awaitee > 0 || self.in_format > 0 || self.in_while_cond > 0 {
             None
         } else {
             Some(u[self.rng.below(u.len() as u64) as usize])
@@ -889,6 +892,15 @@ impl Gen {
     /// sees their bindings; the scrutinees' values and temporaries live through `then` and drop
     /// before `else`.
     fn let_chain_expr(&mut self, d: usize) -> String {
+        // Lowered as a labelled block: a local moved on some of its paths is dropped where it
+        // leaves (README, known differences), so no move there of what it did not declare.
+        self.loop_ctl.push(self.ctl);
+        let out = self.let_chain_expr_inner(d);
+        self.loop_ctl.pop();
+        out
+    }
+
+    fn let_chain_expr_inner(&mut self, d: usize) -> String {
         let k = self.id();
         let scrut = self.expr(d);
         let (x, y) = (format!("c{k}"), format!("r{k}"));

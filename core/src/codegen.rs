@@ -149,6 +149,8 @@ struct Ctx<'a> {
     point: Option<Point>,
     /// The branches `(control id, index)` around the code being written, innermost last.
     branches: Vec<(usize, usize)>,
+    /// The locals the arm being written starts with (`None`: the start of the body).
+    carried: Option<BTreeSet<LocalId>>,
 }
 
 /// The label of the block after which the code resuming at await `k` sits (sequential fns).
@@ -929,9 +931,17 @@ impl<'a> Ctx<'a> {
                     return quote!(#slot.write(#i););
                 }
                 let slot = slot_ident(&flagged_param(&l.type_param));
+                // Declared before this arm starts and not carried into it: moved on every way
+                // here.
+                let declared_before = self
+                    .point
+                    .and_then(|p| self.analysis.declared_before.get(&p))
+                    .is_some_and(|&n| id.0 < n);
+                let gone =
+                    declared_before && self.carried.as_ref().is_some_and(|c| !c.contains(id));
                 if self.point.is_some_and(|p| self.analysis.is_flagged(p, *id)) {
                     quote!(#slot.write(#i);)
-                } else if moved.contains(id) {
+                } else if moved.contains(id) || gone {
                     quote!(#slot.write(::core::option::Option::None);)
                 } else {
                     quote!(#slot.write(::core::option::Option::Some(#i));)
@@ -1322,6 +1332,9 @@ impl<'a> Ctx<'a> {
             Start::After(id) | Start::LoopHead(id) => self.control_paths[id].clone(),
         };
         let levels = self.levels(start);
+        // (With those declared without a value there, which the arm may assign.)
+        let fresh_ids = self.fresh_levels(start).into_iter().flatten();
+        self.carried = Some(levels.iter().flatten().copied().chain(fresh_ids).collect());
         self.native = matches!(start, Start::LoopHead(_));
         let d = path.len() - 1;
         // The innermost branch or loop around the start point: its scopes end in other arms.
@@ -1597,6 +1610,7 @@ fn generate_pass<'a>(
         anonymous_after: Default::default(),
         point: None,
         branches: Vec::new(),
+        carried: None,
     };
     // With branches or loops holding awaits, code is reached through internal jumps; all code
     // arms then sit in one dispatch `match`, in source order, so types are inferred in order.

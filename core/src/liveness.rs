@@ -152,6 +152,8 @@ pub struct Analysis {
     /// Per branch `(control id, branch index)`: the locals moved when it ends, where the join
     /// after it carries them flagged (`None` from there).
     pub moved_at_end: std::collections::BTreeMap<(usize, usize), Vec<LocalId>>,
+    /// Per entry and suspension: how many locals are declared before it (ids below).
+    pub declared_before: std::collections::BTreeMap<Point, usize>,
 }
 
 /// A point where locals are carried: an entry, or a suspension (by await index).
@@ -896,6 +898,8 @@ struct Snapshot {
     wrap_keep: Vec<LocalId>,
     temp_borrow: bool,
     span: Span,
+    /// How many locals were declared before this point (their ids are below).
+    declared: usize,
 }
 
 struct Walker {
@@ -1171,6 +1175,7 @@ impl Walker {
 
     fn snapshot_entry(&mut self, entry: Entry, seq: Option<usize>) {
         let snap = Snapshot {
+            declared: self.locals.len(),
             in_scope: self.in_scope(),
             seq: seq.unwrap_or(self.seq),
             borrowed: Vec::new(),
@@ -1266,6 +1271,9 @@ impl Walker {
                 self.block(body);
                 if let Some(Some(exits)) = self.loop_exits.pop() {
                     let n = exits.len();
+                    // A local moved on some exits is not carried past the loop or labelled
+                    // block (a let chain's lowering among them): dropped at the exits that
+                    // kept it (README, known differences).
                     let merged = merge_statuses(&self.status[..n], &exits);
                     self.status[..n].copy_from_slice(&merged);
                 }
@@ -1278,6 +1286,7 @@ impl Walker {
     }
 
     fn branches(&mut self, id: usize, blocks: &[&Block], arms: Option<MatchArms<'_>>) {
+        let first_seq = self.seq + 1;
         let before = self.status.clone();
         let n = before.len();
         let mut merged: Option<Vec<Status>> = None;
@@ -1319,6 +1328,11 @@ impl Walker {
             match block_exit(b) {
                 Some(Exit::Fn) => continue,
                 Some(Exit::Loop) => {
+                    let moved: Vec<LocalId> = (0..n)
+                        .filter(|&x| now[x] == Status::Moved)
+                        .map(LocalId)
+                        .collect();
+                    self.branch_moved.insert((id, i), moved);
                     if let Some(acc) = self.loop_exits.last_mut() {
                         *acc = Some(match acc.take() {
                             None => now,
@@ -1339,7 +1353,17 @@ impl Walker {
                 Some(m) => merge_join(&m, &now),
             });
         }
-        if let Some(m) = merged {
+        if let Some(mut m) = merged {
+            // Only a user's local declared before the branches is carried as an `Option`
+            // past them; the lowering's hidden locals keep their own protocols (moved on
+            // some paths, they are not carried).
+            for (x, st) in m.iter_mut().enumerate() {
+                if *st == Status::MaybeMoved
+                    && (self.locals[x].origin == Origin::Hidden || self.decl_seq[x] >= first_seq)
+                {
+                    *st = Status::Moved;
+                }
+            }
             self.status[..n].copy_from_slice(&m);
         }
         self.branch_groups.push(ranges);
@@ -1456,6 +1480,7 @@ impl Walker {
                         self.bind_locals.resize_with(a.index + 1, Vec::new);
                     }
                     self.snapshots[a.index] = Some(Snapshot {
+                        declared: self.locals.len(),
                         in_scope,
                         seq: self.seq,
                         borrowed,
@@ -2099,7 +2124,17 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
         })
         .filter(|(_, ids)| !ids.is_empty())
         .collect();
+    let mut declared_before = std::collections::BTreeMap::new();
+    for (k, snap) in w.snapshots.iter().enumerate() {
+        if let Some(snap) = snap {
+            declared_before.insert(Point::Suspension(k), snap.declared);
+        }
+    }
+    for (entry, snap) in &w.entry_snapshots {
+        declared_before.insert(Point::Entry(*entry), snap.declared);
+    }
     Ok(Analysis {
+        declared_before,
         entries,
         entries_fresh,
         locals: w.locals,
