@@ -42,6 +42,11 @@ pub fn is_awaiting(mac: &Macro) -> bool {
     AWAITING_MACROS[..4].contains(&name(mac).as_str())
 }
 
+/// The span of the macro's name (`select` in `tokio::select!`).
+pub fn name_span(mac: &Macro) -> Option<proc_macro2::Span> {
+    mac.path.segments.last().map(|s| s.ident.span())
+}
+
 /// Whether `mac` is `select!`-like (branches) rather than `join!`-like (arguments).
 pub fn is_select(mac: &Macro) -> bool {
     matches!(name(mac).as_str(), "select" | "select_biased")

@@ -172,14 +172,9 @@ pub fn first_await(e: &Expr) -> Option<Span> {
             if self.0.is_some() {
                 return;
             }
-            if macros::AWAITING_MACROS[..4].contains(&macros::name(m).as_str()) {
+            if macros::is_awaiting(m) {
                 // `join!`, `select!`: their expansion awaits.
-                self.0 = Some(
-                    m.path
-                        .segments
-                        .last()
-                        .map_or_else(Span::call_site, |s| s.ident.span()),
-                );
+                self.0 = Some(macros::name_span(m).unwrap_or_else(Span::call_site));
                 return;
             }
             match macros::parse_known(m) {
@@ -1643,14 +1638,11 @@ impl Normalizer {
                     self.operands(args.exprs_mut(), out);
                     m.mac.tokens = args.to_tokens();
                 }
-                _ if macros::AWAITING_MACROS[..4].contains(&macros::name(&m.mac).as_str()) => {
+                // Awaited as one future by the rewrite (`async { join!(..) }.await`) wherever
+                // the body can await: not reached, kept as a guard.
+                _ if macros::is_awaiting(&m.mac) => {
                     let name = macros::name(&m.mac);
-                    let span = m
-                        .mac
-                        .path
-                        .segments
-                        .last()
-                        .map_or_else(|| m.span(), |s| s.ident.span());
+                    let span = macros::name_span(&m.mac).unwrap_or_else(|| m.span());
                     self.error(syn::Error::new(
                         span,
                         format!("`{name}!` awaits inside its expansion, which #[state_machine] cannot see or lower; await it as one future in an async block: `async {{ {name}!(..) }}.await`"),

@@ -124,12 +124,7 @@ impl Rewriter<'_> {
     /// scope), so each such value must be `Copy` (checked at compile time).
     fn await_macro(&mut self, m: &syn::ExprMacro) -> syn::Result<Expr> {
         let name = macros::name(&m.mac);
-        let span = m
-            .mac
-            .path
-            .segments
-            .last()
-            .map_or_else(Span::call_site, |s| s.ident.span());
+        let span = macros::name_span(&m.mac).unwrap_or_else(Span::call_site);
         if let Some((word, at)) = macros::leaving_token(&m.mac.tokens) {
             let instead = if word == "break" || word == "continue" {
                 format!(
