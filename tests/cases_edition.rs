@@ -854,4 +854,37 @@ case! {
     }
     drive(f): { f(0).await + f(1).await }
 }
+case! {
+    name: maybe_moved_local_taken_by_a_later_wrapper,
+    async fn (c: bool) -> u64 {
+        // `b` (an `Option` past the `if`) is declared after `a`, which a later awaitee borrows:
+        // the wrapper of that awaitee takes both and hands them back, `b` still an `Option`.
+        let a = Noisy::new("a");
+        let b = Noisy::new("b");
+        if c {
+            drop(b);
+            leaf("x", 1, ()).await;
+        } else {
+            leaf("y", 2, ()).await;
+        }
+        let r = helper_len(&a).await;
+        log("after");
+        r + leaf("z", 1, 1).await
+    }
+    drive(f): { f(true).await + f(false).await }
+}
+case! {
+    name: select_with_else_and_join_of_three_with_question,
+    async fn (k: u64) -> Result<u64, MyError> {
+        let n = Noisy::new("n");
+        let v = tokio::select! {
+            v = leaf("a", 1, k), if k > 5 => v,
+            else => 0,
+        };
+        let (a, b, c) = tokio::try_join!(fetch(v), fetch(k), fetch(n.len() as u64))?;
+        let w = leaf("w", 1, a + b + c).await;
+        Ok(w)
+    }
+    drive(f): { let a = f(1).await; let b = f(7).await; let c = f(200).await; (a, b, c) }
+}
 }
