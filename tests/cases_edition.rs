@@ -887,4 +887,27 @@ case! {
     }
     drive(f): { let a = f(1).await; let b = f(7).await; let c = f(200).await; (a, b, c) }
 }
+case! {
+    name: let_else_match_temporary_scrutinee_kept_else_runs,
+    async fn () -> Option<u64> {
+        // The kept scrutinee `r41` (a temporary of the statement) drops before the `else`
+        // block runs, as natively (it dropped after it before). Program 90 of seed 172.
+        let Some((x45, _)) = noisy_option(
+            leaf("a", 1, 0u64).await
+                + match noisy_result(7u64, "r41") {
+                    Ok(k) => k,
+                    Err(_) => {
+                        leaf("z41", 1, 0u64).await;
+                        3
+                    }
+                },
+            "e26",
+        ) else {
+            log("s44");
+            return Some(0u64);
+        };
+        Some(x45)
+    }
+    call: ()
+}
 }

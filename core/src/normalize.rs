@@ -2201,11 +2201,31 @@ fn statement_block(head: Head, mut inner: Vec<Stmt>, value: Expr, out: &mut Vec<
                 let m = m.then(|| quote::quote!(mut));
                 quote::quote!(#m #i)
             });
-            let inner_let: syn::Stmt = match &head {
-                Head::LetElse(_, d) => syn::parse_quote!(let #p = #value else #d;),
-                _ => syn::parse_quote!(let #p = #value;),
-            };
-            inner.push(Stmt::Code(inner_let));
+            if let Head::LetElse(_, d) = &head {
+                // The statement's temporaries (and the block's hidden locals) drop before the
+                // `else` block runs: the block hands out `Some(bindings)` or `None`, and the
+                // `else` runs after it.
+                let m = proc_macro2::Ident::new("__le", proc_macro2::Span::mixed_site());
+                let names: Vec<&Ident> = names.collect();
+                inner.push(Stmt::Code(syn::parse_quote! {
+                    let #m = match #value {
+                        #p => ::core::option::Option::Some((#(#names,)*)),
+                        #[allow(unreachable_patterns)]
+                        _ => ::core::option::Option::None,
+                    };
+                }));
+                inner.push(Stmt::Tail(syn::parse_quote!(#m)));
+                out.push(Stmt::Nested {
+                    head: Head::LetElse(
+                        Box::new(syn::parse_quote!(::core::option::Option::Some((#(#outer,)*)))),
+                        d.clone(),
+                    ),
+                    block: Block { stmts: inner },
+                    user: false,
+                });
+                return;
+            }
+            inner.push(Stmt::Code(syn::parse_quote!(let #p = #value;)));
             inner.push(Stmt::Tail(syn::parse_quote!((#(#names,)*))));
             out.push(Stmt::Nested {
                 head: Head::Let(Box::new(syn::parse_quote!((#(#outer,)*)))),
@@ -2504,7 +2524,9 @@ mod tests {
                 let Some(x) = f().await else { return };
                 x
             })),
-            "nested[let (x,)]{await0(__v0 = f()); code(let Some(x) = __v0 else { return };); tail((x,))}; tail(x)"
+            // The pattern is matched inside the statement's block, whose hidden locals drop
+            // before the `else` block runs (as the statement's temporaries do natively).
+            "nested[let ::core::option::Option::Some((x,)) else]{await0(__v0 = f()); code(let __le = match __v0 { Some(x) =>::core::option::Option::Some((x,)), #[allow(unreachable_patterns)] _ =>::core::option::Option::None, };); tail(__le)}; tail(x)"
         );
     }
 
