@@ -910,4 +910,20 @@ case! {
     }
     call: ()
 }
+case! {
+    name: if_let_scrutinee_owned_sum_of_borrowed_array_around_awaits,
+    async fn (x: u64) -> u64 {
+        // The scrutinee's temporaries (the array, and the sum the call is made on) live
+        // through the `then` block: kept across its await; the sum owns its value, it does not
+        // borrow the array (refused before: program 56 of seed 175).
+        let n = Noisy::new("n");
+        if let Some(k) = ([{ leaf("a", 1, ()).await; x }, n.len() as u64].iter().sum::<u64>()).checked_sub(2) {
+            leaf("t", 1, k).await
+        } else {
+            log("else");
+            0
+        }
+    }
+    drive(f): { f(0).await + f(9).await }
+}
 }

@@ -670,6 +670,11 @@ fn borrowed_root(init: &Expr, any_method: bool) -> Option<String> {
             _ => None,
         }
     }
+    // (Through parentheses: `(v.iter().sum::<u64>())`, a receiver kept as a hidden local.)
+    let mut init = init;
+    while let Expr::Paren(p) = init {
+        init = &p.expr;
+    }
     // The chain ends in a method whose result owns its value (`v.iter().sum::<u64>()`,
     // `s.chars().count()`): whatever the chain borrowed ends with it.
     if let Expr::MethodCall(m) = init
