@@ -2067,9 +2067,25 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
                             "the iterator of this `for` loop borrows `{target}`, and both are kept across the `.await` of `Suspend{index}` in its body; the state enum moves saved locals, so the iterator cannot keep borrowing it. Iterate over indices (`for i in 0..{target}.len() {{ let x = &{target}[i]; .. }}`) or over an owned iterator (`for x in {target}.clone()`, `for x in std::mem::take(&mut {target})`)"
                         )
                     } else {
+                        // The lowering's hidden locals are temporaries of the user's statement.
+                        let named = |x: &Local| {
+                            if x.origin == Origin::Hidden {
+                                "a temporary of this statement".to_string()
+                            } else {
+                                format!("`{}`", crate::shadow::display_name(&x.ident))
+                            }
+                        };
+                        let (who, whom) = (named(l), named(&w.locals[b.0]));
+                        let who = who[..1].to_uppercase() + &who[1..];
+                        let hidden =
+                            l.origin == Origin::Hidden || w.locals[b.0].origin == Origin::Hidden;
+                        let first = if hidden {
+                            ", bind the statement's parts to locals of their own first"
+                        } else {
+                            ""
+                        };
                         format!(
-                            "`{}` {what} `{target}` and both are kept across the `.await` of `Suspend{index}`; the state enum moves saved locals, so it cannot hold a reference from one to another. Borrow again after the await, or capture by value (`move |..|`, or a clone)",
-                            l.ident
+                            "{who} {what} {whom} and both are kept across the `.await` of `Suspend{index}`; the state enum moves saved locals, so it cannot hold a reference from one to another. Borrow again after the await{first}, or capture by value (`move |..|`, or a clone)"
                         )
                     };
                     let mut e = syn::Error::new(l.init_span, message);
