@@ -2075,7 +2075,10 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
                                 format!("`{}`", crate::shadow::display_name(&x.ident))
                             }
                         };
-                        let (who, whom) = (named(l), named(&w.locals[b.0]));
+                        let (who, mut whom) = (named(l), named(&w.locals[b.0]));
+                        if who == whom {
+                            whom = "another one".to_string();
+                        }
                         let who = who[..1].to_uppercase() + &who[1..];
                         let hidden =
                             l.origin == Origin::Hidden || w.locals[b.0].origin == Origin::Hidden;
@@ -2391,5 +2394,22 @@ mod tests {
             let e = analyze(&f, &b, n).unwrap_err();
             assert!(e.to_string().contains("`r` borrows `v`"), "{e}");
         }
+        // Between the lowering's hidden locals (the scrutinee's temporaries, kept through the
+        // `then` block): named as temporaries of the statement, not by their hidden names.
+        let f = crate::parse::parse(quote! {
+            async fn f(k: u64) -> u64 {
+                if let Some(x) = [k, 2].iter().next() { g().await; return *x; }
+                0
+            }
+        })
+        .unwrap();
+        let (b, _, n) = crate::normalize::normalize(f.block.clone()).unwrap();
+        let e = analyze(&f, &b, n).unwrap_err().to_string();
+        assert!(
+            e.starts_with("A temporary of this statement borrows another one")
+                && e.contains("bind the statement's parts to locals of their own")
+                && !e.contains("__"),
+            "{e}"
+        );
     }
 }
