@@ -629,12 +629,12 @@ fn slot_ident(tp: &Ident) -> Ident {
     format_ident!("__slot_{}", tp, span = Span::mixed_site())
 }
 
-/// The type parameter of the value of branch or loop `id`, carried to the code after it.
 /// The slot parameter of a local carried as an `Option` (its own drop flag).
 fn flagged_param(tp: &Ident) -> Ident {
     format_ident!("Flagged{}", tp, span = Span::mixed_site())
 }
 
+/// The type parameter of the value of branch or loop `id`, carried to the code after it.
 fn value_param(id: usize) -> Ident {
     format_ident!("Value{}", id, span = Span::mixed_site())
 }
@@ -880,12 +880,7 @@ impl<'a> Ctx<'a> {
                 _ => return false,
             }
         }
-        let p = Point::Entry(Entry::After(id));
-        self.analysis
-            .flagged
-            .range((p, LocalId(0))..)
-            .next()
-            .is_some_and(|(q, _)| *q == p)
+        self.analysis.flags_any(Point::Entry(Entry::After(id)))
     }
 
     /// A jump to `entry`: its value and the locals it carries moved into their slots, then

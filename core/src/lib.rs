@@ -183,7 +183,7 @@ fn written_awaits(block: &syn::Block) -> std::collections::HashMap<AwaitPos, Opt
             if macros::is_awaiting(m) {
                 // Awaited as one future (`async { join!(..) }.await`, the await spanned at the
                 // macro's name): labelled with the macro.
-                if let Some(last) = m.path.segments.last() {
+                if let Some(at) = macros::name_span(m) {
                     let (open, close) = match m.delimiter {
                         syn::MacroDelimiter::Paren(_) => ("(", ")"),
                         syn::MacroDelimiter::Brace(_) => (" {", "}"),
@@ -191,7 +191,7 @@ fn written_awaits(block: &syn::Block) -> std::collections::HashMap<AwaitPos, Opt
                     };
                     let path = rewrite::compact(&m.path);
                     self.0
-                        .entry(await_pos(last.ident.span()))
+                        .entry(await_pos(at))
                         .and_modify(|t| *t = None)
                         .or_insert(Some(format!("{path}!{open}..{close}")));
                 }

@@ -170,6 +170,14 @@ impl Analysis {
     pub fn is_flagged(&self, p: Point, id: LocalId) -> bool {
         self.flagged.contains(&(p, id))
     }
+
+    /// Whether any local is carried as an `Option` at `p`.
+    pub fn flags_any(&self, p: Point) -> bool {
+        self.flagged
+            .range((p, LocalId(0))..)
+            .next()
+            .is_some_and(|(q, _)| *q == p)
+    }
 }
 
 /// How an expression mentions a name.
@@ -518,7 +526,7 @@ impl<'a> Visit<'a> for Refs {
 
     fn visit_macro(&mut self, m: &'a syn::Macro) {
         if macros::is_select(m)
-            && let Ok(branches) = macros::select_branches(m.tokens.clone())
+            && let Ok(macros::Select { branches, .. }) = macros::parse_select(m.tokens.clone())
         {
             // Every future is built (moved into the `select!`) when it starts, the conditions
             // read; a handler runs only when its branch is taken.
@@ -698,22 +706,6 @@ fn borrowed_root(init: &Expr, any_method: bool) -> Option<String> {
 /// (`let lens: Vec<usize> = v.iter().map(..).collect()` borrows nothing of `v`). Not `_`.
 fn owned_type(t: &Type) -> bool {
     const OWNED: &[&str] = &[
-        "u8",
-        "u16",
-        "u32",
-        "u64",
-        "u128",
-        "usize",
-        "i8",
-        "i16",
-        "i32",
-        "i64",
-        "i128",
-        "isize",
-        "f32",
-        "f64",
-        "bool",
-        "char",
         "String",
         "Vec",
         "VecDeque",
@@ -730,7 +722,8 @@ fn owned_type(t: &Type) -> bool {
     ];
     match t {
         Type::Path(p) if p.qself.is_none() => p.path.segments.last().is_some_and(|seg| {
-            OWNED.contains(&seg.ident.to_string().as_str())
+            let name = seg.ident.to_string();
+            (PRIMITIVES.contains(&name.as_str()) || OWNED.contains(&name.as_str()))
                 && match &seg.arguments {
                     syn::PathArguments::None => true,
                     syn::PathArguments::AngleBracketed(a) => a.args.iter().all(|g| match g {
@@ -1326,6 +1319,11 @@ impl Walker {
             self.scopes.pop();
             ranges.push((start, self.seq));
             let now = self.status[..n].to_vec();
+            let moved: Vec<LocalId> = (0..n)
+                .filter(|&x| now[x] == Status::Moved)
+                .map(LocalId)
+                .collect();
+            self.branch_moved.insert((id, i), moved);
             // A branch that leaves (`return`, `break`, `continue`, `panic!`) does not reach the
             // code after the branches: what it moved is still there on the other paths (rustc
             // drops it at the end of its scope). A `break`/`continue` reaches the code after
@@ -1333,11 +1331,6 @@ impl Walker {
             match block_exit(b) {
                 Some(Exit::Fn) => continue,
                 Some(Exit::Loop) => {
-                    let moved: Vec<LocalId> = (0..n)
-                        .filter(|&x| now[x] == Status::Moved)
-                        .map(LocalId)
-                        .collect();
-                    self.branch_moved.insert((id, i), moved);
                     if let Some(acc) = self.loop_exits.last_mut() {
                         *acc = Some(match acc.take() {
                             None => now,
@@ -1348,11 +1341,6 @@ impl Walker {
                 }
                 None => {}
             }
-            let moved: Vec<LocalId> = (0..n)
-                .filter(|&x| now[x] == Status::Moved)
-                .map(LocalId)
-                .collect();
-            self.branch_moved.insert((id, i), moved);
             merged = Some(match merged {
                 None => now,
                 Some(m) => merge_join(&m, &now),
@@ -1670,12 +1658,13 @@ fn merge_join(a: &[Status], b: &[Status]) -> Vec<Status> {
     a.iter()
         .zip(b)
         .map(|(a, b)| match (*a, *b) {
-            (a, b) if a == b => a,
             (Status::Moved | Status::MaybeMoved, Status::Live | Status::MaybeMoved)
-            | (Status::Live | Status::MaybeMoved, Status::Moved | Status::MaybeMoved) => {
+            | (Status::Live | Status::MaybeMoved, Status::Moved | Status::MaybeMoved)
+                if a != b =>
+            {
                 Status::MaybeMoved
             }
-            (a, b) => merge_statuses(&[a], &[b])[0],
+            (a, b) => merge_status(a, b),
         })
         .collect()
 }
@@ -1683,17 +1672,19 @@ fn merge_join(a: &[Status], b: &[Status]) -> Vec<Status> {
 /// The status of each local after paths with statuses `a` and `b` join (at a loop's exit: a
 /// local moved on some paths is not carried past it).
 fn merge_statuses(a: &[Status], b: &[Status]) -> Vec<Status> {
-    a.iter()
-        .zip(b)
-        .map(|(a, b)| match (*a, *b) {
-            (a, b) if a == b => a,
-            (Status::Moved | Status::MaybeMoved, _) | (_, Status::Moved | Status::MaybeMoved) => {
-                Status::Moved
-            }
-            // Assigned on some branches, empty (or maybe) on others.
-            _ => Status::MaybeEmpty,
-        })
-        .collect()
+    a.iter().zip(b).map(|(a, b)| merge_status(*a, *b)).collect()
+}
+
+/// See [`merge_statuses`].
+fn merge_status(a: Status, b: Status) -> Status {
+    match (a, b) {
+        (a, b) if a == b => a,
+        (Status::Moved | Status::MaybeMoved, _) | (_, Status::Moved | Status::MaybeMoved) => {
+            Status::Moved
+        }
+        // Assigned on some branches, empty (or maybe) on others.
+        _ => Status::MaybeEmpty,
+    }
 }
 
 /// An expression that never completes: `return`, `break`, `continue`, or a
@@ -1789,11 +1780,13 @@ fn is_comparison(op: &syn::BinOp) -> bool {
     matches!(op, Eq(_) | Ne(_) | Lt(_) | Le(_) | Gt(_) | Ge(_))
 }
 
+/// The primitive types a written type may name (no drop glue, no borrow).
+const PRIMITIVES: &[&str] = &[
+    "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize", "f32",
+    "f64", "bool", "char",
+];
+
 fn no_drop_glue(t: &Type) -> bool {
-    const PRIMITIVES: &[&str] = &[
-        "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize",
-        "f32", "f64", "bool", "char",
-    ];
     match t {
         Type::Reference(_) | Type::Never(_) => true,
         Type::Path(p) => {
@@ -1959,6 +1952,14 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
             }
         }
     }
+    // Carried as an `Option` at a point: moved on some branches before it, not used after it
+    // (anywhere after the join), with drop glue.
+    let flag = |id: LocalId, status: Status, used: bool| {
+        status == Status::MaybeMoved
+            && !used
+            && !w.locals[id.0].has_no_drop_glue()
+            && !plain_after_join.contains(&id)
+    };
     for (index, snap) in w.snapshots.iter().enumerate() {
         let Some(snap) = snap else {
             suspensions.push(Suspension::default());
@@ -1991,11 +1992,7 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
             let keep = used_after(id) || (may_hold && !local.has_no_drop_glue());
             // Used after, a local moved on some branches is `Copy` (or the native fn is
             // rejected too): kept as it is.
-            if status == Status::MaybeMoved
-                && !keep
-                && !local.has_no_drop_glue()
-                && !plain_after_join.contains(&id)
-            {
+            if flag(id, status, keep) {
                 flagged.insert((Point::Suspension(index), id));
                 s.saved[level].push(id);
                 continue;
@@ -2110,11 +2107,7 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
             let used = w.used_after(id, snap.seq);
             if status == Status::Empty {
                 fresh[level].push(id);
-            } else if status == Status::MaybeMoved
-                && !used
-                && !local.has_no_drop_glue()
-                && !plain_after_join.contains(&id)
-            {
+            } else if flag(id, status, used) {
                 flagged.insert((Point::Entry(*entry), id));
                 levels[level].push(id);
             } else if used

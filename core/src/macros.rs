@@ -33,13 +33,13 @@ const EXPR_MACROS: &[&str] = &[
 ];
 
 /// Macros known to `.await` inside their expansion, which awaitgraph cannot see.
-pub const AWAITING_MACROS: &[&str] = &["join", "try_join", "select", "select_biased", "pin"];
+const AWAITING_MACROS: &[&str] = &["join", "try_join", "select", "select_biased"];
 
 /// `join!`/`try_join!` (every argument a future, all built first, then polled together) or
 /// `select!`/`select_biased!` (branches): they await inside their expansion, so the lowering
 /// awaits each as one future, `async { join!(..) }.await` (see [`crate::rewrite`]).
 pub fn is_awaiting(mac: &Macro) -> bool {
-    AWAITING_MACROS[..4].contains(&name(mac).as_str())
+    AWAITING_MACROS.contains(&name(mac).as_str())
 }
 
 /// The span of the macro's name (`select` in `tokio::select!`).
@@ -96,14 +96,9 @@ impl Select {
     }
 }
 
-/// The branches of a `select!` (tokio's grammar, which covers the futures crate's: an optional
+/// Parses a `select!`'s tokens (tokio's grammar, which covers the futures crate's: an optional
 /// `biased;`, then `pattern = future [, if condition] => handler` separated by commas; a handler
 /// that is a block needs no comma).
-pub fn select_branches(tokens: TokenStream) -> syn::Result<Vec<SelectBranch>> {
-    parse_select(tokens).map(|s| s.branches)
-}
-
-/// Parses a `select!`'s tokens, see [`select_branches`].
 pub fn parse_select(tokens: TokenStream) -> syn::Result<Select> {
     let parser = |input: ParseStream<'_>| {
         let mut biased = None;

@@ -145,18 +145,18 @@ impl Rewriter<'_> {
         let p = self.private;
         let mut checks = Vec::new();
         if macros::is_select(&m.mac) {
-            let branches = macros::select_branches(m.mac.tokens.clone()).map_err(|e| {
+            let select = macros::parse_select(m.mac.tokens.clone()).map_err(|e| {
                 syn::Error::new(
                     e.span(),
                     format!("#[state_machine] could not read the branches of this `{name}!` (`pattern = future => handler, ..`): {e}; await it in an `async` block of your own (`async {{ {name}! {{ .. }} }}.await`)"),
                 )
             })?;
-            for b in &branches {
+            for b in &select.branches {
                 let moved = crate::liveness::moved_names(b.pat.as_ref(), &b.handler);
+                let mut idents = Vec::new();
+                macros::token_idents(&b.handler.to_token_stream(), &mut idents);
                 // Paths that name no local (`None`, a constant, a fn) move nothing of the fn.
                 for moved in moved.into_iter().filter(|n| self.locals.contains(n)) {
-                    let mut idents = Vec::new();
-                    macros::token_idents(&b.handler.to_token_stream(), &mut idents);
                     let at = idents
                         .iter()
                         .find(|i| *i == &moved)
