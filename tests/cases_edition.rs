@@ -926,4 +926,95 @@ case! {
     }
     drive(f): { f(0).await + f(9).await }
 }
+case! {
+    name: moved_by_if_let_without_awaits_then_await,
+    async fn (cb: Option<Noisy>) -> u32 {
+        let a = Noisy::new("a");
+        if let Some(c) = cb { log("call"); drop(c); }
+        log("after");
+        leaf("z", 1, a.len()).await as u32
+    }
+    drive(f): { f(Some(Noisy::new("cb"))).await + f(None).await }
+}
+case! {
+    name: moved_by_if_let_else_without_awaits_then_await,
+    async fn (cb: Option<Noisy>, k: u32) -> u32 {
+        let a = Noisy::new("a");
+        if let Some(c) = cb { drop(c); } else { log("no callback"); }
+        let r = if let Ok(v) = u32::try_from(k as u64) { drop(a); v } else { 0 };
+        log("after");
+        leaf("z", 1, r).await
+    }
+    drive(f): { f(Some(Noisy::new("cb")), 2).await + f(None, 0).await }
+}
+case! {
+    name: moved_by_some_arms_of_a_match_without_awaits,
+    async fn (k: u32) -> u32 {
+        let a = Noisy::new("a");
+        let b = Noisy::new("b");
+        let m = Some(Noisy::new("m"));
+        let r = match k { 0 => { drop(b); 0 } 1 => { drop(a); 1 } _ => 2 };
+        match m { Some(x) if k > 1 => drop(x), Some(_) => log("kept"), None => {} }
+        log("after");
+        leaf("z", 1, r).await
+    }
+    drive(f): { f(0).await + f(1).await + f(2).await + f(3).await }
+}
+case! {
+    name: moved_in_nested_ifs_without_awaits,
+    async fn (x: bool, y: bool) -> u32 {
+        let a = Noisy::new("a");
+        let b = Noisy::new("b");
+        if x { log("x"); if y { drop(a); } else { log("keep"); } }
+        {
+            let c = Noisy::new("c");
+            if y { drop(b); }
+            drop(c);
+        }
+        leaf("z", 1, 0).await;
+        log("end");
+        1
+    }
+    drive(f): { f(true, true).await + f(true, false).await + f(false, true).await }
+}
+case! {
+    name: moved_without_awaits_inside_a_branch_with_awaits,
+    async fn (x: bool, y: bool) -> u32 {
+        let a = Noisy::new("a");
+        if x {
+            leaf("p", 1, 0).await;
+            if y { drop(a); }
+            leaf("q", 1, 0).await;
+        }
+        leaf("z", 1, 0).await;
+        log("end");
+        1
+    }
+    drive(f): { f(true, true).await + f(true, false).await + f(false, true).await }
+}
+case! {
+    name: moved_by_a_let_if_without_awaits_and_copy_local,
+    async fn (x: bool) -> u32 {
+        let a = Noisy::new("a");
+        let n = a.len() + 1;
+        let v = if x { drop(a); mark("n", n) } else { 2 };
+        if !x { mark("n again", n); }
+        leaf("z", 1, v as u32).await + n as u32
+    }
+    drive(f): { f(true).await + f(false).await }
+}
+case! {
+    name: moved_by_some_arms_with_awaits_then_shadowed,
+    async fn (k: u32) -> u32 {
+        let m = Some(Noisy::new("m"));
+        let r = match m {
+            Some(x) if k > 5 => leaf("x", 1, x.len() as u32).await,
+            Some(_) => leaf("two", 1, 2).await,
+            None => 0,
+        };
+        let m = r + 1;
+        leaf("m", 1, m).await
+    }
+    drive(f): { f(1).await + f(9).await }
+}
 }

@@ -268,9 +268,9 @@ impl Gen {
 
     /// A Noisy local declared outside the branch being written (not outside the innermost
     /// loop), moved here: on some paths only (the lowering carries it past the join as an
-    /// `Option`, its drop flag). The move is followed by an await, so the branch is one with
-    /// awaits (a local moved in a branch without awaits, then kept across a later await, is
-    /// E0382 through the lowering: README, known limits).
+    /// `Option`, its drop flag). Half of the moves are followed by an await, so the branch is
+    /// one with awaits; the others may be in a branch without awaits (the lowering writes that
+    /// `if`/`match` as a construct with jumps when a later await would keep the local).
     fn pick_outer_movable(&mut self) -> Option<usize> {
         // Declared inside the innermost loop's body (deeper than the loop itself).
         let inside = |c: usize| self.loop_ctl.last().is_none_or(|&l| c > l);
@@ -1051,6 +1051,9 @@ impl Gen {
             6 if !self.avoid_bugs && self.rng.chance(50) => match self.pick_outer_movable() {
                 Some(i) => {
                     self.vars[i].live = false;
+                    if self.rng.chance(50) {
+                        return format!("drop({});", self.vars[i].name);
+                    }
                     let (k, p) = (self.id(), self.pending());
                     format!(
                         "drop({}); leaf(\"d{k}\", {p}, ()).await;",

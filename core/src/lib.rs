@@ -107,8 +107,21 @@ pub fn lower(
     {
         p.rename = new;
     }
-    let (tree, items, n_awaits) = normalize::normalize_with(body, config.private())?;
-    let analysis = liveness::analyze(&f, &tree, n_awaits)?;
+    // A statement without awaits that moves a local on some of its paths only, a local a later
+    // suspension keeps: lowered again, that statement as a control construct (with a drop
+    // flag), until none is left (each round lowers at least one more; nested ones need a
+    // round each).
+    let mut force = std::collections::HashSet::new();
+    let (tree, items, n_awaits, analysis) = loop {
+        let (tree, items, n_awaits) =
+            normalize::normalize_with(body.clone(), config.private(), &force)?;
+        let analysis = liveness::analyze(&f, &tree, n_awaits)?;
+        let before = force.len();
+        force.extend(analysis.force.iter().cloned());
+        if force.len() == before || before > 64 {
+            break (tree, items, n_awaits, analysis);
+        }
+    };
     let mut awaits = vec![(String::new(), proc_macro2::Span::call_site()); n_awaits];
     collect_awaits(&tree, &written, &mut awaits);
     // Other attributes below ours (they expand after us): some need an `async fn`.

@@ -154,6 +154,14 @@ pub struct Analysis {
     pub moved_at_end: std::collections::BTreeMap<(usize, usize), Vec<LocalId>>,
     /// Per entry and suspension: how many locals are declared before it (ids below).
     pub declared_before: std::collections::BTreeMap<Point, usize>,
+    /// The [`branching`](crate::normalize::branching) statements without awaits, by
+    /// [`branching_key`](crate::normalize::branching_key), to lower as control constructs: one
+    /// of their branches moves a local that may need dropping, is not used after them and is
+    /// kept across a later suspension or jump. Written verbatim, rustc would refuse to keep it
+    /// there (E0382, moved on some paths); as a control construct, the branches that moved it
+    /// say so with a drop flag of the lowering's own ([`Analysis::flagged`]). Non-empty means
+    /// the body must be normalized again with them (see `lower`).
+    pub force: HashSet<String>,
 }
 
 /// A point where locals are carried: an entry, or a suspension (by await index).
@@ -582,6 +590,43 @@ impl<'a> Visit<'a> for Refs {
     }
 }
 
+/// The outer names a `branching` expression moves (or copies) on some of its paths only: by
+/// value in a branch, or as the scrutinee of a `match`/`if let` that binds by value.
+fn moved_on_some_paths(e: &Expr) -> Vec<String> {
+    let mut r = Refs::new();
+    r.scoped(|r| r.visit_expr(e));
+    let mut out: Vec<String> = Vec::new();
+    for m in r.out {
+        if m.kind == Mention::Move && m.conditional && !out.contains(&m.name) {
+            out.push(m.name);
+        }
+    }
+    let (scrut, pats): (&Expr, Vec<&Pat>) = match e {
+        Expr::Match(m) => (&m.expr, m.arms.iter().map(|a| &a.pat).collect()),
+        Expr::If(i) => match &*i.cond {
+            Expr::Let(l) => (&l.expr, vec![&*l.pat]),
+            _ => return out,
+        },
+        _ => return out,
+    };
+    let mut scrut = scrut;
+    while let Expr::Paren(p) = scrut {
+        scrut = &p.expr;
+    }
+    if let Expr::Path(p) = scrut
+        && let Some(i) = p.path.get_ident()
+        && pats.iter().any(|p| {
+            let mut names = Vec::new();
+            pat_idents(p, &mut names);
+            names.iter().any(|(_, _, by_ref)| !by_ref)
+        })
+        && !out.contains(&i.to_string())
+    {
+        out.push(i.to_string());
+    }
+    out
+}
+
 /// The outer names `handler` moves (or copies) when it runs, `pat`'s bindings aside: those a
 /// `select!` branch takes by value.
 pub(crate) fn moved_names(pat: Option<&Pat>, handler: &Expr) -> Vec<String> {
@@ -930,6 +975,9 @@ struct Walker {
     errors: Option<syn::Error>,
     used_fields: HashSet<String>,
     used_params: HashSet<String>,
+    /// [`Analysis::force`] candidates: a `branching` statement's key, a local it moves on some
+    /// paths only (still `Live` after it), and where.
+    branch_moves: Vec<(String, LocalId, usize)>,
 }
 
 impl Walker {
@@ -1214,9 +1262,9 @@ impl Walker {
                 // out of such a type is E0509, so its bindings would be copies and it would
                 // still need dropping). It is not kept across that arm's awaits (storing a
                 // partly moved value is E0382). Used after the `match`, it is still saved.
-                // A user's local counts as moved only if every arm consumes it: moved on some
-                // paths only, it would have to be dropped at the end of its scope on the others
-                // (rustc has a drop flag), and the lowering would drop it earlier. A hidden
+                // A user's local moved by some arms only is `MaybeMoved` after the `match`
+                // (carried with a drop flag, see `branches`), dropped at the end of its scope
+                // on the paths that kept it, as rustc does with its own drop flag. A hidden
                 // scrutinee left in place by some arms is moved by them into a keeper at their
                 // end (normalization), so it is moved on every path.
                 // A unit variant (`Cmd::Quit`) leaves nothing to drop either, unless the enum has
@@ -1229,7 +1277,14 @@ impl Walker {
                         .path
                         .get_ident()
                         .and_then(|i| self.resolve(&i.to_string()))
-                        .filter(|id| self.locals[id.0].origin == Origin::Hidden || all_consume),
+                        .filter(|id| {
+                            all_consume
+                                || self.locals[id.0].origin == Origin::Hidden
+                                // Moved by some arms only: a drop flag past the `match` (see
+                                // `Status::MaybeMoved`), unless it is declared in the arms'
+                                // scope or is a hidden local.
+                                || arms.iter().any(|a| moves_whole(&a.pat))
+                        }),
                     _ => None,
                 };
                 // Matching a borrow (`match &opt`), a binding holds a reference (or, under a `&`
@@ -1384,6 +1439,24 @@ impl Walker {
             })
     }
 
+    /// Records the [`Analysis::force`] candidates of a statement without awaits, after its
+    /// mentions were applied.
+    fn branch_moves(&mut self, e: Option<&Expr>) {
+        let Some(e) = e else {
+            return;
+        };
+        for name in moved_on_some_paths(e) {
+            if let Some(id) = self.resolve(&name)
+                && self.locals[id.0].origin != Origin::Hidden
+                && !self.locals[id.0].has_no_drop_glue()
+                && self.status[id.0] == Status::Live
+            {
+                let key = crate::normalize::branching_key(e);
+                self.branch_moves.push((key, id, self.seq));
+            }
+        }
+    }
+
     fn stmts(&mut self, stmts: &[Stmt]) {
         for s in stmts {
             self.seq += 1;
@@ -1391,6 +1464,7 @@ impl Walker {
                 Stmt::Code(stmt) => {
                     let refs = Walker::refs_of_stmt(stmt);
                     self.apply(&refs.out);
+                    self.branch_moves(crate::normalize::branching(stmt));
                     if let syn::Stmt::Local(l) = stmt {
                         let init = l.init.as_ref().map(|i| &*i.expr);
                         let ids = self.declare_pat(&l.pat, init, origin_of(&l.pat));
@@ -1405,6 +1479,7 @@ impl Walker {
                     let mut refs = Refs::new();
                     refs.with(Mention::Move, e);
                     self.apply(&refs.out);
+                    self.branch_moves(crate::normalize::is_branching(e).then_some(e));
                 }
                 Stmt::Nested { head, block, .. } => {
                     self.block(block);
@@ -1875,6 +1950,7 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
         branch_moved: std::collections::BTreeMap::new(),
         entry_snapshots: Vec::new(),
         used_params: HashSet::new(),
+        branch_moves: Vec::new(),
     };
     for i in 0..awaits {
         w.used_params.insert(format!("Fut{i}"));
@@ -2127,6 +2203,23 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
     if let Some(e) = w.errors {
         return Err(e);
     }
+    // A candidate is forced when a later suspension or jump would carry the local.
+    let carried_later = |id: LocalId, seq: usize| {
+        let snaps = w.snapshots.iter().flatten();
+        let entries = w.entry_snapshots.iter().map(|(_, s)| s);
+        snaps.chain(entries).any(|s| {
+            s.seq > seq
+                && s.in_scope
+                    .iter()
+                    .any(|&(_, x, st)| x == id && !matches!(st, Status::Moved | Status::Empty))
+        })
+    };
+    let force: HashSet<String> = w
+        .branch_moves
+        .iter()
+        .filter(|(_, id, seq)| !w.used_after(*id, *seq) && carried_later(*id, *seq))
+        .map(|(key, _, _)| key.clone())
+        .collect();
     // What each branch end moved, for the locals flagged at the join after it.
     let flagged_ids: HashSet<LocalId> = flagged.iter().map(|(_, id)| *id).collect();
     let moved_at_end = w
@@ -2151,6 +2244,7 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
         declared_before.insert(Point::Entry(*entry), snap.declared);
     }
     Ok(Analysis {
+        force,
         declared_before,
         entries,
         entries_fresh,

@@ -211,13 +211,17 @@ fn stmt_await(s: &syn::Stmt) -> Option<Span> {
 /// Lowers the (rewritten) body. Item statements are returned separately: they are placed
 /// before the generated machine, where every state can see them.
 pub fn normalize(body: syn::Block) -> syn::Result<(Block, Vec<syn::Stmt>, usize)> {
-    normalize_with(body, quote!(::awaitgraph::__private))
+    normalize_with(body, quote!(::awaitgraph::__private), &HashSet::new())
 }
 
-/// [`normalize`], with the path of the runtime's private module (the `crate` option).
+/// [`normalize`], with the path of the runtime's private module (the `crate` option), and the
+/// [`branching`] statements without awaits to lower as [`Stmt::Control`] all the same (by their
+/// tokens, see [`branching_key`]): they move a local on some of their paths only, which the
+/// lowering then tracks with a drop flag of its own (see `Analysis::force`).
 pub fn normalize_with(
     body: syn::Block,
     private: TokenStream,
+    force: &HashSet<String>,
 ) -> syn::Result<(Block, Vec<syn::Stmt>, usize)> {
     let mut n = Normalizer {
         awaits: 0,
@@ -227,6 +231,8 @@ pub fn normalize_with(
         errors: None,
         private,
         loop_labels: Vec::new(),
+        force,
+        forced: false,
     };
     let block = n.block(body.stmts);
     match n.errors {
@@ -235,7 +241,7 @@ pub fn normalize_with(
     }
 }
 
-struct Normalizer {
+struct Normalizer<'f> {
     awaits: usize,
     controls: usize,
     temps: usize,
@@ -247,6 +253,10 @@ struct Normalizer {
     /// label given to an unlabelled one when a `break`/`continue` inside a let-chain's labelled
     /// block must name it.
     loop_labels: Vec<(Option<syn::Lifetime>, Option<syn::Lifetime>)>,
+    /// The statements to lower as [`Stmt::Control`] without awaits (see [`normalize_with`]).
+    force: &'f HashSet<String>,
+    /// The statement being lowered is one of them.
+    forced: bool,
 }
 
 fn unsupported(span: Span, what: &str) -> syn::Error {
@@ -258,7 +268,7 @@ fn unsupported(span: Span, what: &str) -> syn::Error {
     )
 }
 
-impl Normalizer {
+impl Normalizer<'_> {
     fn error(&mut self, e: syn::Error) {
         match &mut self.errors {
             Some(all) => all.combine(e),
@@ -307,12 +317,14 @@ impl Normalizer {
         let mut out = Vec::new();
         for (i, stmt) in stmts.into_iter().enumerate() {
             let last = i + 1 == count;
+            self.forced = !self.force.is_empty()
+                && branching(&stmt).is_some_and(|e| self.force.contains(&branching_key(e)));
             match stmt {
                 syn::Stmt::Item(_) => self.items.push(stmt),
                 syn::Stmt::Macro(ref m) if m.mac.path.is_ident("macro_rules") => {
                     self.items.push(stmt)
                 }
-                _ if stmt_await(&stmt).is_none() => {
+                _ if stmt_await(&stmt).is_none() && !self.forced => {
                     if let (true, syn::Stmt::Expr(e, None)) = (last, &stmt) {
                         out.push(Stmt::Tail(e.clone()));
                     } else {
@@ -367,8 +379,31 @@ impl Normalizer {
         Block { stmts: out }
     }
 
-    /// A statement `<head> <e>` where `e` contains awaits.
+    /// A statement `<head> <e>` where `e` contains awaits (or a forced [`branching`] one).
     fn statement(&mut self, e: Expr, head: Head, out: &mut Vec<Stmt>) {
+        if std::mem::take(&mut self.forced) && !matches!(e, Expr::Block(_)) {
+            // A `branching` statement without awaits: an `if`, an `if let` (as a `match`; the
+            // shapes whose lowering needs more are not `branching`) or a `match`. (A block
+            // is lowered as the nested block below, its statements visible to liveness.)
+            let e = match e {
+                Expr::If(i) => match &*i.cond {
+                    // Its temporaries drop before `else` in 2024: the `then` part is a `match`
+                    // of its own, forced too (see `if_let_2024`).
+                    Expr::Let(l)
+                        if i.else_branch.is_some()
+                            && edition_2024()
+                            && has_temporaries(&l.expr) =>
+                    {
+                        self.if_let_2024(i, out, true)
+                    }
+                    Expr::Let(l) => self.if_let_as_match(&i, l),
+                    _ => Expr::If(i),
+                },
+                e => e,
+            };
+            self.control(e, head, out, false);
+            return;
+        }
         if is_control_with_awaits(&e) {
             self.control(e, head, out, false);
             return;
@@ -432,6 +467,26 @@ impl Normalizer {
             },
             e => self.hoist(e, &mut inner),
         };
+        // What is left once the awaits are hoisted may be a forced `branching` one.
+        let simple = match &head {
+            Head::Expr | Head::Tail => true,
+            Head::Let(p) => binds_all(p) || has_pat_macro(p) || has_ref_binding(p),
+            Head::LetElse(..) => false,
+        };
+        if simple
+            && !self.force.is_empty()
+            && is_branching(&value)
+            && self.force.contains(&branching_key(&value))
+        {
+            self.forced = true;
+            self.statement(value, Head::Tail, &mut inner);
+            out.push(Stmt::Nested {
+                head,
+                block: Block { stmts: inner },
+                user: false,
+            });
+            return;
+        }
         statement_block(head, inner, value, out);
     }
 
@@ -442,14 +497,14 @@ impl Normalizer {
         match e {
             Expr::If(i) => {
                 if let Expr::Let(l) = &*i.cond {
-                    let (pat, scrut, then) = (&l.pat, &l.expr, &i.then_branch);
+                    let (scrut, then) = (&l.expr, &i.then_branch);
                     let m: Expr = match &i.else_branch {
                         // When the `then` block awaits, the value it gives is built in the
                         // code resuming there, not where the `match` starts; carried in an
                         // `Option`, rustc could not infer its type there. So that shape keeps
                         // the `match`, which is exact when the scrutinee holds no temporary.
                         Some(_) if edition_2024() && !block_awaits(then) => {
-                            let m = self.if_let_2024(i, out);
+                            let m = self.if_let_2024(i, out, false);
                             if is_control_with_awaits(&m) {
                                 return self.control(m, head, out, in_expression);
                             }
@@ -462,22 +517,7 @@ impl Normalizer {
                             let block = self.let_chain(i);
                             return self.control(block, head, out, in_expression);
                         }
-                        // Edition 2024 drops the scrutinee's value (when it is not a place)
-                        // before the `else` block: the `else` arm binds it and drops it first.
-                        Some((_, e)) if edition_2024() && !is_place(scrut) => {
-                            let rest = self.hidden("rest", scrut.span());
-                            syn::parse_quote! {
-                                match #scrut {
-                                    #pat => #then,
-                                    #[allow(unreachable_patterns)]
-                                    #rest => {
-                                        ::core::mem::drop(#rest);
-                                        #e
-                                    }
-                                }
-                            }
-                        }
-                        _ => Expr::Match(if_let_match(&i, l)),
+                        _ => self.if_let_as_match(&i, l),
                     };
                     return self.control(m, head, out, in_expression);
                 }
@@ -565,7 +605,11 @@ impl Normalizer {
                     Expr::Path(p) => p
                         .path
                         .get_ident()
-                        .filter(|i| i.to_string().starts_with("__"))
+                        .filter(|i| {
+                            // A local renamed because it is shadowed is the user's.
+                            let s = i.to_string();
+                            s.starts_with("__") && !s.starts_with(crate::shadow::PREFIX)
+                        })
                         .cloned(),
                     _ => None,
                 };
@@ -1223,7 +1267,32 @@ impl Normalizer {
     /// ends them: pushes `let v = match e { P => Some(a), _ => None };` to `out` and returns
     /// `match v { Some(v) => v, None => b }`. (Before 2024 they lived to the end of the
     /// `if let`, as in a `match`.)
-    fn if_let_2024(&mut self, i: syn::ExprIf, out: &mut Vec<Stmt>) -> Expr {
+    /// `if let P = e { then } [else { els }]` as the `match` it means.
+    fn if_let_as_match(&mut self, i: &syn::ExprIf, l: &syn::ExprLet) -> Expr {
+        let (pat, scrut, then) = (&l.pat, &l.expr, &i.then_branch);
+        match &i.else_branch {
+            // Edition 2024 drops the scrutinee's value (when it is not a place) before the
+            // `else` block: the `else` arm binds it and drops it first.
+            Some((_, e)) if edition_2024() && !is_place(scrut) => {
+                let rest = self.hidden("rest", scrut.span());
+                syn::parse_quote! {
+                    match #scrut {
+                        #pat => #then,
+                        #[allow(unreachable_patterns)]
+                        #rest => {
+                            ::core::mem::drop(#rest);
+                            #e
+                        }
+                    }
+                }
+            }
+            _ => Expr::Match(if_let_match(i, l)),
+        }
+    }
+
+    /// `force`: the statement is a forced [`branching`] one (its `then` has no awaits), so is
+    /// the `match` taking the `then` part.
+    fn if_let_2024(&mut self, i: syn::ExprIf, out: &mut Vec<Stmt>, force: bool) -> Expr {
         let (Expr::Let(l), Some((_, els))) = (&*i.cond, &i.else_branch) else {
             return Expr::If(i);
         };
@@ -1233,7 +1302,8 @@ impl Normalizer {
         let first: Expr =
             syn::parse_quote!(match #scrut { #pat => #o::Some(#then), _ => #o::None });
         let bind = Head::Let(Box::new(syn::parse_quote!(#v)));
-        if first_await(&first).is_some() {
+        if first_await(&first).is_some() || force {
+            self.forced = force;
             self.statement(first, bind, out);
         } else {
             out.push(Stmt::Code(syn::parse_quote!(let #v = #first;)));
@@ -1604,7 +1674,7 @@ impl Normalizer {
             }
             Expr::If(i) if matches!(&*i.cond, Expr::Let(_)) => {
                 if i.else_branch.is_some() && edition_2024() {
-                    let m = self.if_let_2024(i.clone(), out);
+                    let m = self.if_let_2024(i.clone(), out, false);
                     return self.hoist(m, out);
                 }
                 self.operands(vec![&mut *i.cond], out);
@@ -1714,6 +1784,43 @@ fn is_control_with_awaits(e: &Expr) -> bool {
         Expr::Block(b) if b.label.is_some() => first_await(e).is_some(),
         _ => false,
     }
+}
+
+/// The `if`/`if let`/`match` of a statement without awaits (`<e>;`, `let p = <e>;`, a tail) that
+/// the lowering can also write as a [`Stmt::Control`], with jumps out of its branches (or the
+/// block, written as a [`Stmt::Nested`] whose statements are seen one by one): what
+/// liveness asks for when a branch moves a local that a later suspension would otherwise save
+/// (rustc's drop flag). Not a let chain: it is lowered as a labelled block, whose exits carry
+/// no drop flag.
+pub(crate) fn branching(s: &syn::Stmt) -> Option<&Expr> {
+    let e = match s {
+        syn::Stmt::Expr(e, _) => e,
+        syn::Stmt::Local(l) => match &l.init {
+            Some(init) if init.diverge.is_none() => &init.expr,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    is_branching(e).then_some(e)
+}
+
+/// See [`branching`]: also the value of a statement whose awaits were hoisted out of it
+/// (`if f().await > 1 { .. }` is `let __e = f().await; if __e > 1 { .. }`).
+pub(crate) fn is_branching(e: &Expr) -> bool {
+    match e {
+        Expr::Match(m) => m.attrs.is_empty(),
+        Expr::Block(b) => b.attrs.is_empty() && b.label.is_none(),
+        Expr::If(i) if i.attrs.is_empty() => match &*i.cond {
+            Expr::Let(_) => true,
+            cond => !has_let(cond),
+        },
+        _ => false,
+    }
+}
+
+/// How liveness names a [`branching`] expression to [`normalize_with`]: its tokens.
+pub(crate) fn branching_key(e: &Expr) -> String {
+    e.to_token_stream().to_string()
 }
 
 /// The operands of `a && b && c`, in order.
