@@ -2223,4 +2223,17 @@ case! {
     }
     drive(f): { f(0).await + f(3).await }
 }
+case! {
+    name: copy_local_moved_in_a_let_chain_then_break_out_of_a_labelled_block,
+    async fn (k: u64) -> u64 {
+        let x = leaf("a", 0, 16u64).await + k;
+        'b: {
+            if (if let Some((c, _)) = noisy_option(5u64, "c") && let Ok(r) = noisy_result(x, "r") { mark("r", r) + c } else { leaf("e", 0, 4u64).await }) % 4 == 0 {
+                break 'b leaf("d", 2, 17u64).await;
+            }
+            leaf("z", 0, 3u64).await
+        }
+    }
+    drive(f): { f(1).await + f(4).await }
+}
 }

@@ -1017,4 +1017,53 @@ case! {
     }
     drive(f): { f(1).await + f(9).await }
 }
+case! {
+    name: copy_local_moved_on_one_exit_of_a_loop,
+    async fn (k: u64) -> u64 {
+        let a = Noisy::new("a");
+        let n = k + a.len() as u64;
+        let mut i = 0;
+        while i < k {
+            let v = leaf("v", 1, i).await;
+            if v > 1 { mark("n", n); leaf("w", 1, ()).await; break; }
+            i += 1;
+        }
+        log("after");
+        leaf("z", 1, i).await
+    }
+    drive(f): { f(1).await + f(4).await }
+}
+case! {
+    name: moved_on_every_exit_of_a_loop,
+    async fn (k: u64) -> u64 {
+        let a = Noisy::new("a");
+        let b = Noisy::new("b");
+        let mut i = 0;
+        loop {
+            let v = leaf("v", 1, i).await;
+            i += 1;
+            if v == 1 { continue; }
+            if v > k { drop(a); leaf("w", 1, ()).await; break; }
+            if v > 2 { log("out"); drop(a); break; }
+        }
+        log("after");
+        leaf("z", 1, b.len() as u64).await + i
+    }
+    drive(f): { f(0).await + f(5).await }
+}
+case! {
+    name: moved_on_some_exits_of_a_loop_through_an_option,
+    async fn (k: u64) -> u64 {
+        let mut a = Some(Noisy::new("a"));
+        let mut i = 0;
+        while i < 4 {
+            let v = leaf("v", 1, i).await;
+            if v == k { if let Some(a) = a.take() { drop(a); } break; }
+            i += 1;
+        }
+        log("after");
+        leaf("z", 1, i).await
+    }
+    drive(f): { f(2).await + f(9).await }
+}
 }

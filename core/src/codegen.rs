@@ -1070,6 +1070,21 @@ impl<'a> Ctx<'a> {
                     }
                 }
                 Stmt::Control { id, ctl, head } => {
+                    // Locals moved on some of a loop's exits: refused unless `Copy` (see
+                    // `Analysis::loop_probes`).
+                    if let Some(ids) = self.analysis.loop_probes.get(id) {
+                        let p = &self.private;
+                        out.extend(quote!(
+                            #[allow(unused_imports)]
+                            use #p::{ProbeIsCopy as _, ProbeNotCopy as _};
+                        ));
+                        for id in ids {
+                            let i = &self.local(*id).ident;
+                            out.extend(quote_spanned! {i.span()=>
+                                #p::moved_on_some_loop_exits((&#p::CopyProbe(&#i)).loop_check());
+                            });
+                        }
+                    }
                     let cv = ms("__cv");
                     let branches_diverge;
                     // Locals moved on some branches only are carried past the join as

@@ -162,6 +162,11 @@ pub struct Analysis {
     /// say so with a drop flag of the lowering's own ([`Analysis::flagged`]). Non-empty means
     /// the body must be normalized again with them (see `lower`).
     pub force: HashSet<String>,
+    /// Per loop or labelled block with awaits (by control id): the locals moved on some of its
+    /// exits and perhaps not on others. Not carried past it, they would be dropped at the exits
+    /// that kept them instead of at the end of their scope; codegen writes a compile-time check
+    /// before it that each is `Copy` (nothing to drop then), which refuses any other type.
+    pub loop_probes: std::collections::BTreeMap<usize, Vec<LocalId>>,
 }
 
 /// A point where locals are carried: an entry, or a suspension (by await index).
@@ -963,9 +968,20 @@ struct Walker {
     /// Per enclosing loop or labelled block: the statuses of the branches that leave it by a
     /// `break` or `continue` (merged into the status after the loop, not after the branch).
     loop_exits: Vec<Option<Vec<Status>>>,
+    /// Per enclosing loop or labelled block: the statuses of the branches that leave it by a
+    /// `break` (not a `continue`), each as it was at that `break`.
+    loop_breaks: Vec<(Option<String>, Vec<Vec<Status>>)>,
+    /// [`Analysis::loop_probes`] candidates: the loop, the local, where the loop ends. One used
+    /// after it is carried past it anyway (as it must be `Copy`, or was handed back by a
+    /// wrapped awaitee): not checked.
+    loop_probes: Vec<(usize, LocalId, usize)>,
     /// Per `if`/`match` with awaits: the (start, end) sequence numbers of each branch. A use
     /// in another branch of the same construct than point `p` does not run after `p`.
     branch_groups: Vec<Vec<(usize, usize)>>,
+    /// (start, end) sequence numbers of the branches that end by leaving (`return`, `panic!`,
+    /// an unlabelled `break` or `continue`), and how: the code after such a branch is not
+    /// reached from inside it (up to the end of the innermost loop, for a `break`/`continue`).
+    diverging: Vec<(usize, usize, Leave)>,
     /// Per branch `(control id, index)`: the locals `Moved` when it ends.
     branch_moved: std::collections::BTreeMap<(usize, usize), Vec<LocalId>>,
     entry_snapshots: Vec<(Entry, Snapshot)>,
@@ -976,8 +992,8 @@ struct Walker {
     used_fields: HashSet<String>,
     used_params: HashSet<String>,
     /// [`Analysis::force`] candidates: a `branching` statement's key, a local it moves on some
-    /// paths only (still `Live` after it), and where.
-    branch_moves: Vec<(String, LocalId, usize)>,
+    /// paths only (still `Live` after it), where, and whether it may leave a loop with awaits.
+    branch_moves: Vec<(String, LocalId, usize, bool)>,
 }
 
 impl Walker {
@@ -1303,7 +1319,11 @@ impl Walker {
                 };
                 self.branches(id, &blocks, Some((arms, scrut_local, borrowed)));
             }
-            Control::Loop { body, repeats, .. } => {
+            Control::Loop {
+                body,
+                repeats,
+                label,
+            } => {
                 // A later iteration may find assigned what the first finds empty: a local
                 // declared without a value before the loop and mentioned in it (an assignment).
                 // A labelled block (`repeats: false`) runs once.
@@ -1321,15 +1341,40 @@ impl Walker {
                 let start = self.seq;
                 self.snapshot_entry(Entry::LoopHead(id), Some(start));
                 self.loop_exits.push(None);
+                let name = label.as_ref().map(|l| l.ident.to_string());
+                self.loop_breaks.push((name, Vec::new()));
+                let entry = self.status.clone();
                 self.block(body);
-                if let Some(Some(exits)) = self.loop_exits.pop() {
-                    let n = exits.len();
-                    // A local moved on some exits is not carried past the loop or labelled
-                    // block (a let chain's lowering among them): dropped at the exits that
-                    // kept it (README, known differences).
-                    let merged = merge_statuses(&self.status[..n], &exits);
-                    self.status[..n].copy_from_slice(&merged);
+                let breaks = self.loop_breaks.pop().map(|(_, b)| b).unwrap_or_default();
+                // The status after it: where the body ends (conservatively, for a loop),
+                // merged with that at each way out.
+                let body_end = self.status.clone();
+                let n0 = entry.len();
+                let mut merged = body_end[..n0].to_vec();
+                let exits = self.loop_exits.pop().flatten();
+                for ex in exits.iter().chain(&breaks) {
+                    let k = ex.len().min(n0);
+                    let m = merge_statuses(&merged[..k], &ex[..k]);
+                    merged[..k].copy_from_slice(&m);
                 }
+                // A local moved on some ways out and not on others is not carried past the
+                // loop or labelled block (a let chain's lowering among them): its exits are
+                // native `break`s, which carry no drop flag (`merge_statuses`). On the ways
+                // that kept it, it would be dropped there, not at the end of its scope. Unless
+                // it is moved on every way out, a compile-time check refuses that for a type
+                // that is not `Copy` (nothing to drop then): see `loop_probes`.
+                for x in 0..n0 {
+                    let kept_on = |st: &[Status]| st.get(x).is_some_and(|s| *s != Status::Moved);
+                    if merged[x] == Status::Moved
+                        && entry[x] == Status::Live
+                        && self.locals[x].origin != Origin::Hidden
+                        && !self.locals[x].has_no_drop_glue()
+                        && (breaks.iter().any(|b| kept_on(b)) || (!*repeats && kept_on(&body_end)))
+                    {
+                        self.loop_probes.push((id, LocalId(x), self.seq + 1));
+                    }
+                }
+                self.status[..n0].copy_from_slice(&merged);
                 self.seq += 1;
                 if *repeats {
                     self.loops.push((start, self.seq));
@@ -1383,9 +1428,19 @@ impl Walker {
             // code after the branches: what it moved is still there on the other paths (rustc
             // drops it at the end of its scope). A `break`/`continue` reaches the code after
             // the innermost loop (approximated so for labelled ones too).
+            if let Some(leave) = block_leave(b)
+                && !jumps_before_leaving(b)
+            {
+                self.diverging.push((start, self.seq, leave));
+            }
             match block_exit(b) {
                 Some(Exit::Fn) => continue,
                 Some(Exit::Loop) => {
+                    if block_breaks(b)
+                        && let Some((_, acc)) = self.loop_breaks.last_mut()
+                    {
+                        acc.push(now.clone());
+                    }
                     if let Some(acc) = self.loop_exits.last_mut() {
                         *acc = Some(match acc.take() {
                             None => now,
@@ -1429,14 +1484,61 @@ impl Walker {
     /// Whether `id` is used after point `p`: later in the text, or inside a loop around `p`
     /// that `id` was declared outside of (the next iteration uses it).
     fn used_after(&self, id: LocalId, p: usize) -> bool {
-        let uses = &self.uses[id.0];
-        uses.iter().any(|&u| u > p && !self.other_branch(p, u))
+        self.used_after_but(id, p, None)
+    }
+
+    /// [`Walker::used_after`], the uses at point `but` aside.
+    fn used_after_but(&self, id: LocalId, p: usize, but: Option<usize>) -> bool {
+        let uses = self.uses[id.0].iter().filter(|&&u| Some(u) != but);
+        // Inside a branch that ends by leaving: the code after the branch is not reached
+        // from `p` (only through the next round of a loop, below).
+        let left = |u: usize| {
+            self.diverging.iter().any(|&(s, e, leave)| {
+                s <= p
+                    && p <= e
+                    && u > e
+                    && match leave {
+                        Leave::Fn => true,
+                        Leave::Break | Leave::Continue => {
+                            self.innermost_loop((s, e)).is_some_and(|(_, end)| u <= end)
+                        }
+                    }
+            })
+        };
+        uses.clone()
+            .any(|&u| u > p && !self.other_branch(p, u) && !left(u))
             || self.loops.iter().any(|&(start, end)| {
                 start <= p
                     && p <= end
                     && self.decl_seq[id.0] < start
-                    && uses.iter().any(|&u| start <= u && u <= end)
+                    && !self.breaks_out(p, (start, end))
+                    && uses.clone().any(|&u| start <= u && u <= end)
             })
+    }
+
+    /// Whether `p` lies in a branch that ends by leaving loop `lp` (a `break` out of it, a
+    /// `return`): no next round of `lp` follows from `p`.
+    fn breaks_out(&self, p: usize, lp: (usize, usize)) -> bool {
+        self.diverging.iter().any(|&(s, e, leave)| {
+            s <= p
+                && p <= e
+                && lp.0 <= s
+                && e <= lp.1
+                && match leave {
+                    Leave::Fn => true,
+                    Leave::Break => self.innermost_loop((s, e)) == Some(lp),
+                    Leave::Continue => false,
+                }
+        })
+    }
+
+    /// The innermost loop with awaits (not a labelled block) around the range.
+    fn innermost_loop(&self, (s, e): (usize, usize)) -> Option<(usize, usize)> {
+        self.loops
+            .iter()
+            .filter(|&&(a, b)| a <= s && e <= b)
+            .max_by_key(|&&(a, _)| a)
+            .copied()
     }
 
     /// Records the [`Analysis::force`] candidates of a statement without awaits, after its
@@ -1452,7 +1554,35 @@ impl Walker {
                 && self.status[id.0] == Status::Live
             {
                 let key = crate::normalize::branching_key(e);
-                self.branch_moves.push((key, id, self.seq));
+                // It may also leave a loop with awaits on the path that moved it: as a
+                // control construct, that exit's status is seen (see `loop_probes`).
+                let leaves = !self.loop_breaks.is_empty()
+                    && !escaping_breaks(|f| f.visit_expr(e)).is_empty();
+                self.branch_moves.push((key, id, self.seq, leaves));
+            }
+        }
+    }
+
+    /// Records the statuses now as those at the `break`s that `visit`'s code may take out of
+    /// the loops with awaits being walked (see `loop_breaks`).
+    fn record_breaks(&mut self, visit: impl FnOnce(&mut EscapingBreaks)) {
+        if self.loop_breaks.is_empty() {
+            return;
+        }
+        for label in escaping_breaks(visit) {
+            // An unlabelled one leaves the innermost loop; a labelled one every loop up to
+            // the one it names (all of them, if none is named so: conservative).
+            let from = match &label {
+                None => self.loop_breaks.len() - 1,
+                Some(l) => self
+                    .loop_breaks
+                    .iter()
+                    .rposition(|(n, _)| n.as_deref() == Some(l.as_str()))
+                    .unwrap_or(0),
+            };
+            let now = self.status.clone();
+            for (_, acc) in &mut self.loop_breaks[from..] {
+                acc.push(now.clone());
             }
         }
     }
@@ -1462,6 +1592,7 @@ impl Walker {
             self.seq += 1;
             match s {
                 Stmt::Code(stmt) => {
+                    self.record_breaks(|f| f.visit_stmt(stmt));
                     let refs = Walker::refs_of_stmt(stmt);
                     self.apply(&refs.out);
                     self.branch_moves(crate::normalize::branching(stmt));
@@ -1476,6 +1607,7 @@ impl Walker {
                     }
                 }
                 Stmt::Tail(e) => {
+                    self.record_breaks(|f| f.visit_expr(e));
                     let mut refs = Refs::new();
                     refs.with(Mention::Move, e);
                     self.apply(&refs.out);
@@ -1485,6 +1617,7 @@ impl Walker {
                     self.block(block);
                     self.seq += 1;
                     if let Head::LetElse(_, d) = head {
+                        self.record_breaks(|f| f.visit_expr(d));
                         let mut refs = Refs::new();
                         refs.cond(|r| r.visit_expr(d));
                         self.apply(&refs.out);
@@ -1727,6 +1860,125 @@ pub(crate) fn stmt_exit(s: &Stmt) -> Option<Exit> {
     }
 }
 
+/// How a branch that never completes leaves, see [`Walker::diverging`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Leave {
+    /// `return`, a panicking macro.
+    Fn,
+    /// An unlabelled `break`.
+    Break,
+    /// An unlabelled `continue`.
+    Continue,
+}
+
+/// How block `b` (a branch) leaves, if it ends with `return`, a panicking macro, or an
+/// unlabelled `break`/`continue` (a labelled one may go further: `None`).
+fn block_leave(b: &Block) -> Option<Leave> {
+    match b.stmts.last()? {
+        Stmt::Code(syn::Stmt::Expr(e, Some(_))) | Stmt::Tail(e) => match e {
+            Expr::Break(br) if br.label.is_none() => Some(Leave::Break),
+            Expr::Continue(c) if c.label.is_none() => Some(Leave::Continue),
+            _ => matches!(block_exit(b), Some(Exit::Fn)).then_some(Leave::Fn),
+        },
+        Stmt::Nested { block, .. } => block_leave(block),
+        _ => matches!(block_exit(b), Some(Exit::Fn)).then_some(Leave::Fn),
+    }
+}
+
+/// Whether block `b` (a branch) ends with a `break` (not a `continue`), see [`block_exit`].
+fn block_breaks(b: &Block) -> bool {
+    match b.stmts.last() {
+        Some(Stmt::Code(syn::Stmt::Expr(Expr::Break(_), Some(_))) | Stmt::Tail(Expr::Break(_))) => {
+            true
+        }
+        Some(Stmt::Nested { block, .. }) => block_breaks(block),
+        _ => false,
+    }
+}
+
+/// The `break`s in `visit`'s code that leave it (not a native loop or labelled block inside
+/// it), by label (`None`: unlabelled); a `return` (`break '__body`) aside.
+fn escaping_breaks(visit: impl FnOnce(&mut EscapingBreaks)) -> Vec<Option<String>> {
+    let mut f = EscapingBreaks {
+        found: Vec::new(),
+        native: Vec::new(),
+    };
+    visit(&mut f);
+    f.found
+}
+
+/// See [`escaping_breaks`].
+struct EscapingBreaks {
+    found: Vec<Option<String>>,
+    /// Native loops and labelled blocks entered, with their labels.
+    native: Vec<Option<String>>,
+}
+
+impl<'a> Visit<'a> for EscapingBreaks {
+    fn visit_expr(&mut self, e: &'a Expr) {
+        let label = |l: &Option<syn::Label>| l.as_ref().map(|l| l.name.ident.to_string());
+        match e {
+            Expr::Closure(_) | Expr::Async(_) | Expr::Const(_) => {}
+            Expr::Loop(l) => {
+                self.native.push(label(&l.label));
+                visit::visit_expr_loop(self, l);
+                self.native.pop();
+            }
+            Expr::While(w) => {
+                self.native.push(label(&w.label));
+                visit::visit_expr_while(self, w);
+                self.native.pop();
+            }
+            Expr::ForLoop(f) => {
+                self.native.push(label(&f.label));
+                visit::visit_expr_for_loop(self, f);
+                self.native.pop();
+            }
+            Expr::Block(bl) if bl.label.is_some() => {
+                // Only a labelled `break` leaves a labelled block.
+                let name = label(&bl.label).unwrap_or_default();
+                self.native.push(Some(format!("block:{name}")));
+                visit::visit_expr_block(self, bl);
+                self.native.pop();
+            }
+            Expr::Break(br) => {
+                match &br.label {
+                    None => {
+                        let native = self
+                            .native
+                            .iter()
+                            .any(|l| l.as_deref().is_none_or(|s| !s.starts_with("block:")));
+                        if !native {
+                            self.found.push(None);
+                        }
+                    }
+                    Some(l) => {
+                        let name = l.ident.to_string();
+                        let block = format!("block:{name}");
+                        let native = self.native.iter().any(|n| {
+                            n.as_deref() == Some(name.as_str()) || n.as_deref() == Some(&block)
+                        });
+                        if !native && name != "__body" {
+                            self.found.push(Some(name));
+                        }
+                    }
+                }
+                visit::visit_expr_break(self, br);
+            }
+            Expr::Macro(m) => self.visit_macro(&m.mac),
+            _ => visit::visit_expr(self, e),
+        }
+    }
+    fn visit_macro(&mut self, m: &'a syn::Macro) {
+        if let Some(Ok(args)) = macros::parse_known(m) {
+            for e in args.exprs() {
+                self.visit_expr(e);
+            }
+        }
+    }
+    fn visit_item(&mut self, _: &'a syn::Item) {}
+}
+
 /// The status of each local after the branches of an `if`/`match` with awaits join: moved on
 /// some and live on others, it may be moved (see [`Status::MaybeMoved`]).
 fn merge_join(a: &[Status], b: &[Status]) -> Vec<Status> {
@@ -1781,6 +2033,55 @@ pub(crate) fn diverging_macro(m: &syn::Macro) -> bool {
 
 /// Every identifier written in `b`.
 fn block_idents(b: &Block, out: &mut HashSet<String>) {
+    stmts_idents(&b.stmts, out);
+}
+
+/// Whether a `break` or `continue` (a `return` through `?` included) may run in branch `b`
+/// before its last statement leaves: then the code after it may be reached from inside it.
+fn jumps_before_leaving(b: &Block) -> bool {
+    let Some((last, before)) = b.stmts.split_last() else {
+        return false;
+    };
+    let mut names = HashSet::new();
+    stmts_idents(before, &mut names);
+    match last {
+        Stmt::Nested { block, head, .. } => {
+            if let Head::LetElse(_, d) = head {
+                tokens_idents(quote::ToTokens::to_token_stream(d), &mut names);
+            }
+            if jumps_before_leaving(block) {
+                return true;
+            }
+        }
+        Stmt::Code(syn::Stmt::Expr(e, _)) | Stmt::Tail(e) => {
+            let value = match e {
+                Expr::Break(br) => br.expr.as_deref(),
+                Expr::Return(r) => r.expr.as_deref(),
+                Expr::Continue(_) => None,
+                e => Some(e),
+            };
+            if let Some(v) = value {
+                tokens_idents(quote::ToTokens::to_token_stream(v), &mut names);
+            }
+        }
+        s => stmts_idents(std::slice::from_ref(s), &mut names),
+    }
+    names.contains("break") || names.contains("continue")
+}
+
+fn tokens_idents(t: TokenStream, out: &mut HashSet<String>) {
+    for t in t {
+        match t {
+            proc_macro2::TokenTree::Ident(i) => {
+                out.insert(i.to_string());
+            }
+            proc_macro2::TokenTree::Group(g) => tokens_idents(g.stream(), out),
+            _ => {}
+        }
+    }
+}
+
+fn stmts_idents(stmts: &[Stmt], out: &mut HashSet<String>) {
     use quote::ToTokens;
     fn tokens(t: TokenStream, out: &mut HashSet<String>) {
         for t in t {
@@ -1793,7 +2094,7 @@ fn block_idents(b: &Block, out: &mut HashSet<String>) {
             }
         }
     }
-    for s in &b.stmts {
+    for s in stmts {
         match s {
             Stmt::Code(c) => tokens(c.to_token_stream(), out),
             Stmt::Tail(e) => tokens(e.to_token_stream(), out),
@@ -1946,7 +2247,10 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
         loops: Vec::new(),
         loop_assigned: HashSet::new(),
         loop_exits: Vec::new(),
+        loop_breaks: Vec::new(),
+        loop_probes: Vec::new(),
         branch_groups: Vec::new(),
+        diverging: Vec::new(),
         branch_moved: std::collections::BTreeMap::new(),
         entry_snapshots: Vec::new(),
         used_params: HashSet::new(),
@@ -2217,9 +2521,19 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
     let force: HashSet<String> = w
         .branch_moves
         .iter()
-        .filter(|(_, id, seq)| !w.used_after(*id, *seq) && carried_later(*id, *seq))
-        .map(|(key, _, _)| key.clone())
+        // Its own uses aside: in a loop, the path that moves it must leave the loop (rustc
+        // would refuse the next round's move otherwise).
+        .filter(|(_, id, seq, leaves)| {
+            *leaves || (!w.used_after_but(*id, *seq, Some(*seq)) && carried_later(*id, *seq))
+        })
+        .map(|(key, ..)| key.clone())
         .collect();
+    let mut loop_probes: std::collections::BTreeMap<usize, Vec<LocalId>> = Default::default();
+    for &(lp, id, seq) in &w.loop_probes {
+        if !w.used_after(id, seq) {
+            loop_probes.entry(lp).or_default().push(id);
+        }
+    }
     // What each branch end moved, for the locals flagged at the join after it.
     let flagged_ids: HashSet<LocalId> = flagged.iter().map(|(_, id)| *id).collect();
     let moved_at_end = w
@@ -2244,6 +2558,7 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
         declared_before.insert(Point::Entry(*entry), snap.declared);
     }
     Ok(Analysis {
+        loop_probes,
         force,
         declared_before,
         entries,
