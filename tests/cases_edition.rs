@@ -1066,4 +1066,22 @@ case! {
     }
     drive(f): { f(2).await + f(9).await }
 }
+case! {
+    name: receiver_of_an_awaited_method_in_a_loop_dropped_at_scope_end,
+    async fn (k: u64) -> u64 {
+        let r = Noisy::new("r");
+        let s = Noisy::new("s");
+        let mut t = 0;
+        for _ in 0..k {
+            t += r.ping().await;
+        }
+        while t < 9 {
+            t += s.ping().await;
+            if t > 6 { break; }
+        }
+        log("after");
+        leaf("z", 1, t as u64).await
+    }
+    drive(f): { f(2).await + f(0).await }
+}
 }

@@ -154,8 +154,8 @@ pub struct Analysis {
     pub moved_at_end: std::collections::BTreeMap<(usize, usize), Vec<LocalId>>,
     /// Per entry and suspension: how many locals are declared before it (ids below).
     pub declared_before: std::collections::BTreeMap<Point, usize>,
-    /// The [`branching`](crate::normalize::branching) statements without awaits, by
-    /// [`branching_key`](crate::normalize::branching_key), to lower as control constructs: one
+    /// The `branching` statements (see `normalize`) without awaits, by
+    /// `branching_key`, to lower as control constructs: one
     /// of their branches moves a local that may need dropping, is not used after them and is
     /// kept across a later suspension or jump. Written verbatim, rustc would refuse to keep it
     /// there (E0382, moved on some paths); as a control construct, the branches that moved it
@@ -994,6 +994,10 @@ struct Walker {
     /// [`Analysis::force`] candidates: a `branching` statement's key, a local it moves on some
     /// paths only (still `Live` after it), where, and whether it may leave a loop with awaits.
     branch_moves: Vec<(String, LocalId, usize, bool)>,
+    /// An earlier walk of the same body (see [`analyze`]).
+    prior: Option<Box<Walker>>,
+    /// A wrapped awaitee took a receiver still alive before it.
+    receivers_taken: bool,
 }
 
 impl Walker {
@@ -1371,7 +1375,8 @@ impl Walker {
                         && !self.locals[x].has_no_drop_glue()
                         && (breaks.iter().any(|b| kept_on(b)) || (!*repeats && kept_on(&body_end)))
                     {
-                        self.loop_probes.push((id, LocalId(x), self.seq + 1));
+                        // Where the code after it starts (past the loop's end, `seq + 1`).
+                        self.loop_probes.push((id, LocalId(x), self.seq + 2));
                     }
                 }
                 self.status[..n0].copy_from_slice(&merged);
@@ -1668,7 +1673,20 @@ impl Walker {
                             if self.locals[id.0].is_shared_ref() {
                                 continue;
                             }
-                            if self.status[id.0] == Status::Live && Some(*id) != receiver {
+                            // The receiver, unless used later (then the method did not
+                            // consume it, or the native fn is rejected too): the first walk
+                            // tells, the second knows.
+                            let kept_receiver = Some(*id) == receiver
+                                && self
+                                    .prior
+                                    .as_ref()
+                                    .is_some_and(|p| p.used_after(*id, self.seq));
+                            if Some(*id) == receiver && self.status[id.0] == Status::Live {
+                                self.receivers_taken = true;
+                            }
+                            if self.status[id.0] == Status::Live
+                                && (Some(*id) != receiver || kept_receiver)
+                            {
                                 wrap_keep.push(*id);
                             } else {
                                 self.status[id.0] = Status::Moved;
@@ -2229,7 +2247,23 @@ fn camel(name: &str) -> String {
 
 /// Runs the analysis over the normalized body of `f`.
 pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis> {
+    let mut w = walk(f, body, awaits, None);
+    // The receiver of an awaited method that a wrapper takes (`tx.send(x).await`) may be
+    // consumed by it: moved, unless used later, when the wrapper hands it back. What is used
+    // later is known once the walk is done: walked again, knowing it.
+    if w.receivers_taken {
+        let first = Box::new(w);
+        w = walk(f, body, awaits, Some(first));
+    }
+    analyze_walked(w)
+}
+
+/// The walk of [`analyze`]; `prior`: an earlier walk of the same body, whose uses tell which
+/// receivers are used later.
+fn walk(f: &AsyncFn, body: &Block, awaits: usize, prior: Option<Box<Walker>>) -> Walker {
     let mut w = Walker {
+        prior,
+        receivers_taken: false,
         locals: Vec::new(),
         scopes: vec![Vec::new()],
         status: Vec::new(),
@@ -2295,7 +2329,10 @@ pub fn analyze(f: &AsyncFn, body: &Block, awaits: usize) -> syn::Result<Analysis
         }
     }
     w.block_root(body);
+    w
+}
 
+fn analyze_walked(mut w: Walker) -> syn::Result<Analysis> {
     let mut suspensions = Vec::new();
     let mut errors: Vec<syn::Error> = Vec::new();
     // A local declared without a value and assigned in a loop with awaits, kept across an

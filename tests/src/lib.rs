@@ -50,6 +50,12 @@ impl Noisy {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+    /// An `async` method taking `&self` (its receiver is not consumed: a lowered await on it
+    /// takes the receiver into a wrapper and hands it back when used later).
+    pub async fn ping(&self) -> usize {
+        leaf("ping", 1, ()).await;
+        self.len()
+    }
     /// A method taking `self`.
     pub fn into_len(self) -> usize {
         log(format!("into_len {}", self.0));
