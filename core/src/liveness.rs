@@ -970,7 +970,7 @@ struct Walker {
     loop_exits: Vec<Option<Vec<Status>>>,
     /// Per enclosing loop or labelled block: the statuses of the branches that leave it by a
     /// `break` (not a `continue`), each as it was at that `break`.
-    loop_breaks: Vec<(Option<String>, Vec<Vec<Status>>)>,
+    loop_breaks: Vec<(Option<String>, bool, Vec<Vec<Status>>)>,
     /// [`Analysis::loop_probes`] candidates: the loop, the local, where the loop ends. One used
     /// after it is carried past it anyway (as it must be `Copy`, or was handed back by a
     /// wrapped awaitee): not checked.
@@ -1346,10 +1346,10 @@ impl Walker {
                 self.snapshot_entry(Entry::LoopHead(id), Some(start));
                 self.loop_exits.push(None);
                 let name = label.as_ref().map(|l| l.ident.to_string());
-                self.loop_breaks.push((name, Vec::new()));
+                self.loop_breaks.push((name, *repeats, Vec::new()));
                 let entry = self.status.clone();
                 self.block(body);
-                let breaks = self.loop_breaks.pop().map(|(_, b)| b).unwrap_or_default();
+                let breaks = self.loop_breaks.pop().map(|(.., b)| b).unwrap_or_default();
                 // The status after it: where the body ends (conservatively, for a loop),
                 // merged with that at each way out.
                 let body_end = self.status.clone();
@@ -1441,10 +1441,8 @@ impl Walker {
             match block_exit(b) {
                 Some(Exit::Fn) => continue,
                 Some(Exit::Loop) => {
-                    if block_breaks(b)
-                        && let Some((_, acc)) = self.loop_breaks.last_mut()
-                    {
-                        acc.push(now.clone());
+                    if let Some(label) = block_breaks(b) {
+                        self.push_break(label, now.clone());
                     }
                     if let Some(acc) = self.loop_exits.last_mut() {
                         *acc = Some(match acc.take() {
@@ -1575,21 +1573,29 @@ impl Walker {
             return;
         }
         for label in escaping_breaks(visit) {
-            // An unlabelled one leaves the innermost loop; a labelled one every loop up to
-            // the one it names (all of them, if none is named so: conservative).
-            let from = match &label {
-                None => self.loop_breaks.len() - 1,
-                Some(l) => self
-                    .loop_breaks
-                    .iter()
-                    .rposition(|(n, _)| n.as_deref() == Some(l.as_str()))
-                    .unwrap_or(0),
-            };
-            let now = self.status.clone();
-            for (_, acc) in &mut self.loop_breaks[from..] {
-                acc.push(now.clone());
-            }
+            self.push_break(label, self.status.clone());
         }
+    }
+
+    /// The statuses at a `break` with `label`, for the loop or labelled block it leaves: the
+    /// innermost loop for an unlabelled one (a labelled block takes labelled ones only), the
+    /// one so named for a labelled one (the innermost if none is: conservative). The code
+    /// after the constructs it also leaves, inside that one, is not reached by it.
+    fn push_break(&mut self, label: Option<String>, now: Vec<Status>) {
+        let target = match &label {
+            None => self
+                .loop_breaks
+                .iter()
+                .rposition(|(_, repeats, _)| *repeats),
+            Some(l) => self
+                .loop_breaks
+                .iter()
+                .rposition(|(n, ..)| n.as_deref() == Some(l.as_str())),
+        };
+        let Some(t) = target.or(self.loop_breaks.len().checked_sub(1)) else {
+            return;
+        };
+        self.loop_breaks[t].2.push(now);
     }
 
     fn stmts(&mut self, stmts: &[Stmt]) {
@@ -1903,14 +1909,17 @@ fn block_leave(b: &Block) -> Option<Leave> {
     }
 }
 
-/// Whether block `b` (a branch) ends with a `break` (not a `continue`), see [`block_exit`].
-fn block_breaks(b: &Block) -> bool {
+/// Whether block `b` (a branch) ends with a `break` (not a `continue` nor a `return`), and
+/// its label, see [`block_exit`].
+fn block_breaks(b: &Block) -> Option<Option<String>> {
     match b.stmts.last() {
-        Some(Stmt::Code(syn::Stmt::Expr(Expr::Break(_), Some(_))) | Stmt::Tail(Expr::Break(_))) => {
-            true
+        Some(
+            Stmt::Code(syn::Stmt::Expr(Expr::Break(br), Some(_))) | Stmt::Tail(Expr::Break(br)),
+        ) if br.label.as_ref().is_none_or(|l| l.ident != "__body") => {
+            Some(br.label.as_ref().map(|l| l.ident.to_string()))
         }
         Some(Stmt::Nested { block, .. }) => block_breaks(block),
-        _ => false,
+        _ => None,
     }
 }
 
