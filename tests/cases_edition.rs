@@ -1084,4 +1084,19 @@ case! {
     }
     drive(f): { f(2).await + f(0).await }
 }
+case! {
+    name: awaited_method_taking_self_called_as_a_path,
+    async fn (k: u64) -> u64 {
+        let a = Noisy::new("a");
+        let b = Noisy::new("b");
+        let c = Noisy::new("c");
+        let x = Noisy::finish(a).await;
+        let y = Noisy::finish(b).await;
+        log("after");
+        let z = c.ping().await;
+        log("kept c");
+        leaf("z", 1, k + (x + y + z) as u64).await
+    }
+    drive(f): { f(1).await }
+}
 }

@@ -412,6 +412,11 @@ impl Gen {
                 format!("helper(\"h{k}\", {p}, {v}).await")
             }
             6 => match self.pick(Ty::Noisy) {
+                // The receiver of the awaited method (taken by a wrapper, handed back when
+                // used later, also after a loop around it).
+                Some(i) if !self.avoid_bugs && self.rng.chance(50) => {
+                    format!("({}.ping().await as u64)", self.vars[i].name)
+                }
                 Some(i) if !self.avoid_bugs => format!("helper_len(&{}).await", self.vars[i].name),
                 _ => self.expr(d),
             },

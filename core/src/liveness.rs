@@ -817,6 +817,49 @@ const OWNED_RESULT: &[&str] = &[
 
 /// The local at the root of the awaited method call's receiver (`conn` in `conn.read(..)`,
 /// `__self` in `self.conn.flush()`).
+/// Whether the method applied to the root of `e`'s receiver chain (`x` in `x.a().b()`,
+/// `x.f.a()`) is one known to take `self` ([`consumes_receiver`]).
+fn receiver_consumed_by_name(e: &Expr) -> bool {
+    let Expr::MethodCall(m) = e else {
+        return false;
+    };
+    let mut m = m;
+    loop {
+        let mut r = &*m.receiver;
+        while let Expr::Paren(p) = r {
+            r = &p.expr;
+        }
+        match r {
+            Expr::MethodCall(inner) => m = inner,
+            _ => {
+                // Awaited methods of common async crates that take `self` (reqwest's
+                // `Response::json`/`text`/`bytes`, `StreamExt::collect`/`fold`/`for_each`,
+                // tokio's owned guards and permits on an `Arc`, `Child::wait_with_output`).
+                const ASYNC_BY_VALUE: &[&str] = &[
+                    "json",
+                    "text",
+                    "bytes",
+                    "collect",
+                    "fold",
+                    "for_each",
+                    "try_collect",
+                    "try_fold",
+                    "try_for_each",
+                    "lock_owned",
+                    "read_owned",
+                    "write_owned",
+                    "acquire_owned",
+                    "acquire_many_owned",
+                    "wait_with_output",
+                    "into_future",
+                ];
+                let name = m.method.to_string();
+                return consumes_receiver(&m.method) || ASYNC_BY_VALUE.contains(&name.as_str());
+            }
+        }
+    }
+}
+
 fn receiver_root(e: &Expr) -> Option<String> {
     fn root(e: &Expr) -> Option<String> {
         match e {
@@ -1679,14 +1722,21 @@ impl Walker {
                             if self.locals[id.0].is_shared_ref() {
                                 continue;
                             }
-                            // The receiver, unless used later (then the method did not
-                            // consume it, or the native fn is rejected too): the first walk
-                            // tells, the second knows.
+                            // The receiver is handed back too (a method taking `&self` or
+                            // `&mut self` leaves it, to drop at the end of its scope), unless
+                            // the method is one known to take `self` (`into_*`, `unwrap`..) or
+                            // the receiver is the lowering's temporary (`f().await.json()`,
+                            // consumed or dropped with its statement); then only if used
+                            // later (or the native fn is rejected too):
+                            // the first walk tells, the second knows. A method taking `self`
+                            // that is not known so is E0382 at the `.await` (README).
                             let kept_receiver = Some(*id) == receiver
-                                && self
-                                    .prior
-                                    .as_ref()
-                                    .is_some_and(|p| p.used_after(*id, self.seq));
+                                && ((self.locals[id.0].origin != Origin::Hidden
+                                    && !receiver_consumed_by_name(&a.awaitee))
+                                    || self
+                                        .prior
+                                        .as_ref()
+                                        .is_some_and(|p| p.used_after(*id, self.seq)));
                             if Some(*id) == receiver && self.status[id.0] == Status::Live {
                                 self.receivers_taken = true;
                             }

@@ -56,6 +56,12 @@ impl Noisy {
         leaf("ping", 1, ()).await;
         self.len()
     }
+    /// An `async` method taking `self`, not known to the lowering as consuming: awaited on a
+    /// local, it is written `Noisy::finish(n).await` (README).
+    pub async fn finish(self) -> usize {
+        leaf("finish", 1, ()).await;
+        self.len()
+    }
     /// A method taking `self`.
     pub fn into_len(self) -> usize {
         log(format!("into_len {}", self.0));
