@@ -2160,17 +2160,7 @@ fn tokens_idents(t: TokenStream, out: &mut HashSet<String>) {
 
 fn stmts_idents(stmts: &[Stmt], out: &mut HashSet<String>) {
     use quote::ToTokens;
-    fn tokens(t: TokenStream, out: &mut HashSet<String>) {
-        for t in t {
-            match t {
-                proc_macro2::TokenTree::Ident(i) => {
-                    out.insert(i.to_string());
-                }
-                proc_macro2::TokenTree::Group(g) => tokens(g.stream(), out),
-                _ => {}
-            }
-        }
-    }
+    let tokens = tokens_idents;
     for s in stmts {
         match s {
             Stmt::Code(c) => tokens(c.to_token_stream(), out),
