@@ -1099,4 +1099,14 @@ case! {
     }
     drive(f): { f(1).await }
 }
+case! {
+    name: temporary_receiver_of_an_awaited_method_lives_to_the_end_of_its_statement,
+    async fn (k: u64) -> u64 {
+        let x = leaf("m", 1, Noisy::new("t")).await.ping().await as u64 + leaf("z", 1, k).await;
+        log("after");
+        let y = Noisy::finish(leaf("n", 1, Noisy::new("u")).await).await as u64 + leaf("w", 1, k).await;
+        x + y
+    }
+    drive(f): { f(1).await }
+}
 }

@@ -1533,6 +1533,14 @@ impl Walker {
         self.used_after_but(id, p, None)
     }
 
+    /// Whether a suspension after point `p` has `id` in scope.
+    fn awaited_in_scope_after(&self, id: LocalId, p: usize) -> bool {
+        self.snapshots
+            .iter()
+            .flatten()
+            .any(|s| s.seq > p && s.in_scope.iter().any(|&(_, x, _)| x == id))
+    }
+
     /// [`Walker::used_after`], the uses at point `but` aside.
     fn used_after_but(&self, id: LocalId, p: usize, but: Option<usize>) -> bool {
         let uses = self.uses[id.0].iter().filter(|&&u| Some(u) != but);
@@ -1730,13 +1738,18 @@ impl Walker {
                             // later (or the native fn is rejected too):
                             // the first walk tells, the second knows. A method taking `self`
                             // that is not known so is E0382 at the `.await` (README).
+                            let hidden = self.locals[id.0].origin == Origin::Hidden;
+                            let seq = self.seq;
                             let kept_receiver = Some(*id) == receiver
-                                && ((self.locals[id.0].origin != Origin::Hidden
-                                    && !receiver_consumed_by_name(&a.awaitee))
-                                    || self
-                                        .prior
-                                        .as_ref()
-                                        .is_some_and(|p| p.used_after(*id, self.seq)));
+                                && ((!receiver_consumed_by_name(&a.awaitee)
+                                    && (!hidden
+                                        // A temporary of the statement (`f().await.get()`)
+                                        // lives to its end: across its later awaits.
+                                        || self
+                                            .prior
+                                            .as_ref()
+                                            .is_some_and(|p| p.awaited_in_scope_after(*id, seq))))
+                                    || self.prior.as_ref().is_some_and(|p| p.used_after(*id, seq)));
                             if Some(*id) == receiver && self.status[id.0] == Status::Live {
                                 self.receivers_taken = true;
                             }

@@ -18,6 +18,18 @@ async fn close(name: String) -> usize {
     c.finish().await
 }
 
+async fn open(name: String) -> Conn {
+    Conn(name)
+}
+
+// The same for a temporary receiver whose statement awaits again after the call: it lives to
+// the end of the statement, so the wrapper hands it back. Write `Conn::finish(open(..).await)`.
+#[awaitgraph::state_machine(diagrams = false)]
+async fn open_and_close(name: String) -> usize {
+    open(name).await.finish().await + open(String::new()).await.0.len()
+}
+
 fn main() {
     let _ = close(String::new());
+    let _ = open_and_close(String::new());
 }
