@@ -654,14 +654,22 @@ impl Gen {
         let k = self.id();
         let m = self.rng.below(20);
         let bind = format!("k{k}");
-        let ((s1, t1), (s2, t2)) = self.bound_and_plain(d, &bind);
-        let then = format!("{{ {s1}{t1} }}");
-        let els = format!("{{ {s2}{t2} }}");
         let tmp = if self.rng.chance(50) {
             format!("Noisy::new(\"t{k}\").len() as u64 + ")
         } else {
             String::new()
         };
+        // With a temporary, lowered (from 2024) as a let chain of one operand, a labelled
+        // block: no move there of what it did not declare (see `let_chain_expr`).
+        if !tmp.is_empty() {
+            self.loop_ctl.push(self.ctl);
+        }
+        let ((s1, t1), (s2, t2)) = self.bound_and_plain(d, &bind);
+        if !tmp.is_empty() {
+            self.loop_ctl.pop();
+        }
+        let then = format!("{{ {s1}{t1} }}");
+        let els = format!("{{ {s2}{t2} }}");
         format!("if let Some({bind}) = ({tmp}{scrut}).checked_sub({m}) {then} else {els}")
     }
 
@@ -897,8 +905,9 @@ impl Gen {
     /// sees their bindings; the scrutinees' values and temporaries live through `then` and drop
     /// before `else`.
     fn let_chain_expr(&mut self, d: usize) -> String {
-        // Lowered as a labelled block: a local moved on some of its paths is dropped where it
-        // leaves (README, known differences), so no move there of what it did not declare.
+        // Lowered as a labelled block: a local moved on some of its paths and not on others is
+        // refused unless `Copy` (its exits carry no drop flag), so no move there of what it did
+        // not declare.
         self.loop_ctl.push(self.ctl);
         let out = self.let_chain_expr_inner(d);
         self.loop_ctl.pop();
