@@ -382,26 +382,9 @@ impl Normalizer<'_> {
     /// A statement `<head> <e>` where `e` contains awaits (or a forced [`branching`] one).
     fn statement(&mut self, e: Expr, head: Head, out: &mut Vec<Stmt>) {
         if std::mem::take(&mut self.forced) && !matches!(e, Expr::Block(_)) {
-            // A `branching` statement without awaits: an `if`, an `if let` (as a `match`; the
-            // shapes whose lowering needs more are not `branching`) or a `match`. (A block
-            // is lowered as the nested block below, its statements visible to liveness.)
-            let e = match e {
-                Expr::If(i) => match &*i.cond {
-                    // Its temporaries drop before `else` in 2024: the `then` part is a `match`
-                    // of its own, forced too (see `if_let_2024`).
-                    Expr::Let(l)
-                        if i.else_branch.is_some()
-                            && edition_2024()
-                            && has_temporaries(&l.expr) =>
-                    {
-                        self.if_let_2024(i, out, true)
-                    }
-                    Expr::Let(l) => self.if_let_as_match(&i, l),
-                    _ => Expr::If(i),
-                },
-                e => e,
-            };
-            self.control(e, head, out, false);
+            // A `branching` statement without awaits: an `if`, an `if let` or a `match`. (A
+            // block is lowered as the nested block below, its statements visible to liveness.)
+            self.control_with(e, head, out, false, true);
             return;
         }
         if is_control_with_awaits(&e) {
@@ -468,12 +451,8 @@ impl Normalizer<'_> {
             e => self.hoist(e, &mut inner),
         };
         // What is left once the awaits are hoisted may be a forced `branching` one.
-        let simple = match &head {
-            Head::Expr | Head::Tail => true,
-            Head::Let(p) => binds_all(p) || has_pat_macro(p) || has_ref_binding(p),
-            Head::LetElse(..) => false,
-        };
-        if simple
+        if !matches!(head, Head::LetElse(..))
+            && !matches_inside(&head)
             && !self.force.is_empty()
             && is_branching(&value)
             && self.force.contains(&branching_key(&value))
@@ -494,6 +473,19 @@ impl Normalizer<'_> {
     /// `in_expression`: the construct is part of a larger expression (its value goes to a
     /// hidden local), not a statement of its own.
     fn control(&mut self, e: Expr, head: Head, out: &mut Vec<Stmt>, in_expression: bool) {
+        self.control_with(e, head, out, in_expression, false)
+    }
+
+    /// [`Normalizer::control`]; `forced`: a [`branching`] construct without awaits (see
+    /// [`normalize_with`]).
+    fn control_with(
+        &mut self,
+        e: Expr,
+        head: Head,
+        out: &mut Vec<Stmt>,
+        in_expression: bool,
+        forced: bool,
+    ) {
         match e {
             Expr::If(i) => {
                 if let Expr::Let(l) = &*i.cond {
@@ -504,8 +496,8 @@ impl Normalizer<'_> {
                         // `Option`, rustc could not infer its type there. So that shape keeps
                         // the `match`, which is exact when the scrutinee holds no temporary.
                         Some(_) if edition_2024() && !block_awaits(then) => {
-                            let m = self.if_let_2024(i, out, false);
-                            if is_control_with_awaits(&m) {
+                            let m = self.if_let_2024(i, out, forced);
+                            if forced || is_control_with_awaits(&m) {
                                 return self.control(m, head, out, in_expression);
                             }
                             return self.statement(m, head, out);
@@ -1262,11 +1254,6 @@ impl Normalizer<'_> {
         }
     }
 
-    /// `if let P = e { a } else { b }` as edition 2024 runs it: the scrutinee's temporaries live
-    /// through `a` but drop before `b`. So `b` comes after the `match` on `e`, whose statement
-    /// ends them: pushes `let v = match e { P => Some(a), _ => None };` to `out` and returns
-    /// `match v { Some(v) => v, None => b }`. (Before 2024 they lived to the end of the
-    /// `if let`, as in a `match`.)
     /// `if let P = e { then } [else { els }]` as the `match` it means.
     fn if_let_as_match(&mut self, i: &syn::ExprIf, l: &syn::ExprLet) -> Expr {
         let (pat, scrut, then) = (&l.pat, &l.expr, &i.then_branch);
@@ -1290,8 +1277,12 @@ impl Normalizer<'_> {
         }
     }
 
-    /// `force`: the statement is a forced [`branching`] one (its `then` has no awaits), so is
-    /// the `match` taking the `then` part.
+    /// `if let P = e { a } else { b }` as edition 2024 runs it: the scrutinee's temporaries live
+    /// through `a` but drop before `b`. So `b` comes after the `match` on `e`, whose statement
+    /// ends them: pushes `let v = match e { P => Some(a), _ => None };` to `out` and returns
+    /// `match v { Some(v) => v, None => b }`. (Before 2024 they lived to the end of the
+    /// `if let`, as in a `match`.) `force`: the statement is a forced [`branching`] one (its
+    /// `then` has no awaits), so is the `match` taking the `then` part.
     fn if_let_2024(&mut self, i: syn::ExprIf, out: &mut Vec<Stmt>, force: bool) -> Expr {
         let (Expr::Let(l), Some((_, els))) = (&*i.cond, &i.else_branch) else {
             return Expr::If(i);
@@ -2292,15 +2283,7 @@ pub(crate) fn consumes(pat: &Pat) -> bool {
 /// statement's head.
 fn statement_block(head: Head, mut inner: Vec<Stmt>, value: Expr, out: &mut Vec<Stmt>) {
     let head = match head {
-        // A pattern that may leave parts of the value unbound (`Some((x, _))`, `S { a, .. }`,
-        // a `let .. else`): rustc drops them at the end of the statement, before the
-        // statement's other temporaries (created earlier). The value, the tail of the
-        // statement's block, would drop its temporaries at the end of the block, before
-        // them: the pattern is matched inside the block instead, by a `let` whose
-        // temporaries end with it in native order, and the block hands out its bindings.
-        Head::Let(ref p) | Head::LetElse(ref p, _)
-            if !binds_all(p) && !has_pat_macro(p) && !has_ref_binding(p) =>
-        {
+        Head::Let(ref p) | Head::LetElse(ref p, _) if matches_inside(&head) => {
             let mut binds = Vec::new();
             crate::liveness::pat_idents(p, &mut binds);
             let names = binds.iter().map(|(i, _, _)| i);
@@ -2349,6 +2332,21 @@ fn statement_block(head: Head, mut inner: Vec<Stmt>, value: Expr, out: &mut Vec<
         block: Block { stmts: inner },
         user: false,
     });
+}
+
+/// Whether a statement's pattern is matched inside its block ([`statement_block`]): one that may
+/// leave parts of the value unbound (`Some((x, _))`, `S { a, .. }`, a `let .. else`). rustc drops
+/// those parts at the end of the statement, before the statement's other temporaries (created
+/// earlier). The value, the tail of the statement's block, would drop its temporaries at the end
+/// of the block, before them: the pattern is matched inside the block instead, by a `let` whose
+/// temporaries end with it in native order, and the block hands out its bindings.
+fn matches_inside(head: &Head) -> bool {
+    match head {
+        Head::Let(p) | Head::LetElse(p, _) => {
+            !binds_all(p) && !has_pat_macro(p) && !has_ref_binding(p)
+        }
+        Head::Expr | Head::Tail => false,
+    }
 }
 
 /// Whether `let <p> = v` binds all of `v` to one local (`x`, `mut x`, `x: T`): nothing of the
