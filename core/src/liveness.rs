@@ -595,15 +595,22 @@ impl<'a> Visit<'a> for Refs {
     }
 }
 
+/// `e` without the parentheses around it.
+fn unparen(mut e: &Expr) -> &Expr {
+    while let Expr::Paren(p) = e {
+        e = &p.expr;
+    }
+    e
+}
+
 /// The outer names a `branching` expression moves (or copies) on some of its paths only: by
-/// value in a branch, or as the scrutinee of a `match`/`if let` that binds by value.
-fn moved_on_some_paths(e: &Expr) -> Vec<String> {
-    let mut r = Refs::new();
-    r.scoped(|r| r.visit_expr(e));
+/// value in a branch (from `refs`, its statement's mentions), or as the scrutinee of a
+/// `match`/`if let` that binds by value.
+fn moved_on_some_paths(e: &Expr, refs: &[Ref]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for m in r.out {
+    for m in refs {
         if m.kind == Mention::Move && m.conditional && !out.contains(&m.name) {
-            out.push(m.name);
+            out.push(m.name.clone());
         }
     }
     let (scrut, pats): (&Expr, Vec<&Pat>) = match e {
@@ -614,11 +621,7 @@ fn moved_on_some_paths(e: &Expr) -> Vec<String> {
         },
         _ => return out,
     };
-    let mut scrut = scrut;
-    while let Expr::Paren(p) = scrut {
-        scrut = &p.expr;
-    }
-    if let Expr::Path(p) = scrut
+    if let Expr::Path(p) = unparen(scrut)
         && let Some(i) = p.path.get_ident()
         && pats.iter().any(|p| {
             let mut names = Vec::new();
@@ -729,10 +732,7 @@ fn borrowed_root(init: &Expr, any_method: bool) -> Option<String> {
         }
     }
     // (Through parentheses: `(v.iter().sum::<u64>())`, a receiver kept as a hidden local.)
-    let mut init = init;
-    while let Expr::Paren(p) = init {
-        init = &p.expr;
-    }
+    let init = unparen(init);
     // The chain ends in a method whose result owns its value (`v.iter().sum::<u64>()`,
     // `s.chars().count()`): whatever the chain borrowed ends with it.
     if let Expr::MethodCall(m) = init
@@ -815,64 +815,51 @@ const OWNED_RESULT: &[&str] = &[
     "to_owned",
 ];
 
+/// Awaited methods of common async crates that take `self`, besides [`consumes_receiver`]'s:
+/// reqwest's `Response::json`/`text`/`bytes`, `StreamExt::collect`/`fold`/`for_each`, tokio's
+/// owned guards and permits on an `Arc`, `Child::wait_with_output`.
+const AWAITED_BY_VALUE: &[&str] = &[
+    "json",
+    "text",
+    "bytes",
+    "collect",
+    "fold",
+    "for_each",
+    "try_collect",
+    "try_fold",
+    "try_for_each",
+    "lock_owned",
+    "read_owned",
+    "write_owned",
+    "acquire_owned",
+    "acquire_many_owned",
+    "wait_with_output",
+    "into_future",
+];
+
 /// The local at the root of the awaited method call's receiver (`conn` in `conn.read(..)`,
-/// `__self` in `self.conn.flush()`).
-/// Whether the method applied to the root of `e`'s receiver chain (`x` in `x.a().b()`,
-/// `x.f.a()`) is one known to take `self` ([`consumes_receiver`]).
-fn receiver_consumed_by_name(e: &Expr) -> bool {
+/// `__self` in `self.conn.flush()`, `x` in `x.a().b()`), and whether the method applied to
+/// that root (`a`) is one known to take `self` ([`consumes_receiver`], [`AWAITED_BY_VALUE`]).
+fn receiver_root(e: &Expr) -> Option<(String, bool)> {
     let Expr::MethodCall(m) = e else {
-        return false;
+        return None;
     };
     let mut m = m;
+    let mut r = unparen(&m.receiver);
     loop {
-        let mut r = &*m.receiver;
-        while let Expr::Paren(p) = r {
-            r = &p.expr;
-        }
         match r {
-            Expr::MethodCall(inner) => m = inner,
-            _ => {
-                // Awaited methods of common async crates that take `self` (reqwest's
-                // `Response::json`/`text`/`bytes`, `StreamExt::collect`/`fold`/`for_each`,
-                // tokio's owned guards and permits on an `Arc`, `Child::wait_with_output`).
-                const ASYNC_BY_VALUE: &[&str] = &[
-                    "json",
-                    "text",
-                    "bytes",
-                    "collect",
-                    "fold",
-                    "for_each",
-                    "try_collect",
-                    "try_fold",
-                    "try_for_each",
-                    "lock_owned",
-                    "read_owned",
-                    "write_owned",
-                    "acquire_owned",
-                    "acquire_many_owned",
-                    "wait_with_output",
-                    "into_future",
-                ];
-                let name = m.method.to_string();
-                return consumes_receiver(&m.method) || ASYNC_BY_VALUE.contains(&name.as_str());
+            Expr::MethodCall(inner) => {
+                m = inner;
+                r = unparen(&m.receiver);
             }
+            Expr::Field(f) => r = unparen(&f.base),
+            Expr::Path(p) => {
+                let by_value = consumes_receiver(&m.method)
+                    || AWAITED_BY_VALUE.contains(&m.method.to_string().as_str());
+                return p.path.get_ident().map(|i| (i.to_string(), by_value));
+            }
+            _ => return None,
         }
-    }
-}
-
-fn receiver_root(e: &Expr) -> Option<String> {
-    fn root(e: &Expr) -> Option<String> {
-        match e {
-            Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
-            Expr::Field(f) => root(&f.base),
-            Expr::Paren(p) => root(&p.expr),
-            Expr::MethodCall(m) => root(&m.receiver),
-            _ => None,
-        }
-    }
-    match e {
-        Expr::MethodCall(m) => root(&m.receiver),
-        _ => None,
     }
 }
 
@@ -1476,15 +1463,17 @@ impl Walker {
             // code after the branches: what it moved is still there on the other paths (rustc
             // drops it at the end of its scope). A `break`/`continue` reaches the code after
             // the innermost loop (approximated so for labelled ones too).
-            if let Some(leave) = block_leave(b)
+            let leave = block_leave(b);
+            // (A labelled `break`/`continue` may go further than the innermost loop.)
+            if let Some(l @ (Leave::Fn | Leave::Break(None) | Leave::Continue(None))) = &leave
                 && !jumps_before_leaving(b)
             {
-                self.diverging.push((start, self.seq, leave));
+                self.diverging.push((start, self.seq, l.clone()));
             }
             match block_exit(b) {
                 Some(Exit::Fn) => continue,
                 Some(Exit::Loop) => {
-                    if let Some(label) = block_breaks(b) {
+                    if let Some(Leave::Break(label)) = leave {
                         self.push_break(label, now.clone());
                     }
                     if let Some(acc) = self.loop_exits.last_mut() {
@@ -1533,12 +1522,41 @@ impl Walker {
         self.used_after_but(id, p, None)
     }
 
-    /// Whether a suspension after point `p` has `id` in scope.
-    fn awaited_in_scope_after(&self, id: LocalId, p: usize) -> bool {
-        self.snapshots
-            .iter()
-            .flatten()
-            .any(|s| s.seq > p && s.in_scope.iter().any(|&(_, x, _)| x == id))
+    /// Whether the wrapper of the await at the current point hands back `id`, the receiver of
+    /// the awaited method call, when it is not used later (it is when it is). Yes for a method
+    /// taking `&self` or `&mut self`, which leaves it to drop at the end of its scope; no for one
+    /// known to take `self` (`by_value`: `into_*`, `unwrap`, `json`..), nor for the lowering's
+    /// temporary (`f().await.json()`, consumed or dropped with its statement) unless its
+    /// statement awaits again after the call (it lives to the statement's end). Uses come from
+    /// the first walk (`prior`). A method taking `self` that is not known so is E0382 at the
+    /// `.await` (README).
+    fn keeps_receiver(&self, id: LocalId, by_value: bool) -> bool {
+        let prior = |f: &dyn Fn(&Walker) -> bool| self.prior.as_deref().is_some_and(f);
+        let hidden = self.locals[id.0].origin == Origin::Hidden;
+        (!by_value
+            && (!hidden || prior(&|p| p.in_scope_after(id, self.seq, false).next().is_some())))
+            || prior(&|p| p.used_after(id, self.seq))
+    }
+
+    /// The statuses of `id` at the suspensions (and, with `entries`, the entries) after point
+    /// `p` where it is in scope.
+    fn in_scope_after(
+        &self,
+        id: LocalId,
+        p: usize,
+        entries: bool,
+    ) -> impl Iterator<Item = Status> + '_ {
+        let entries = self.entry_snapshots.iter().filter(move |_| entries);
+        let snaps = self.snapshots.iter().flatten();
+        snaps
+            .chain(entries.map(|(_, s)| s))
+            .filter(move |s| s.seq > p)
+            .flat_map(move |s| {
+                s.in_scope
+                    .iter()
+                    .filter(move |&&(_, x, _)| x == id)
+                    .map(|&(.., st)| st)
+            })
     }
 
     /// [`Walker::used_after`], the uses at point `but` aside.
@@ -1547,13 +1565,14 @@ impl Walker {
         // Inside a branch that ends by leaving: the code after the branch is not reached
         // from `p` (only through the next round of a loop, below).
         let left = |u: usize| {
-            self.diverging.iter().any(|&(s, e, leave)| {
+            self.diverging.iter().any(|(s, e, leave)| {
+                let (s, e) = (*s, *e);
                 s <= p
                     && p <= e
                     && u > e
                     && match leave {
                         Leave::Fn => true,
-                        Leave::Break | Leave::Continue => {
+                        Leave::Break(_) | Leave::Continue(_) => {
                             self.innermost_loop((s, e)).is_some_and(|(_, end)| u <= end)
                         }
                     }
@@ -1573,15 +1592,16 @@ impl Walker {
     /// Whether `p` lies in a branch that ends by leaving loop `lp` (a `break` out of it, a
     /// `return`): no next round of `lp` follows from `p`.
     fn breaks_out(&self, p: usize, lp: (usize, usize)) -> bool {
-        self.diverging.iter().any(|&(s, e, leave)| {
+        self.diverging.iter().any(|(s, e, leave)| {
+            let (s, e) = (*s, *e);
             s <= p
                 && p <= e
                 && lp.0 <= s
                 && e <= lp.1
                 && match leave {
                     Leave::Fn => true,
-                    Leave::Break => self.innermost_loop((s, e)) == Some(lp),
-                    Leave::Continue => false,
+                    Leave::Break(_) => self.innermost_loop((s, e)) == Some(lp),
+                    Leave::Continue(_) => false,
                 }
         })
     }
@@ -1596,24 +1616,30 @@ impl Walker {
     }
 
     /// Records the [`Analysis::force`] candidates of a statement without awaits, after its
-    /// mentions were applied.
-    fn branch_moves(&mut self, e: Option<&Expr>) {
+    /// mentions (`refs`) were applied.
+    fn branch_moves(&mut self, e: Option<&Expr>, refs: &[Ref]) {
         let Some(e) = e else {
             return;
         };
-        for name in moved_on_some_paths(e) {
-            if let Some(id) = self.resolve(&name)
-                && self.locals[id.0].origin != Origin::Hidden
-                && !self.locals[id.0].has_no_drop_glue()
-                && self.status[id.0] == Status::Live
-            {
-                let key = crate::normalize::branching_key(e);
-                // It may also leave a loop with awaits on the path that moved it: as a
-                // control construct, that exit's status is seen (see `loop_probes`).
-                let leaves = !self.loop_breaks.is_empty()
-                    && !escaping_breaks(|f| f.visit_expr(e)).is_empty();
-                self.branch_moves.push((key, id, self.seq, leaves));
-            }
+        let ids: Vec<LocalId> = moved_on_some_paths(e, refs)
+            .iter()
+            .filter_map(|name| self.resolve(name))
+            .filter(|id| {
+                self.locals[id.0].origin != Origin::Hidden
+                    && !self.locals[id.0].has_no_drop_glue()
+                    && self.status[id.0] == Status::Live
+            })
+            .collect();
+        if ids.is_empty() {
+            return;
+        }
+        let key = crate::normalize::branching_key(e);
+        // It may also leave a loop with awaits on the path that moved it: as a control
+        // construct, that exit's status is seen (see `loop_probes`).
+        let leaves =
+            !self.loop_breaks.is_empty() && !escaping_breaks(|f| f.visit_expr(e)).is_empty();
+        for id in ids {
+            self.branch_moves.push((key.clone(), id, self.seq, leaves));
         }
     }
 
@@ -1657,7 +1683,7 @@ impl Walker {
                     self.record_breaks(|f| f.visit_stmt(stmt));
                     let refs = Walker::refs_of_stmt(stmt);
                     self.apply(&refs.out);
-                    self.branch_moves(crate::normalize::branching(stmt));
+                    self.branch_moves(crate::normalize::branching(stmt), &refs.out);
                     if let syn::Stmt::Local(l) = stmt {
                         let init = l.init.as_ref().map(|i| &*i.expr);
                         let ids = self.declare_pat(&l.pat, init, origin_of(&l.pat));
@@ -1673,7 +1699,7 @@ impl Walker {
                     let mut refs = Refs::new();
                     refs.with(Mention::Move, e);
                     self.apply(&refs.out);
-                    self.branch_moves(crate::normalize::is_branching(e).then_some(e));
+                    self.branch_moves(crate::normalize::is_branching(e).then_some(e), &refs.out);
                 }
                 Stmt::Nested { head, block, .. } => {
                     self.block(block);
@@ -1723,39 +1749,23 @@ impl Walker {
                     // back with its output (see `analyze`).
                     let wrapped = refs.temp_borrow
                         || borrowed.iter().any(|id| !self.locals[id.0].is_shared_ref());
-                    let receiver = receiver_root(&a.awaitee).and_then(|n| self.resolve(&n));
+                    let receiver = receiver_root(&a.awaitee)
+                        .and_then(|(n, by_value)| Some((self.resolve(&n)?, by_value)));
                     let mut wrap_keep = Vec::new();
                     if wrapped {
                         for id in &mentioned {
                             if self.locals[id.0].is_shared_ref() {
                                 continue;
                             }
-                            // The receiver is handed back too (a method taking `&self` or
-                            // `&mut self` leaves it, to drop at the end of its scope), unless
-                            // the method is one known to take `self` (`into_*`, `unwrap`..) or
-                            // the receiver is the lowering's temporary (`f().await.json()`,
-                            // consumed or dropped with its statement); then only if used
-                            // later (or the native fn is rejected too):
-                            // the first walk tells, the second knows. A method taking `self`
-                            // that is not known so is E0382 at the `.await` (README).
-                            let hidden = self.locals[id.0].origin == Origin::Hidden;
-                            let seq = self.seq;
-                            let kept_receiver = Some(*id) == receiver
-                                && ((!receiver_consumed_by_name(&a.awaitee)
-                                    && (!hidden
-                                        // A temporary of the statement (`f().await.get()`)
-                                        // lives to its end: across its later awaits.
-                                        || self
-                                            .prior
-                                            .as_ref()
-                                            .is_some_and(|p| p.awaited_in_scope_after(*id, seq))))
-                                    || self.prior.as_ref().is_some_and(|p| p.used_after(*id, seq)));
-                            if Some(*id) == receiver && self.status[id.0] == Status::Live {
-                                self.receivers_taken = true;
-                            }
-                            if self.status[id.0] == Status::Live
-                                && (Some(*id) != receiver || kept_receiver)
-                            {
+                            let live = self.status[id.0] == Status::Live;
+                            let keep = match receiver {
+                                Some((r, by_value)) if r == *id => {
+                                    self.receivers_taken |= live;
+                                    self.keeps_receiver(*id, by_value)
+                                }
+                                _ => true,
+                            };
+                            if live && keep {
                                 wrap_keep.push(*id);
                             } else {
                                 self.status[id.0] = Status::Moved;
@@ -1948,41 +1958,30 @@ pub(crate) fn stmt_exit(s: &Stmt) -> Option<Exit> {
 }
 
 /// How a branch that never completes leaves, see [`Walker::diverging`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 enum Leave {
     /// `return`, a panicking macro.
     Fn,
-    /// An unlabelled `break`.
-    Break,
-    /// An unlabelled `continue`.
-    Continue,
+    /// A `break`, with its label.
+    Break(Option<String>),
+    /// A `continue`, with its label.
+    Continue(Option<String>),
 }
 
-/// How block `b` (a branch) leaves, if it ends with `return`, a panicking macro, or an
-/// unlabelled `break`/`continue` (a labelled one may go further: `None`).
+/// How block `b` (a branch) leaves, if it ends with `return`, a panicking macro, a `break` or
+/// a `continue` (see [`block_exit`]).
 fn block_leave(b: &Block) -> Option<Leave> {
+    let label = |l: &Option<syn::Lifetime>| l.as_ref().map(|l| l.ident.to_string());
     match b.stmts.last()? {
         Stmt::Code(syn::Stmt::Expr(e, Some(_))) | Stmt::Tail(e) => match e {
-            Expr::Break(br) if br.label.is_none() => Some(Leave::Break),
-            Expr::Continue(c) if c.label.is_none() => Some(Leave::Continue),
+            Expr::Break(br) if br.label.as_ref().is_none_or(|l| l.ident != "__body") => {
+                Some(Leave::Break(label(&br.label)))
+            }
+            Expr::Continue(c) => Some(Leave::Continue(label(&c.label))),
             _ => matches!(block_exit(b), Some(Exit::Fn)).then_some(Leave::Fn),
         },
         Stmt::Nested { block, .. } => block_leave(block),
         _ => matches!(block_exit(b), Some(Exit::Fn)).then_some(Leave::Fn),
-    }
-}
-
-/// Whether block `b` (a branch) ends with a `break` (not a `continue` nor a `return`), and
-/// its label, see [`block_exit`].
-fn block_breaks(b: &Block) -> Option<Option<String>> {
-    match b.stmts.last() {
-        Some(
-            Stmt::Code(syn::Stmt::Expr(Expr::Break(br), Some(_))) | Stmt::Tail(Expr::Break(br)),
-        ) if br.label.as_ref().is_none_or(|l| l.ident != "__body") => {
-            Some(br.label.as_ref().map(|l| l.ident.to_string()))
-        }
-        Some(Stmt::Nested { block, .. }) => block_breaks(block),
-        _ => None,
     }
 }
 
@@ -2608,14 +2607,8 @@ fn analyze_walked(mut w: Walker) -> syn::Result<Analysis> {
     }
     // A candidate is forced when a later suspension or jump would carry the local.
     let carried_later = |id: LocalId, seq: usize| {
-        let snaps = w.snapshots.iter().flatten();
-        let entries = w.entry_snapshots.iter().map(|(_, s)| s);
-        snaps.chain(entries).any(|s| {
-            s.seq > seq
-                && s.in_scope
-                    .iter()
-                    .any(|&(_, x, st)| x == id && !matches!(st, Status::Moved | Status::Empty))
-        })
+        w.in_scope_after(id, seq, true)
+            .any(|st| !matches!(st, Status::Moved | Status::Empty))
     };
     let force: HashSet<String> = w
         .branch_moves
