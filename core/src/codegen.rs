@@ -35,7 +35,7 @@ use syn::Ident;
 
 use crate::config::Config;
 use crate::liveness::Entry;
-use crate::liveness::{Analysis, LocalId, Origin, Point};
+use crate::liveness::{Analysis, LocalId, NativeTarget, Origin, Point, caught_natively};
 use crate::normalize::{Bind, Block, Control, Head, Stmt};
 use crate::parse::{AsyncFn, ParamKind};
 use crate::rewrite::body_label;
@@ -656,39 +656,21 @@ fn entry_variant(e: Entry) -> Ident {
 /// current arm into jumps.
 struct Jumps<'c, 'a> {
     ctx: &'c mut Ctx<'a>,
-    /// Labels of native loops inside the statement (and `None` for unlabelled ones).
-    inner: Vec<Option<String>>,
+    /// Native loops and labelled blocks inside the statement.
+    inner: Vec<NativeTarget>,
 }
 
 impl VisitMut for Jumps<'_, '_> {
     fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
         match e {
             syn::Expr::Closure(_) | syn::Expr::Async(_) | syn::Expr::Const(_) => {}
-            syn::Expr::Loop(l) => {
-                self.inner
-                    .push(l.label.as_ref().map(|l| l.name.ident.to_string()));
-                visit_mut::visit_expr_loop_mut(self, l);
-                self.inner.pop();
-            }
-            syn::Expr::While(w) => {
-                self.inner
-                    .push(w.label.as_ref().map(|l| l.name.ident.to_string()));
-                visit_mut::visit_expr_while_mut(self, w);
-                self.inner.pop();
-            }
+            // The iterated expression is outside the loop.
             syn::Expr::ForLoop(f) => {
                 visit_mut::visit_expr_mut(self, &mut f.expr);
-                self.inner
-                    .push(f.label.as_ref().map(|l| l.name.ident.to_string()));
+                self.inner.push(NativeTarget::Loop(
+                    f.label.as_ref().map(|l| l.name.ident.to_string()),
+                ));
                 visit_mut::visit_block_mut(self, &mut f.body);
-                self.inner.pop();
-            }
-            syn::Expr::Block(b) if b.label.is_some() => {
-                // A labelled block is a target of `break 'label` only.
-                let name = b.label.as_ref().map(|l| l.name.ident.to_string());
-                self.inner
-                    .push(Some(format!("block:{}", name.unwrap_or_default())));
-                visit_mut::visit_expr_block_mut(self, b);
                 self.inner.pop();
             }
             syn::Expr::Break(br) => {
@@ -713,7 +695,14 @@ impl VisitMut for Jumps<'_, '_> {
                     *e = syn::Expr::Verbatim(quote!({ #jump }));
                 }
             }
-            _ => visit_mut::visit_expr_mut(self, e),
+            e => match NativeTarget::of(e) {
+                Some(t) => {
+                    self.inner.push(t);
+                    visit_mut::visit_expr_mut(self, e);
+                    self.inner.pop();
+                }
+                None => visit_mut::visit_expr_mut(self, e),
+            },
         }
     }
     fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
@@ -726,15 +715,11 @@ impl Jumps<'_, '_> {
     /// The loop with awaits that a `break`/`continue` with `label` leaves, if it is not
     /// written natively in this arm.
     fn target(&mut self, label: Option<&str>, is_break: bool) -> Option<usize> {
+        if caught_natively(&self.inner, label) {
+            return None;
+        }
         match label {
             None => {
-                if self
-                    .inner
-                    .iter()
-                    .any(|l| l.as_deref().is_none_or(|s| !s.starts_with("block:")))
-                {
-                    return None;
-                }
                 let &(id, native) = self.ctx.loops.last()?;
                 if native && is_break {
                     self.ctx.broken.insert(id);
@@ -742,9 +727,6 @@ impl Jumps<'_, '_> {
                 (!native).then_some(id)
             }
             Some(name) => {
-                if self.inner.iter().any(|l| l.as_deref() == Some(name)) {
-                    return None;
-                }
                 let &(id, native) = self.ctx.loops.iter().rev().find(|(id, _)| {
                     self.ctx.loop_labels[*id]
                         .as_ref()

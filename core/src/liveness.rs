@@ -1996,66 +1996,76 @@ fn escaping_breaks(visit: impl FnOnce(&mut EscapingBreaks)) -> Vec<Option<String
     f.found
 }
 
+/// A native loop or labelled block inside verbatim code, as the target of a `break` or
+/// `continue` there (see [`caught_natively`]).
+pub(crate) enum NativeTarget {
+    /// A `loop`, `while` or `for`, with its label.
+    Loop(Option<String>),
+    /// A labelled block, which only a `break` naming it leaves.
+    Block(String),
+}
+
+impl NativeTarget {
+    /// The target `e` is, if a loop or a labelled block.
+    pub(crate) fn of(e: &Expr) -> Option<NativeTarget> {
+        let label = |l: &Option<syn::Label>| l.as_ref().map(|l| l.name.ident.to_string());
+        match e {
+            Expr::Loop(l) => Some(NativeTarget::Loop(label(&l.label))),
+            Expr::While(w) => Some(NativeTarget::Loop(label(&w.label))),
+            Expr::ForLoop(f) => Some(NativeTarget::Loop(label(&f.label))),
+            Expr::Block(b) => label(&b.label).map(NativeTarget::Block),
+            _ => None,
+        }
+    }
+}
+
+/// Whether a `break`/`continue` with `label` (`None`: unlabelled) goes to one of the native
+/// targets it is `inside`, not out of the verbatim code.
+pub(crate) fn caught_natively(inside: &[NativeTarget], label: Option<&str>) -> bool {
+    inside.iter().any(|t| match (t, label) {
+        (NativeTarget::Loop(_), None) => true,
+        (NativeTarget::Loop(Some(l)) | NativeTarget::Block(l), Some(name)) => l == name,
+        _ => false,
+    })
+}
+
 /// See [`escaping_breaks`].
 struct EscapingBreaks {
     found: Vec<Option<String>>,
-    /// Native loops and labelled blocks entered, with their labels.
-    native: Vec<Option<String>>,
+    /// Native loops and labelled blocks entered.
+    native: Vec<NativeTarget>,
 }
 
 impl<'a> Visit<'a> for EscapingBreaks {
     fn visit_expr(&mut self, e: &'a Expr) {
-        let label = |l: &Option<syn::Label>| l.as_ref().map(|l| l.name.ident.to_string());
         match e {
             Expr::Closure(_) | Expr::Async(_) | Expr::Const(_) => {}
-            Expr::Loop(l) => {
-                self.native.push(label(&l.label));
-                visit::visit_expr_loop(self, l);
-                self.native.pop();
-            }
-            Expr::While(w) => {
-                self.native.push(label(&w.label));
-                visit::visit_expr_while(self, w);
-                self.native.pop();
-            }
+            // The iterated expression is outside the loop.
             Expr::ForLoop(f) => {
-                self.native.push(label(&f.label));
-                visit::visit_expr_for_loop(self, f);
-                self.native.pop();
-            }
-            Expr::Block(bl) if bl.label.is_some() => {
-                // Only a labelled `break` leaves a labelled block.
-                let name = label(&bl.label).unwrap_or_default();
-                self.native.push(Some(format!("block:{name}")));
-                visit::visit_expr_block(self, bl);
+                self.visit_expr(&f.expr);
+                self.native.extend(NativeTarget::of(e));
+                self.visit_block(&f.body);
                 self.native.pop();
             }
             Expr::Break(br) => {
-                match &br.label {
-                    None => {
-                        let native = self
-                            .native
-                            .iter()
-                            .any(|l| l.as_deref().is_none_or(|s| !s.starts_with("block:")));
-                        if !native {
-                            self.found.push(None);
-                        }
-                    }
-                    Some(l) => {
-                        let name = l.ident.to_string();
-                        let block = format!("block:{name}");
-                        let native = self.native.iter().any(|n| {
-                            n.as_deref() == Some(name.as_str()) || n.as_deref() == Some(&block)
-                        });
-                        if !native && name != "__body" {
-                            self.found.push(Some(name));
-                        }
-                    }
+                let label = br.label.as_ref().map(|l| l.ident.to_string());
+                // `break '__body`: a `return`.
+                if !caught_natively(&self.native, label.as_deref())
+                    && label.as_deref() != Some("__body")
+                {
+                    self.found.push(label);
                 }
                 visit::visit_expr_break(self, br);
             }
             Expr::Macro(m) => self.visit_macro(&m.mac),
-            _ => visit::visit_expr(self, e),
+            e => match NativeTarget::of(e) {
+                Some(t) => {
+                    self.native.push(t);
+                    visit::visit_expr(self, e);
+                    self.native.pop();
+                }
+                None => visit::visit_expr(self, e),
+            },
         }
     }
     fn visit_macro(&mut self, m: &'a syn::Macro) {

@@ -216,7 +216,7 @@ pub fn normalize(body: syn::Block) -> syn::Result<(Block, Vec<syn::Stmt>, usize)
 
 /// [`normalize`], with the path of the runtime's private module (the `crate` option), and the
 /// `branching` statements without awaits to lower as [`Stmt::Control`] all the same (by their
-/// tokens, see [`branching_key`]): they move a local on some of their paths only, which the
+/// tokens, see `branching_key`): they move a local on some of their paths only, which the
 /// lowering then tracks with a drop flag of its own (see `Analysis::force`).
 pub fn normalize_with(
     body: syn::Block,
