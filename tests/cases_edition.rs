@@ -1109,4 +1109,23 @@ case! {
     }
     drive(f): { f(1).await }
 }
+case! {
+    name: temporary_receiver_of_an_awaited_method_outlives_the_rest_of_its_statement,
+    async fn (k: u64) -> Result<u64, String> {
+        let x = leaf("m", 1, Noisy::new("t")).await.ping().await as u64 + mark("rest", k);
+        log("after x");
+        let y = leaf("n", 1, Noisy::new("u")).await.ping().await as u64;
+        log("after y");
+        leaf("o", 1, Noisy::new("v")).await.ping().await;
+        log("after o");
+        // Nothing of the statement after the call: not handed back, so a method taking `self`
+        // (under a name the lowering does not know) compiles.
+        let f = leaf("r", 1, Noisy::new("f")).await.finish().await as u64;
+        let r = f + mark("sum", leaf("q", 1, Noisy::new("s")).await.ping().await) as u64;
+        // `k` = 2: the `?` returns early, the temporary dropped on the way out.
+        let z = leaf("p", 1, Noisy::new("w")).await.ping().await.checked_sub(k as usize).ok_or("none")?;
+        Ok(x + y + z as u64 + r)
+    }
+    drive(f): { f(2).await }
+}
 }

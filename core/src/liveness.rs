@@ -863,6 +863,25 @@ fn receiver_root(e: &Expr) -> Option<(String, bool)> {
     }
 }
 
+/// Whether nothing runs after an await bound as `bind` but `rest`, the statements after it in
+/// its block: none, or a tail that is its hidden output (`__v1`), also cast (`as`) or with `?`
+/// (whose `From` conversion of an error is taken to have no visible effect).
+fn ends_block(bind: &Bind, rest: &[Stmt]) -> bool {
+    fn out(h: &Ident, e: &Expr) -> bool {
+        match unparen(e) {
+            Expr::Path(p) => p.path.is_ident(h),
+            Expr::Cast(c) => out(h, &c.expr),
+            Expr::Try(t) => out(h, &t.expr),
+            _ => false,
+        }
+    }
+    match (bind, rest) {
+        (_, []) => true,
+        (Bind::Hidden(h), [Stmt::Tail(e)]) => out(h, e),
+        _ => false,
+    }
+}
+
 /// Whether `let <pat> = x;` moves all of `x`: a plain binding, or a destructuring that binds
 /// every part. `let _ = x`, `let S { a, .. } = x` leave (parts of) `x` in place.
 pub fn moves_whole(p: &Pat) -> bool {
@@ -1028,6 +1047,9 @@ struct Walker {
     prior: Option<Box<Walker>>,
     /// A wrapped awaitee took a receiver still alive before it.
     receivers_taken: bool,
+    /// The await being walked ends the block it is in: nothing runs after it there but the
+    /// block's value being its output (`{ let __v1 = __v0.ping().await; __v1 }`, `__v1?`).
+    await_ends_block: bool,
 }
 
 impl Walker {
@@ -1525,17 +1547,20 @@ impl Walker {
     /// Whether the wrapper of the await at the current point hands back `id`, the receiver of
     /// the awaited method call, when it is not used later (it is when it is). Yes for a method
     /// taking `&self` or `&mut self`, which leaves it to drop at the end of its scope; no for one
-    /// known to take `self` (`by_value`: `into_*`, `unwrap`, `json`..), nor for the lowering's
-    /// temporary (`f().await.json()`, consumed or dropped with its statement) unless its
-    /// statement awaits again after the call (it lives to the statement's end). Uses come from
-    /// the first walk (`prior`). A method taking `self` that is not known so is E0382 at the
-    /// `.await` (README).
+    /// known to take `self` (`by_value`: `into_*`, `unwrap`, `json`..). Nor for the lowering's
+    /// temporary (`f().await.ping()`, which lives to the end of its statement) when nothing of
+    /// the statement runs after the call: the await ends the block holding it
+    /// ([`Walker::await_ends_block`]), so dropped right after the call it drops at the same
+    /// moment. Uses come from the first walk (`prior`). A method taking `self` that is not known
+    /// so is E0382 at the `.await` (README).
     fn keeps_receiver(&self, id: LocalId, by_value: bool) -> bool {
-        let prior = |f: &dyn Fn(&Walker) -> bool| self.prior.as_deref().is_some_and(f);
-        let hidden = self.locals[id.0].origin == Origin::Hidden;
-        (!by_value
-            && (!hidden || prior(&|p| p.in_scope_after(id, self.seq, false).next().is_some())))
-            || prior(&|p| p.used_after(id, self.seq))
+        let in_block = |s: &Vec<(String, LocalId)>| s.iter().any(|&(_, x)| x == id);
+        // The lowering's temporary, declared in the block the await ends.
+        let ends_with_call = self.locals[id.0].origin == Origin::Hidden
+            && self.await_ends_block
+            && self.scopes.last().is_some_and(in_block);
+        let used_later = |p: &Walker| p.used_after(id, self.seq);
+        !(by_value || ends_with_call) || self.prior.as_deref().is_some_and(used_later)
     }
 
     /// The statuses of `id` at the suspensions (and, with `entries`, the entries) after point
@@ -1676,8 +1701,11 @@ impl Walker {
     }
 
     fn stmts(&mut self, stmts: &[Stmt]) {
-        for s in stmts {
+        for (i, s) in stmts.iter().enumerate() {
             self.seq += 1;
+            if let Stmt::Await(a) = s {
+                self.await_ends_block = ends_block(&a.bind, &stmts[i + 1..]);
+            }
             match s {
                 Stmt::Code(stmt) => {
                     self.record_breaks(|f| f.visit_stmt(stmt));
@@ -2335,6 +2363,7 @@ fn walk(f: &AsyncFn, body: &Block, awaits: usize, prior: Option<Box<Walker>>) ->
     let mut w = Walker {
         prior,
         receivers_taken: false,
+        await_ends_block: false,
         locals: Vec::new(),
         scopes: vec![Vec::new()],
         status: Vec::new(),

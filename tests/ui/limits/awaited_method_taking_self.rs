@@ -22,8 +22,10 @@ async fn open(name: String) -> Conn {
     Conn(name)
 }
 
-// The same for a temporary receiver whose statement awaits again after the call: it lives to
-// the end of the statement, so the wrapper hands it back. Write `Conn::finish(open(..).await)`.
+// The same for a temporary receiver whose statement goes on after the call (here it awaits
+// again): it lives to the end of the statement, so the wrapper hands it back. Write
+// `Conn::finish(open(..).await)`. (`let n = open(..).await.finish().await;` compiles: nothing
+// of the statement runs after the call, the temporary is not handed back.)
 #[awaitgraph::state_machine(diagrams = false)]
 async fn open_and_close(name: String) -> usize {
     open(name).await.finish().await + open(String::new()).await.0.len()
