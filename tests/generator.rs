@@ -411,6 +411,12 @@ impl Gen {
                 let v = self.awaitee_arg(d);
                 format!("helper(\"h{k}\", {p}, {v}).await")
             }
+            // A temporary receiver of an awaited method, made by an await: it lives to the end
+            // of its statement (handed back by the wrapper unless the statement ends there).
+            6 if !self.avoid_bugs && self.rng.chance(25) => {
+                let (k, p) = (self.id(), self.pending());
+                format!("(leaf(\"t{k}\", {p}, Noisy::new(\"t{k}\")).await.ping().await as u64)")
+            }
             6 => match self.pick(Ty::Noisy) {
                 // The receiver of the awaited method (taken by a wrapper, handed back when
                 // used later, also after a loop around it).
