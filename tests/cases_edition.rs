@@ -1128,4 +1128,27 @@ case! {
     }
     drive(f): { f(2).await }
 }
+case! {
+    name: moved_on_some_paths_of_an_operand_without_awaits,
+    async fn (k: u32) -> u32 {
+        let a = Noisy::new("a");
+        let b = Noisy::new("b");
+        let c = Noisy::new("c");
+        // An operand before an await of its statement.
+        let x = (match k { 0 => { drop(a); 1 } _ => 2 }) + leaf("x", 1, k).await;
+        // Deeper in an operand: `(if ..) % 3`, after an operand evaluated first.
+        let y = mark("first", 1) + ((if k == 1 { drop(b); 4 } else { 5 }) % 3) * 2 + leaf("y", 1, x).await;
+        // In an awaited call's argument, an `if let` whose scrutinee holds a temporary.
+        let z = leaf("z", 1, (if let Some(v) = Some(Noisy::new("t")).filter(|_| k == 2) { drop(c); v.len() as u32 } else { 7 }) + 1).await;
+        // A statement without awaits.
+        let d = Noisy::new("d");
+        let v = 1 + (match k { 3 => { drop(d); 1 } _ => 2 }) * 2;
+        log("after");
+        // In an `if` condition with awaits.
+        let e = Noisy::new("e");
+        let w = if (match k { 1 => { drop(e); 1 } _ => 2 }) % 3 == 2 && leaf("c", 1, k).await > 0 { 1 } else { 0 };
+        leaf("w", 1, x + y + z + v + w).await
+    }
+    drive(f): { f(0).await + f(1).await + f(2).await + f(3).await }
+}
 }

@@ -33,7 +33,7 @@ use syn::{Expr, Ident, Pat, Type};
 
 use crate::macros;
 use crate::normalize::{Bind, Block, Control, Head, Stmt};
-use crate::normalize::{borrows_temporary, consumes_receiver, temporary_receiver};
+use crate::normalize::{borrows_temporary, consumes_receiver, temporary_receiver, unparen};
 use crate::parse::{AsyncFn, ParamKind};
 
 /// Index of a local in [`Analysis::locals`].
@@ -593,14 +593,6 @@ impl<'a> Visit<'a> for Refs {
             }
         }
     }
-}
-
-/// `e` without the parentheses around it.
-fn unparen(mut e: &Expr) -> &Expr {
-    while let Expr::Paren(p) = e {
-        e = &p.expr;
-    }
-    e
 }
 
 /// The outer names a `branching` expression moves (or copies) on some of its paths only: by
@@ -1316,6 +1308,7 @@ impl Walker {
                 let mut refs = Refs::new();
                 refs.with(Mention::Read, cond);
                 self.apply(&refs.out);
+                self.operand_moves(cond);
                 // Without `else`, the path that skips `then` joins it after the `if`.
                 let skip = Block { stmts: Vec::new() };
                 let branches = vec![then, els.as_ref().unwrap_or(&skip)];
@@ -1668,6 +1661,22 @@ impl Walker {
         }
     }
 
+    /// [`Walker::branch_moves`] for the `if`s and `match`es that are operands of `e`, a
+    /// statement's value or an awaitee (`(match k { 0 => { drop(n); 1 } _ => 2 }) + f().await`):
+    /// the normalizer lowers such a one as a statement of its own before the rest.
+    fn operand_moves(&mut self, e: &Expr) {
+        if crate::normalize::is_branching(unparen(e)) {
+            return;
+        }
+        let mut found = Vec::new();
+        crate::normalize::operand_branchings(e, &mut found);
+        for b in found {
+            let mut refs = Refs::new();
+            refs.with(Mention::Move, b);
+            self.branch_moves(Some(b), &refs.out);
+        }
+    }
+
     /// Records the statuses now as those at the `break`s that `visit`'s code may take out of
     /// the loops with awaits being walked (see `loop_breaks`).
     fn record_breaks(&mut self, visit: impl FnOnce(&mut EscapingBreaks)) {
@@ -1712,6 +1721,11 @@ impl Walker {
                     let refs = Walker::refs_of_stmt(stmt);
                     self.apply(&refs.out);
                     self.branch_moves(crate::normalize::branching(stmt), &refs.out);
+                    if let syn::Stmt::Local(syn::Local { init: Some(i), .. }) = stmt {
+                        self.operand_moves(&i.expr);
+                    } else if let syn::Stmt::Expr(e, _) = stmt {
+                        self.operand_moves(e);
+                    }
                     if let syn::Stmt::Local(l) = stmt {
                         let init = l.init.as_ref().map(|i| &*i.expr);
                         let ids = self.declare_pat(&l.pat, init, origin_of(&l.pat));
@@ -1728,6 +1742,7 @@ impl Walker {
                     refs.with(Mention::Move, e);
                     self.apply(&refs.out);
                     self.branch_moves(crate::normalize::is_branching(e).then_some(e), &refs.out);
+                    self.operand_moves(e);
                 }
                 Stmt::Nested { head, block, .. } => {
                     self.block(block);
@@ -1773,6 +1788,7 @@ impl Walker {
                         }
                     }
                     self.apply(&refs.out);
+                    self.operand_moves(&a.awaitee);
                     // A wrapped awaitee takes every local it mentions; those used later come
                     // back with its output (see `analyze`).
                     let wrapped = refs.temp_borrow

@@ -192,6 +192,19 @@ pub fn first_await(e: &Expr) -> Option<Span> {
     f.0
 }
 
+/// The value a `let` (not `let .. else`) or expression statement computes.
+fn stmt_value(s: &syn::Stmt) -> Option<&Expr> {
+    match s {
+        syn::Stmt::Local(l) => l
+            .init
+            .as_ref()
+            .filter(|i| i.diverge.is_none())
+            .map(|i| &*i.expr),
+        syn::Stmt::Expr(e, _) => Some(e),
+        _ => None,
+    }
+}
+
 fn stmt_await(s: &syn::Stmt) -> Option<Span> {
     match s {
         syn::Stmt::Local(l) => {
@@ -317,8 +330,10 @@ impl Normalizer<'_> {
         let mut out = Vec::new();
         for (i, stmt) in stmts.into_iter().enumerate() {
             let last = i + 1 == count;
+            // A forced `branching` statement, or one with a forced operand (`has_forced`).
             self.forced = !self.force.is_empty()
-                && branching(&stmt).is_some_and(|e| self.force.contains(&branching_key(e)));
+                && (branching(&stmt).is_some_and(|e| self.force.contains(&branching_key(e)))
+                    || stmt_value(&stmt).is_some_and(|e| self.has_forced(e)));
             match stmt {
                 syn::Stmt::Item(_) => self.items.push(stmt),
                 syn::Stmt::Macro(ref m) if m.mac.path.is_ident("macro_rules") => {
@@ -381,10 +396,13 @@ impl Normalizer<'_> {
 
     /// A statement `<head> <e>` where `e` contains awaits (or a forced [`branching`] one).
     fn statement(&mut self, e: Expr, head: Head, out: &mut Vec<Stmt>) {
-        if std::mem::take(&mut self.forced) && !matches!(e, Expr::Block(_)) {
+        if std::mem::take(&mut self.forced)
+            && !matches!(e, Expr::Block(_))
+            && is_branching(unparen(&e))
+        {
             // A `branching` statement without awaits: an `if`, an `if let` or a `match`. (A
             // block is lowered as the nested block below, its statements visible to liveness.)
-            self.control_with(e, head, out, false, true);
+            self.control_with(unparen(&e).clone(), head, out, false, true);
             return;
         }
         if is_control_with_awaits(&e) {
@@ -398,6 +416,7 @@ impl Normalizer<'_> {
             && !has_body_break(&a.base)
             && !has_escaping_jump(&a.base)
             && !has_temporaries(&a.base)
+            && !self.has_forced(&a.base)
         {
             let index = self.next_await();
             let bind = match head {
@@ -1027,9 +1046,26 @@ impl Normalizer<'_> {
             return e;
         }
         self.keep_temporaries(&mut e, out);
+        if matches!(unparen(&e), Expr::Path(p) if p.path.get_ident().is_some_and(is_hidden_temporary))
+        {
+            // A forced construct, bound by `keep_temporaries`.
+            return e;
+        }
         let t = self.hidden("e", e.span());
         out.push(Stmt::Code(syn::parse_quote!(let #t = #e;)));
         syn::parse_quote!(#t)
+    }
+
+    /// Whether `e` holds an `if` or a `match` that liveness asked to lower with jumps (see
+    /// `Analysis::force`), evaluated before what follows it in `e`, as far as
+    /// [`Normalizer::keep_temporaries`] follows operands.
+    fn has_forced(&self, e: &Expr) -> bool {
+        if self.force.is_empty() {
+            return false;
+        }
+        let mut found = Vec::new();
+        operand_branchings(e, &mut found);
+        found.iter().any(|b| self.force.contains(&branching_key(b)))
     }
 
     /// `make().len()` → `let __e0 = make();` and `__e0.len()`: the temporary lives as long as
@@ -1087,6 +1123,16 @@ impl Normalizer<'_> {
                 }
             }
             _ => {}
+        }
+        if matches!(e, Expr::Match(_) | Expr::If(_)) && self.has_forced(e) {
+            // An `if`/`match` moving a local on some paths (`Analysis::force`): a statement of
+            // its own, `let __eN = ..;`, lowered with jumps; its scrutinee's temporaries, kept
+            // above, live to the end of the enclosing statement.
+            let taken = std::mem::replace(e, Expr::Verbatim(TokenStream::new()));
+            let t = self.hidden("e", taken.span());
+            let head = Head::Let(Box::new(syn::parse_quote!(#t)));
+            self.control_with(taken, head, out, true, true);
+            *e = syn::parse_quote!(#t);
         }
     }
 
@@ -1241,7 +1287,12 @@ impl Normalizer<'_> {
 
     /// `keep_temporaries` over operands evaluated in order.
     fn keep_in_operands(&mut self, ops: Vec<&mut Expr>, out: &mut Vec<Stmt>) {
-        let Some(last) = ops.iter().rposition(|e| has_temporaries(e)) else {
+        // A forced `branching` operand (`(match k { .. }) % 3`) gets a statement of its own
+        // (`bind_now`), so the operands before it are evaluated first too.
+        let last = ops
+            .iter()
+            .rposition(|e| has_temporaries(e) || self.has_forced(e));
+        let Some(last) = last else {
             return;
         };
         for (i, op) in ops.into_iter().enumerate() {
@@ -1309,7 +1360,8 @@ impl Normalizer<'_> {
     /// its temporaries (`Noisy::new().len() + f().await`) drop before the branch runs. Also for
     /// the left operand of `&&`/`||`, a temporary scope too.
     fn condition(&mut self, cond: Expr, out: &mut Vec<Stmt>) -> Expr {
-        if first_await(&cond).is_none() {
+        // (With a forced operand, `has_forced`: that operand becomes a statement of the block.)
+        if first_await(&cond).is_none() && !self.has_forced(&cond) {
             return cond;
         }
         let span = cond.span();
@@ -1494,6 +1546,11 @@ impl Normalizer<'_> {
     /// Hoists every await out of `e`; returns what remains to evaluate after them.
     fn hoist(&mut self, mut e: Expr, out: &mut Vec<Stmt>) -> Expr {
         if first_await(&e).is_none() {
+            // A statement without awaits whose operand is forced (`has_forced`): that operand
+            // becomes a statement of its own, and those before it are evaluated first.
+            if self.has_forced(&e) {
+                self.keep_temporaries(&mut e, out);
+            }
             return e;
         }
         if is_control_with_awaits(&e) {
@@ -1792,7 +1849,52 @@ pub(crate) fn branching(s: &syn::Stmt) -> Option<&Expr> {
         },
         _ => return None,
     };
+    let e = unparen(e);
     is_branching(e).then_some(e)
+}
+
+/// The `if`s and `match`es (no awaits inside) that are operands of `e`, down the operands
+/// [`Normalizer::keep_temporaries`] follows (`(match k { .. }) % 3 + f(if c { .. } else { .. })`,
+/// not inside a branch, a closure or `&&`/`||`): liveness may ask to lower one with jumps, as
+/// a statement of its own (`let __eN = match ..;`) before the rest.
+pub(crate) fn operand_branchings<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
+    match e {
+        Expr::Match(_) | Expr::If(_) => {
+            if first_await(e).is_none() {
+                out.push(e);
+            }
+        }
+        Expr::Paren(p) => operand_branchings(&p.expr, out),
+        Expr::Group(g) => operand_branchings(&g.expr, out),
+        Expr::Cast(c) => operand_branchings(&c.expr, out),
+        Expr::Unary(u) => operand_branchings(&u.expr, out),
+        Expr::Field(f) => operand_branchings(&f.base, out),
+        Expr::Reference(r) => operand_branchings(&r.expr, out),
+        Expr::MethodCall(m) => {
+            operand_branchings(&m.receiver, out);
+            m.args.iter().for_each(|a| operand_branchings(a, out));
+        }
+        Expr::Call(c) => c.args.iter().for_each(|a| operand_branchings(a, out)),
+        Expr::Index(i) => {
+            operand_branchings(&i.expr, out);
+            operand_branchings(&i.index, out);
+        }
+        Expr::Binary(b) if !matches!(b.op, syn::BinOp::And(_) | syn::BinOp::Or(_)) => {
+            operand_branchings(&b.left, out);
+            operand_branchings(&b.right, out);
+        }
+        Expr::Tuple(t) => t.elems.iter().for_each(|a| operand_branchings(a, out)),
+        Expr::Array(a) => a.elems.iter().for_each(|a| operand_branchings(a, out)),
+        _ => {}
+    }
+}
+
+/// `e` without the parentheses around it.
+pub(crate) fn unparen(mut e: &Expr) -> &Expr {
+    while let Expr::Paren(p) = e {
+        e = &p.expr;
+    }
+    e
 }
 
 /// See [`branching`]: also the value of a statement whose awaits were hoisted out of it
