@@ -1859,11 +1859,7 @@ pub(crate) fn branching(s: &syn::Stmt) -> Option<&Expr> {
 /// a statement of its own (`let __eN = match ..;`) before the rest.
 pub(crate) fn operand_branchings<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
     match e {
-        Expr::Match(_) | Expr::If(_) => {
-            if first_await(e).is_none() {
-                out.push(e);
-            }
-        }
+        Expr::Match(_) | Expr::If(_) if first_await(e).is_none() => out.push(e),
         Expr::Paren(p) => operand_branchings(&p.expr, out),
         Expr::Group(g) => operand_branchings(&g.expr, out),
         Expr::Cast(c) => operand_branchings(&c.expr, out),
