@@ -1151,4 +1151,22 @@ case! {
     }
     drive(f): { f(0).await + f(1).await + f(2).await + f(3).await }
 }
+case! {
+    name: temporary_receiver_of_an_awaited_method_in_the_tail,
+    async fn (k: u64) -> usize {
+        let a = Noisy::new("a");
+        log("before");
+        leaf("m", 1, Noisy::new("t")).await.ping().await + a.len() * k as usize
+    }
+    drive(f): { f(1).await }
+}
+case! {
+    name: temporary_receiver_of_an_awaited_method_is_the_tail,
+    async fn (k: u64) -> usize {
+        let a = Noisy::new("a");
+        log(format!("before {k}"));
+        leaf("m", 1, Noisy::new("t")).await.ping().await
+    }
+    drive(f): { f(1).await }
+}
 }

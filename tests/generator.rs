@@ -666,12 +666,16 @@ impl Gen {
             String::new()
         };
         // With a temporary, lowered (from 2024) as a let chain of one operand, a labelled
-        // block: no move there of what it did not declare (see `let_chain_expr`).
-        if !tmp.is_empty() {
+        // block: no move there of what it did not declare (see `let_chain_expr`). Syntax
+        // cannot tell a `u64` from a value with a destructor: the lowering takes any receiver
+        // of `checked_sub` but a literal or a local for a temporary (generator seed 304).
+        let plain = scrut.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        let labelled = !tmp.is_empty() || (!self.edition_2021 && !plain);
+        if labelled {
             self.loop_ctl.push(self.ctl);
         }
         let ((s1, t1), (s2, t2)) = self.bound_and_plain(d, &bind);
-        if !tmp.is_empty() {
+        if labelled {
             self.loop_ctl.pop();
         }
         let then = format!("{{ {s1}{t1} }}");
