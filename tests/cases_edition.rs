@@ -1164,9 +1164,110 @@ case! {
     name: temporary_receiver_of_an_awaited_method_is_the_tail,
     async fn (k: u64) -> usize {
         let a = Noisy::new("a");
-        log(format!("before {k}"));
+        log(format!("before {k} {}", a.0));
         leaf("m", 1, Noisy::new("t")).await.ping().await
     }
     drive(f): { f(1).await }
+}
+case! {
+    name: moved_on_some_exits_of_a_while_with_awaits,
+    async fn (k: u64) -> u64 {
+        let a = Noisy::new("a");
+        let b = Noisy::new("b");
+        let mut i = 0;
+        while i < k {
+            let v = leaf("v", 1, i).await;
+            if v == 2 {
+                drop(a);
+                break;
+            }
+            i += 1;
+        }
+        log("after");
+        leaf("z", 1, i).await + b.len() as u64
+    }
+    drive(f): { f(1).await + f(3).await }
+}
+case! {
+    name: moved_on_some_exits_of_a_labelled_block_with_awaits,
+    async fn (c: bool) -> u64 {
+        let a = Noisy::new("a");
+        'b: {
+            if c {
+                drop(a);
+                leaf("x", 1, 0u64).await;
+                break 'b;
+            }
+            leaf("y", 1, 2u64).await;
+        }
+        log("after");
+        leaf("z", 1, 1u64).await
+    }
+    drive(f): { f(true).await + f(false).await }
+}
+case! {
+    name: moved_by_verbatim_code_before_a_break_on_some_exits,
+    async fn (k: u64) -> u64 {
+        let a = Noisy::new("a");
+        let b = Noisy::new("b");
+        let mut n = 0;
+        loop {
+            let v = leaf("v", 1, n).await;
+            n += 1;
+            if v == k {
+                break;
+            }
+            // Moved by the statement before the `break`, in the same arm.
+            if v > 3 {
+                log("moving");
+            }
+            drop(b);
+            drop(a);
+            break;
+        }
+        log("after");
+        leaf("z", 1, n).await
+    }
+    drive(f): { f(0).await + f(5).await }
+}
+case! {
+    name: moved_on_some_exits_of_nested_loops,
+    async fn (k: u64) -> u64 {
+        let a = Noisy::new("a");
+        let b = Noisy::new("b");
+        let mut acc = 0;
+        'outer: for i in 0..3u64 {
+            for j in 0..3u64 {
+                acc += leaf("v", 1, i * 3 + j).await;
+                if acc > k {
+                    match j {
+                        0 => { drop(a); break 'outer; }
+                        1 => break 'outer,
+                        _ => { drop(b); break 'outer; }
+                    }
+                }
+            }
+            if i == 1 {
+                break;
+            }
+        }
+        log("after");
+        leaf("z", 1, acc).await
+    }
+    drive(f): { f(0).await + f(1).await + f(4).await + f(100).await }
+}
+case! {
+    name: moved_before_a_labelled_break_whose_value_awaits,
+    async fn (c: bool) -> u64 {
+        let n3 = Noisy::new("n2");
+        let mut i5 = 0u64;
+        'l5: loop {
+            i5 += 1;
+            let x = ({ if c { drop(n3); break 'l5 leaf("a6", 2, 5u64).await; } let t8 = leaf("a7", 1, 13u64).await; t8 }) + 1;
+            if i5 < 3 { continue 'l5; }
+            break 'l5 x;
+        }
+    }
+    drive(f): { f(true).await + f(false).await }
 }
 }

@@ -88,6 +88,8 @@ struct Loop {
     counter: Option<String>,
     /// A labelled block `'bK: { .. }`: only `break 'bK (v)` leaves it.
     block: bool,
+    /// `Gen::ctl` where it starts: the locals declared outside it have a `ctl` at most this.
+    ctl: usize,
 }
 
 impl Loop {
@@ -98,6 +100,7 @@ impl Loop {
             valued,
             counter: counter.map(str::to_string),
             block: false,
+            ctl: 0,
         }
     }
 }
@@ -124,6 +127,10 @@ struct Gen {
     top: bool,
     /// Inside a `while` condition: a `break`/`continue` without a label there is E0590.
     in_while_cond: usize,
+    /// Inside the `else` block of a `let .. else`: without awaits, it is verbatim code, where
+    /// liveness takes the statuses at a `break` from before the statement (a move before it
+    /// is not seen: E0382 in the lowered fn, a known limit).
+    in_let_else: usize,
     /// For a crate of edition 2021: no let chains (2024 syntax), and a block's tail that is
     /// itself a block, `if let` or `match` is bound to a local first (`let tK = ..; tK`): as the
     /// tail of a body with locals resumed after an await, such a construct with awaits whose
@@ -194,6 +201,7 @@ fn draw_case(mix: &mut Rng, seed: u64, k: usize, control_flow: bool, options: Op
         in_awaitee: 0,
         top: false,
         in_while_cond: 0,
+        in_let_else: 0,
         edition_2021: options.edition_2021,
     };
     g.ret = match g.rng.below(3) {
@@ -281,6 +289,34 @@ impl Gen {
             .collect();
         // A loop's condition runs again each round: no move there of what it did not declare.
         if u.is_empty() || self.in_awaitee > 0 || self.in_format > 0 || self.in_while_cond > 0 {
+            None
+        } else {
+            Some(u[self.rng.below(u.len() as u64) as usize])
+        }
+    }
+
+    /// A Noisy local that a `break` out of `self.loops[i]` may move first: declared outside
+    /// it, inside the loop around it (or a next round would move it again).
+    fn pick_exit_movable(&mut self, i: usize) -> Option<usize> {
+        if self.in_awaitee > 0
+            || self.in_format > 0
+            || self.in_while_cond > 0
+            || self.in_let_else > 0
+        {
+            return None;
+        }
+        let inner = self.loops[i].ctl;
+        let outer = self.loops[..i]
+            .iter()
+            .rev()
+            .find(|l| !l.block)
+            .map(|l| l.ctl);
+        let u: Vec<usize> = self
+            .usable(Ty::Noisy)
+            .into_iter()
+            .filter(|&v| self.vars[v].ctl <= inner && outer.is_none_or(|o| self.vars[v].ctl > o))
+            .collect();
+        if u.is_empty() {
             None
         } else {
             Some(u[self.rng.below(u.len() as u64) as usize])
@@ -665,19 +701,9 @@ impl Gen {
         } else {
             String::new()
         };
-        // With a temporary, lowered (from 2024) as a let chain of one operand, a labelled
-        // block: no move there of what it did not declare (see `let_chain_expr`). Syntax
-        // cannot tell a `u64` from a value with a destructor: the lowering takes any receiver
-        // of `checked_sub` but a literal or a local for a temporary (generator seed 304).
-        let plain = scrut.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-        let labelled = !tmp.is_empty() || (!self.edition_2021 && !plain);
-        if labelled {
-            self.loop_ctl.push(self.ctl);
-        }
+        // (With a temporary, lowered from 2024 as a let chain of one operand, a labelled block:
+        // an outer local moved in a branch is carried past its exits as an `Option`.)
         let ((s1, t1), (s2, t2)) = self.bound_and_plain(d, &bind);
-        if labelled {
-            self.loop_ctl.pop();
-        }
         let then = format!("{{ {s1}{t1} }}");
         let els = format!("{{ {s2}{t2} }}");
         format!("if let Some({bind}) = ({tmp}{scrut}).checked_sub({m}) {then} else {els}")
@@ -763,11 +789,19 @@ impl Gen {
 
     /// Runs `body` as the body of loop (or labelled block) `l` (jumps to it allowed inside), then
     /// forgets the bindings declared from `mark` on (the loop's own: its counter or variable).
-    fn in_loop<T>(&mut self, l: Loop, mark: usize, body: impl FnOnce(&mut Self) -> T) -> T {
+    fn in_loop<T>(&mut self, mut l: Loop, mark: usize, body: impl FnOnce(&mut Self) -> T) -> T {
+        // A labelled block runs once: what it did not declare may be moved in it (carried past
+        // its exits as an `Option` when moved on some of them).
+        let repeats = !l.block;
+        l.ctl = self.ctl;
         self.loops.push(l);
-        self.loop_ctl.push(self.ctl);
+        if repeats {
+            self.loop_ctl.push(self.ctl);
+        }
         let out = body(self);
-        self.loop_ctl.pop();
+        if repeats {
+            self.loop_ctl.pop();
+        }
         self.loops.pop();
         self.vars.truncate(mark);
         out
@@ -916,12 +950,8 @@ impl Gen {
     /// before `else`.
     fn let_chain_expr(&mut self, d: usize) -> String {
         // Lowered as a labelled block: a local moved on some of its paths and not on others is
-        // refused unless `Copy` (its exits carry no drop flag), so no move there of what it did
-        // not declare.
-        self.loop_ctl.push(self.ctl);
-        let out = self.let_chain_expr_inner(d);
-        self.loop_ctl.pop();
-        out
+        // carried past its exits as an `Option`.
+        self.let_chain_expr_inner(d)
     }
 
     fn let_chain_expr_inner(&mut self, d: usize) -> String {
@@ -968,7 +998,9 @@ impl Gen {
         let scrut = self.expr(d);
         let n = self.rng.below(3) as usize;
         // The returned value is written in the `else` block's scope (its statements may shadow).
+        self.in_let_else += 1;
         let (s, v) = self.scoped(d, n, true, true);
+        self.in_let_else -= 1;
         let r = match (self.ret, self.rng.chance(30)) {
             (Ret::Opt, true) => "None".to_string(),
             (Ret::Res, true) => "Err(SmallError)".to_string(),
@@ -1005,9 +1037,31 @@ impl Gen {
             (l.label.clone(), l.valued, l.counter.clone(), l.block)
         };
         let c = self.cond(d, true);
+        // Sometimes a local declared outside the construct left (and inside the loop around
+        // it) moved on that way out only: carried past it as an `Option`, its drop flag.
+        let moved = match self.pick_exit_movable(i) {
+            Some(v) if !self.avoid_bugs && self.rng.chance(60) => {
+                self.vars[v].live = false;
+                format!("drop({}); ", self.vars[v].name)
+            }
+            _ => String::new(),
+        };
+        // After a move, the `break`'s value jumps nowhere itself: liveness then takes the
+        // branch for one that may reach the code after it (`jumps_before_leaving`), where the
+        // moved local is still in scope (E0382 in the lowered fn, a known limit).
+        let value = |g: &mut Self| {
+            let outer = if moved.is_empty() {
+                Vec::new()
+            } else {
+                std::mem::take(&mut g.loops)
+            };
+            let v = g.expr(d);
+            g.loops.extend(outer);
+            v
+        };
         if block {
-            let v = self.expr(d);
-            return Some(format!("if {c} {{ break {label} ({v}); }}"));
+            let v = value(self);
+            return Some(format!("if {c} {{ {moved}break {label} ({v}); }}"));
         }
         // The innermost loop (no labelled block in between) may be left without its label:
         // inside a let chain, the lowering must give such a jump the loop's label.
@@ -1016,17 +1070,17 @@ impl Gen {
         } else {
             label
         };
-        Some(match (valued, self.rng.chance(50)) {
+        Some(match (valued, self.rng.chance(50) || !moved.is_empty()) {
             (true, true) => {
-                let v = self.expr(d);
-                format!("if {c} {{ break {label} ({v}); }}")
+                let v = value(self);
+                format!("if {c} {{ {moved}break {label} ({v}); }}")
             }
             // `continue` of a `loop` only while its counter says so, or it might never end.
             (true, false) => {
                 let counter = counter.unwrap_or_default();
                 format!("if {counter} < 2 {{ continue {label}; }}")
             }
-            (false, true) => format!("if {c} {{ break {label}; }}"),
+            (false, true) => format!("if {c} {{ {moved}break {label}; }}"),
             (false, false) => format!("if {c} {{ continue {label}; }}"),
         })
     }

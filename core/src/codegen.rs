@@ -39,7 +39,7 @@ use crate::liveness::{Analysis, LocalId, NativeTarget, Origin, Point, caught_nat
 use crate::normalize::{Bind, Block, Control, Head, Stmt};
 use crate::parse::{AsyncFn, ParamKind};
 use crate::rewrite::body_label;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use syn::visit_mut::{self, VisitMut};
 
 /// What the code of one arm (a state, or an internal jump target) can do.
@@ -117,6 +117,12 @@ struct Ctx<'a> {
     diverged: bool,
     /// Loops written natively in this arm that a `break` leaves natively.
     broken: BTreeSet<usize>,
+    /// The names the verbatim code emitted so far in this arm moved on every path through it
+    /// (in the enclosing branches too): a jump carrying a local as an `Option` says `None`
+    /// for them (a `break` after `drop(n);`).
+    arm_moved: HashSet<String>,
+    /// Some local is carried as an `Option` somewhere: `arm_moved` is kept.
+    tracks_moves: bool,
     /// The arm runs from the start of the body or a loop's head: code after a branch with
     /// awaits continues in it (natively) instead of jumping. Other arms jump, so each piece of
     /// code is emitted at most twice.
@@ -918,7 +924,7 @@ impl<'a> Ctx<'a> {
                     declared_before && self.carried.as_ref().is_some_and(|c| !c.contains(id));
                 if self.point.is_some_and(|p| self.analysis.is_flagged(p, *id)) {
                     quote!(#slot.write(#i);)
-                } else if moved.contains(id) || gone {
+                } else if moved.contains(id) || gone || self.arm_moved.contains(&i.to_string()) {
                     quote!(#slot.write(::core::option::Option::None);)
                 } else {
                     quote!(#slot.write(::core::option::Option::Some(#i));)
@@ -950,6 +956,32 @@ impl<'a> Ctx<'a> {
                 inner: Vec::new(),
             });
         }
+    }
+
+    /// Notes what the verbatim expression `e` (a condition, a scrutinee) moves on every path
+    /// (see `arm_moved`).
+    fn note_moves(&mut self, e: &syn::Expr) {
+        if self.tracks_moves {
+            let stmt = syn::Stmt::Expr(e.clone(), None);
+            self.arm_moved.extend(crate::liveness::certain_moves(&stmt));
+        }
+    }
+
+    /// Whether the code after control construct `id`, or the loop head a jump there goes to,
+    /// holds a local as an `Option` (see `flags_after`).
+    fn flags_at_exit(&self, mut id: usize) -> bool {
+        while let Some((end, _)) = self.forward(id) {
+            match end {
+                End::After(parent) => id = parent,
+                End::Loop(parent) => {
+                    return self
+                        .analysis
+                        .flags_any(Point::Entry(Entry::LoopHead(parent)));
+                }
+                _ => return false,
+            }
+        }
+        self.analysis.flags_any(Point::Entry(Entry::After(id)))
     }
 
     /// A statement of the source, its jumps rewritten.
@@ -1024,6 +1056,9 @@ impl<'a> Ctx<'a> {
                 Stmt::Code(c) => {
                     let t = self.code(c);
                     out.extend(t);
+                    if self.tracks_moves {
+                        self.arm_moved.extend(crate::liveness::certain_moves(c));
+                    }
                 }
                 Stmt::Tail(e) => {
                     let v = self.tail(e);
@@ -1052,21 +1087,6 @@ impl<'a> Ctx<'a> {
                     }
                 }
                 Stmt::Control { id, ctl, head } => {
-                    // Locals moved on some of a loop's exits: refused unless `Copy` (see
-                    // `Analysis::loop_probes`).
-                    if let Some(ids) = self.analysis.loop_probes.get(id) {
-                        let p = &self.private;
-                        out.extend(quote!(
-                            #[allow(unused_imports)]
-                            use #p::{ProbeIsCopy as _, ProbeNotCopy as _};
-                        ));
-                        for id in ids {
-                            let i = &self.local(*id).ident;
-                            out.extend(quote_spanned! {i.span()=>
-                                #p::moved_on_some_loop_exits((&#p::CopyProbe(&#i)).loop_check());
-                            });
-                        }
-                    }
                     let cv = ms("__cv");
                     let branches_diverge;
                     // Locals moved on some branches only are carried past the join as
@@ -1080,10 +1100,13 @@ impl<'a> Ctx<'a> {
                     match ctl {
                         Control::If { cond, then, els } => {
                             let label = format!("if {}", crate::rewrite::compact(cond));
+                            self.note_moves(cond);
                             let cond = self.expr(cond);
+                            let before = self.arm_moved.clone();
                             self.conds.push(label.clone());
                             self.branches.push((*id, 0));
                             let then = self.emit_from(then, 0, branch_end);
+                            self.arm_moved.clone_from(&before);
                             self.branches.pop();
                             let mut all_diverge = self.diverged;
                             self.conds.pop();
@@ -1102,6 +1125,7 @@ impl<'a> Ctx<'a> {
                                     TokenStream::new()
                                 }
                             };
+                            self.arm_moved = before;
                             self.branches.pop();
                             self.conds.pop();
                             branches_diverge = all_diverge;
@@ -1109,10 +1133,13 @@ impl<'a> Ctx<'a> {
                             out.extend(quote!(let #cv = if #cond #then else #els;));
                         }
                         Control::Match { scrut, arms } => {
+                            self.note_moves(scrut);
                             let scrut = self.expr(scrut);
+                            let before = self.arm_moved.clone();
                             let mut ts = Vec::new();
                             let mut all_diverge = true;
                             for (n, arm) in arms.iter().enumerate() {
+                                self.arm_moved.clone_from(&before);
                                 let mut label =
                                     format!("match {}", crate::rewrite::compact(&arm.pat));
                                 if let Some(g) = &arm.guard {
@@ -1133,6 +1160,7 @@ impl<'a> Ctx<'a> {
                                 ts.push(quote!(#pat #guard => #body));
                             }
                             out.extend(quote!(let #cv = match #scrut { #(#ts)* };));
+                            self.arm_moved = before;
                             branches_diverge = all_diverge;
                         }
                         Control::Loop { .. } => {
@@ -1328,6 +1356,7 @@ impl<'a> Ctx<'a> {
         let fresh_ids = self.fresh_levels(start).into_iter().flatten();
         self.carried = Some(levels.iter().flatten().copied().chain(fresh_ids).collect());
         self.native = matches!(start, Start::LoopHead(_));
+        self.arm_moved.clear();
         let d = path.len() - 1;
         // The innermost branch or loop around the start point: its scopes end in other arms.
         let boundary = (0..d).rev().find(|&l| {
@@ -1441,7 +1470,10 @@ impl<'a> Ctx<'a> {
                         ..
                     },
                 ) => {
-                    self.loops.push((*id, true));
+                    // A local carried past it as an `Option` (moved on some ways out): its
+                    // `break`s are jumps, each with its `Some` or `None`, not native.
+                    let native = !self.flags_at_exit(*id);
+                    self.loops.push((*id, native));
                     self.broken.remove(id);
                     self.conds.push(match (repeats, label) {
                         (false, Some(l)) if !l.ident.to_string().starts_with("__") => {
@@ -1590,6 +1622,8 @@ fn generate_pass<'a>(
         conds: Vec::new(),
         diverged: false,
         broken: BTreeSet::new(),
+        arm_moved: HashSet::new(),
+        tracks_moves: !analysis.flagged.is_empty(),
         native: false,
         ranks: Vec::new(),
         await_ranks: Vec::new(),

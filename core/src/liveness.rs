@@ -162,11 +162,6 @@ pub struct Analysis {
     /// say so with a drop flag of the lowering's own ([`Analysis::flagged`]). Non-empty means
     /// the body must be normalized again with them (see `lower`).
     pub force: HashSet<String>,
-    /// Per loop or labelled block with awaits (by control id): the locals moved on some of its
-    /// exits and perhaps not on others. Not carried past it, they would be dropped at the exits
-    /// that kept them instead of at the end of their scope; codegen writes a compile-time check
-    /// before it that each is `Copy` (nothing to drop then), which refuses any other type.
-    pub loop_probes: std::collections::BTreeMap<usize, Vec<LocalId>>,
 }
 
 /// A point where locals are carried: an entry, or a suspension (by await index).
@@ -627,6 +622,15 @@ fn moved_on_some_paths(e: &Expr, refs: &[Ref]) -> Vec<String> {
     out
 }
 
+/// The outer names a statement of verbatim code moves (or copies) on every path through it.
+pub(crate) fn certain_moves(stmt: &syn::Stmt) -> impl Iterator<Item = String> {
+    Walker::refs_of_stmt(stmt)
+        .out
+        .into_iter()
+        .filter(|r| r.kind == Mention::Move && !r.conditional)
+        .map(|r| r.name)
+}
+
 /// The outer names `handler` moves (or copies) when it runs, `pat`'s bindings aside: those a
 /// `select!` branch takes by value.
 pub(crate) fn moved_names(pat: Option<&Pat>, handler: &Expr) -> Vec<String> {
@@ -1012,10 +1016,6 @@ struct Walker {
     /// Per enclosing loop or labelled block: the statuses of the branches that leave it by a
     /// `break` (not a `continue`), each as it was at that `break`.
     loop_breaks: Vec<(Option<String>, bool, Vec<Vec<Status>>)>,
-    /// [`Analysis::loop_probes`] candidates: the loop, the local, where the loop ends. One used
-    /// after it is carried past it anyway (as it must be `Copy`, or was handed back by a
-    /// wrapped awaitee): not checked.
-    loop_probes: Vec<(usize, LocalId, usize)>,
     /// Per `if`/`match` with awaits: the (start, end) sequence numbers of each branch. A use
     /// in another branch of the same construct than point `p` does not run after `p`.
     branch_groups: Vec<Vec<(usize, usize)>>,
@@ -1039,6 +1039,9 @@ struct Walker {
     prior: Option<Box<Walker>>,
     /// A wrapped awaitee took a receiver still alive before it.
     receivers_taken: bool,
+    /// The code being walked is not reached: every path through the branches before it left
+    /// (set by [`Walker::branches`], taken at the end of a branch or loop body).
+    unreachable: bool,
     /// The await being walked ends the block it is in: nothing runs after it there but the
     /// block's value being its output (`{ let __v1 = __v0.ping().await; __v1 }`, `__v1?`).
     await_ends_block: bool,
@@ -1393,35 +1396,42 @@ impl Walker {
                 let name = label.as_ref().map(|l| l.ident.to_string());
                 self.loop_breaks.push((name, *repeats, Vec::new()));
                 let entry = self.status.clone();
+                self.unreachable = false;
                 self.block(body);
+                // Its end not reached (every path left before): only its exits count.
+                let dead_end = std::mem::take(&mut self.unreachable);
                 let breaks = self.loop_breaks.pop().map(|(.., b)| b).unwrap_or_default();
                 // The status after it: where the body ends (conservatively, for a loop),
                 // merged with that at each way out.
                 let body_end = self.status.clone();
                 let n0 = entry.len();
-                let mut merged = body_end[..n0].to_vec();
                 let exits = self.loop_exits.pop().flatten();
-                for ex in exits.iter().chain(&breaks) {
+                let mut all_exits = exits.iter().chain(&breaks);
+                let first = match dead_end {
+                    true => all_exits.next().unwrap_or(&body_end),
+                    false => &body_end,
+                };
+                let mut merged = first[..n0.min(first.len())].to_vec();
+                merged.resize(n0, Status::Moved);
+                for ex in all_exits {
                     let k = ex.len().min(n0);
                     let m = merge_statuses(&merged[..k], &ex[..k]);
                     merged[..k].copy_from_slice(&m);
                 }
-                // A local moved on some ways out and not on others is not carried past the
-                // loop or labelled block (a let chain's lowering among them): its exits are
-                // native `break`s, which carry no drop flag (`merge_statuses`). On the ways
-                // that kept it, it would be dropped there, not at the end of its scope. Unless
-                // it is moved on every way out, a compile-time check refuses that for a type
-                // that is not `Copy` (nothing to drop then): see `loop_probes`.
+                // A user's local moved on some ways out of the loop or labelled block (a let
+                // chain's lowering among them) and not on others is carried past it as an
+                // `Option`, its drop flag (`MaybeMoved`, see `Analysis::flagged`): each way out
+                // is a jump that says which (codegen writes the loop's `break`s as jumps then).
                 for x in 0..n0 {
                     let kept_on = |st: &[Status]| st.get(x).is_some_and(|s| *s != Status::Moved);
                     if merged[x] == Status::Moved
                         && entry[x] == Status::Live
                         && self.locals[x].origin != Origin::Hidden
                         && !self.locals[x].has_no_drop_glue()
-                        && (breaks.iter().any(|b| kept_on(b)) || (!*repeats && kept_on(&body_end)))
+                        && (breaks.iter().any(|b| kept_on(b))
+                            || (!*repeats && !dead_end && kept_on(&body_end)))
                     {
-                        // Where the code after it starts (past the loop's end, `seq + 1`).
-                        self.loop_probes.push((id, LocalId(x), self.seq + 2));
+                        merged[x] = Status::MaybeMoved;
                     }
                 }
                 self.status[..n0].copy_from_slice(&merged);
@@ -1441,6 +1451,7 @@ impl Walker {
         let mut ranges = Vec::new();
         for (i, b) in blocks.iter().enumerate() {
             self.status[..n].copy_from_slice(&before);
+            self.unreachable = false;
             self.seq += 1;
             let start = self.seq;
             self.scopes.push(Vec::new());
@@ -1474,13 +1485,32 @@ impl Walker {
                 .map(LocalId)
                 .collect();
             self.branch_moved.insert((id, i), moved);
+            // Its end not reached: every path through it left (a `match` whose arms all
+            // `break`), so it joins nothing.
+            if std::mem::take(&mut self.unreachable) {
+                continue;
+            }
             // A branch that leaves (`return`, `break`, `continue`, `panic!`) does not reach the
             // code after the branches: what it moved is still there on the other paths (rustc
             // drops it at the end of its scope). A `break`/`continue` reaches the code after
             // the innermost loop (approximated so for labelled ones too).
             let leave = block_leave(b);
-            // (A labelled `break`/`continue` may go further than the innermost loop.)
-            if let Some(l @ (Leave::Fn | Leave::Break(None) | Leave::Continue(None))) = &leave
+            // (A labelled `break`/`continue` may go further than the innermost loop: only one
+            // naming it counts.)
+            let innermost = |l: &str| {
+                let mut named = self
+                    .loop_breaks
+                    .iter()
+                    .rev()
+                    .filter(|(_, repeats, _)| *repeats);
+                named.next().is_some_and(|(n, ..)| n.as_deref() == Some(l))
+            };
+            let to_innermost = match &leave {
+                Some(Leave::Fn | Leave::Break(None) | Leave::Continue(None)) => true,
+                Some(Leave::Break(Some(l)) | Leave::Continue(Some(l))) => innermost(l),
+                None => false,
+            };
+            if let Some(l) = leave.as_ref().filter(|_| to_innermost)
                 && !jumps_before_leaving(b)
             {
                 self.diverging.push((start, self.seq, l.clone()));
@@ -1488,8 +1518,16 @@ impl Walker {
             match block_exit(b) {
                 Some(Exit::Fn) => continue,
                 Some(Exit::Loop) => {
+                    // A labelled `break`/`continue` to an outer construct does not reach the
+                    // code after the innermost one: only that construct's exit (`push_break`).
+                    let outer = matches!(&leave,
+                        Some(Leave::Break(Some(l)) | Leave::Continue(Some(l)))
+                            if self.loop_breaks.last().is_some_and(|(n, ..)| n.as_ref() != Some(l)));
                     if let Some(Leave::Break(label)) = leave {
                         self.push_break(label, now.clone());
+                    }
+                    if outer {
+                        continue;
                     }
                     if let Some(acc) = self.loop_exits.last_mut() {
                         *acc = Some(match acc.take() {
@@ -1505,6 +1543,12 @@ impl Walker {
                 None => now,
                 Some(m) => merge_join(&m, &now),
             });
+        }
+        if merged.is_none() {
+            // No branch reaches the code after them: what follows is not reached either
+            // (its statuses are those before, not what the last branch left).
+            self.status[..n].copy_from_slice(&before);
+            self.unreachable = true;
         }
         if let Some(mut m) = merged {
             // Only a user's local declared before the branches is carried as an `Option`
@@ -1653,7 +1697,7 @@ impl Walker {
         }
         let key = crate::normalize::branching_key(e);
         // It may also leave a loop with awaits on the path that moved it: as a control
-        // construct, that exit's status is seen (see `loop_probes`).
+        // construct, that exit's status is seen (a branch's end, whose jump out says `None`).
         let leaves =
             !self.loop_breaks.is_empty() && !escaping_breaks(|f| f.visit_expr(e)).is_empty();
         for id in ids {
@@ -2379,6 +2423,7 @@ fn walk(f: &AsyncFn, body: &Block, awaits: usize, prior: Option<Box<Walker>>) ->
     let mut w = Walker {
         prior,
         receivers_taken: false,
+        unreachable: false,
         await_ends_block: false,
         locals: Vec::new(),
         scopes: vec![Vec::new()],
@@ -2398,7 +2443,6 @@ fn walk(f: &AsyncFn, body: &Block, awaits: usize, prior: Option<Box<Walker>>) ->
         loop_assigned: HashSet::new(),
         loop_exits: Vec::new(),
         loop_breaks: Vec::new(),
-        loop_probes: Vec::new(),
         branch_groups: Vec::new(),
         diverging: Vec::new(),
         branch_moved: std::collections::BTreeMap::new(),
@@ -2675,12 +2719,6 @@ fn analyze_walked(mut w: Walker) -> syn::Result<Analysis> {
         })
         .map(|(key, ..)| key.clone())
         .collect();
-    let mut loop_probes: std::collections::BTreeMap<usize, Vec<LocalId>> = Default::default();
-    for &(lp, id, seq) in &w.loop_probes {
-        if !w.used_after(id, seq) {
-            loop_probes.entry(lp).or_default().push(id);
-        }
-    }
     // What each branch end moved, for the locals flagged at the join after it.
     let flagged_ids: HashSet<LocalId> = flagged.iter().map(|(_, id)| *id).collect();
     let moved_at_end = w
@@ -2705,7 +2743,6 @@ fn analyze_walked(mut w: Walker) -> syn::Result<Analysis> {
         declared_before.insert(Point::Entry(*entry), snap.declared);
     }
     Ok(Analysis {
-        loop_probes,
         force,
         declared_before,
         entries,

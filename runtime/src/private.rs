@@ -398,34 +398,11 @@ impl CopiedBySelectBranch for () {}
 #[inline(always)]
 pub fn moved_in_select_branch<T: CopiedBySelectBranch>(_: T) {}
 
-/// The type of the error for a value moved on some exits of a loop, see [`CopyProbe`].
-pub struct MovedOnSomeLoopExits;
-
-/// What [`moved_on_some_loop_exits`] accepts: `()`, the result of [`ProbeIsCopy::loop_check`].
-/// The lowering carries a local past a loop (or labelled block, or let chain) with awaits only
-/// when it is there on every way out: one moved on some exits and not on others would be
-/// dropped at those exits rather than at the end of its scope. Such a local must be `Copy`.
-#[diagnostic::on_unimplemented(
-    message = "#[state_machine] cannot lower this loop: a value of the fn that is not `Copy` is moved on some of the ways out of it and not on others",
-    label = "moved on some of the ways out of the loop (or labelled block, or let chain) that follows",
-    note = "rustc drops such a value at the end of its scope on the ways that did not move it, with a drop flag; the lowering does not track it past a loop with awaits, and would drop it where those ways leave the loop",
-    note = "move it on every way out (`drop(v)` before the other `break`s), or hold it in an `Option` and `take()` it where it is moved: `let mut v = Some(v);` .. `if let Some(v) = v.take() {{ .. }}`"
-)]
-pub trait KeptPastLoopExits {}
-impl KeptPastLoopExits for () {}
-
-/// See [`KeptPastLoopExits`] (does nothing at run time).
-#[inline(always)]
-pub fn moved_on_some_loop_exits<T: KeptPastLoopExits>(_: T) {}
-
 /// Chosen by method resolution for a `Copy` type, see [`CopyProbe`].
 pub trait ProbeIsCopy {
     /// `()`: the generated check compiles.
     #[inline(always)]
     fn select_check(&self) {}
-    /// `()`: the generated check compiles (see [`KeptPastLoopExits`]).
-    #[inline(always)]
-    fn loop_check(&self) {}
 }
 impl<T: Copy> ProbeIsCopy for CopyProbe<'_, T> {}
 
@@ -434,10 +411,6 @@ pub trait ProbeNotCopy {
     /// Not `()`: the generated check fails to compile.
     fn select_check(&self) -> MovedValueIsNotCopy {
         MovedValueIsNotCopy
-    }
-    /// Not `()`: the generated check fails to compile (see [`KeptPastLoopExits`]).
-    fn loop_check(&self) -> MovedOnSomeLoopExits {
-        MovedOnSomeLoopExits
     }
 }
 impl<T> ProbeNotCopy for &CopyProbe<'_, T> {}
