@@ -1270,4 +1270,37 @@ case! {
     }
     drive(f): { f(true).await + f(false).await }
 }
+case! {
+    name: moved_before_a_break_of_a_loop_without_awaits,
+    async fn (k: u64) -> u64 {
+        let a = Noisy::new("a");
+        let b = Noisy::new("b");
+        for i in 0..k {
+            if i == 2 {
+                drop(a);
+                break;
+            }
+        }
+        let mut j = 0;
+        while j < k {
+            j += 1;
+            if j == 3 {
+                log("moving b");
+                drop(b);
+                break;
+            }
+        }
+        let c = Noisy::new("c");
+        'b: {
+            if k == 4 {
+                drop(c);
+                break 'b;
+            }
+            log("kept c");
+        }
+        log("after");
+        leaf("z", 1, k).await
+    }
+    drive(f): { f(1).await + f(3).await + f(4).await }
+}
 }

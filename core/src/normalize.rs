@@ -397,11 +397,12 @@ impl Normalizer<'_> {
     /// A statement `<head> <e>` where `e` contains awaits (or a forced [`branching`] one).
     fn statement(&mut self, e: Expr, head: Head, out: &mut Vec<Stmt>) {
         if std::mem::take(&mut self.forced)
-            && !matches!(e, Expr::Block(_))
+            && !matches!(e, Expr::Block(ref b) if b.label.is_none())
             && is_branching(unparen(&e))
         {
-            // A `branching` statement without awaits: an `if`, an `if let` or a `match`. (A
-            // block is lowered as the nested block below, its statements visible to liveness.)
+            // A `branching` statement without awaits: an `if`, an `if let`, a `match`, a loop
+            // or a labelled block. (A plain block is lowered as the nested block below, its
+            // statements visible to liveness.)
             self.control_with(unparen(&e).clone(), head, out, false, true);
             return;
         }
@@ -741,7 +742,7 @@ impl Normalizer<'_> {
                     #(#stmts)*
                 });
                 let mut inner = self.block(vec![start]);
-                if block_awaits(&lp.body) {
+                if block_awaits(&lp.body) || forced {
                     // The pattern's `let` is not a local of the body.
                     self.lower_loop(lp, 1, Head::Tail, &mut inner.stmts, false);
                 } else {
@@ -762,7 +763,30 @@ impl Normalizer<'_> {
                 if in_expression {
                     self.refuse_operand_tail_temporaries(&block.stmts);
                 }
-                let body = self.block(vec![syn::parse_quote!(break #label #block;)]);
+                let stmts = &block.stmts;
+                let tail = match stmts.last() {
+                    Some(syn::Stmt::Expr(t, None)) => Some(t),
+                    _ => None,
+                };
+                let body = if forced && (edition_2024() || tail.and_then(tail_temporary).is_none())
+                {
+                    // Without awaits, moving a local on some ways out (see `branching`): its
+                    // statements in the loop's body, where liveness sees them one by one
+                    // (`'b: loop { ..; break 'b tail; }`: the tail's temporaries drop before
+                    // the body's locals, as a block's tail does from edition 2024).
+                    let mut stmts = stmts.clone();
+                    match tail {
+                        Some(t) => {
+                            let t = t.clone();
+                            stmts.pop();
+                            stmts.push(syn::parse_quote!(break #label #t;));
+                        }
+                        None => stmts.push(syn::parse_quote!(break #label;)),
+                    }
+                    self.block(stmts)
+                } else {
+                    self.block(vec![syn::parse_quote!(break #label #block;)])
+                };
                 self.emit_control(
                     Control::Loop {
                         label,
@@ -1838,8 +1862,8 @@ fn is_control_with_awaits(e: &Expr) -> bool {
 /// the lowering can also write as a [`Stmt::Control`], with jumps out of its branches (or the
 /// block, written as a [`Stmt::Nested`] whose statements are seen one by one): what
 /// liveness asks for when a branch moves a local that a later suspension would otherwise save
-/// (rustc's drop flag). Not a let chain: it is lowered as a labelled block, whose exits carry
-/// no drop flag.
+/// (rustc's drop flag). Also a loop or a labelled block, whose exits then say whether they
+/// moved it. (Not a let chain, left verbatim.)
 pub(crate) fn branching(s: &syn::Stmt) -> Option<&Expr> {
     let e = match s {
         syn::Stmt::Expr(e, _) => e,
@@ -1898,11 +1922,18 @@ pub(crate) fn unparen(mut e: &Expr) -> &Expr {
 pub(crate) fn is_branching(e: &Expr) -> bool {
     match e {
         Expr::Match(m) => m.attrs.is_empty(),
-        Expr::Block(b) => b.attrs.is_empty() && b.label.is_none(),
+        // (A labelled one: lowered as a loop, see below.)
+        Expr::Block(b) => b.attrs.is_empty() && (b.label.is_none() || first_await(e).is_none()),
         Expr::If(i) if i.attrs.is_empty() => match &*i.cond {
             Expr::Let(_) => true,
             cond => !has_let(cond),
         },
+        // A loop that moves a local before a `break` (`for x in v { if c { drop(n); break } }`):
+        // lowered with jumps, its exits say which way it went (no awaits inside: the statement
+        // is verbatim otherwise).
+        Expr::ForLoop(f) => f.attrs.is_empty() && first_await(e).is_none(),
+        Expr::While(w) => w.attrs.is_empty() && !has_let(&w.cond) && first_await(e).is_none(),
+        Expr::Loop(l) => l.attrs.is_empty() && first_await(e).is_none(),
         _ => false,
     }
 }

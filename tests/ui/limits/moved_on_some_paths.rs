@@ -1,10 +1,10 @@
 // A local moved on some paths only, then in scope across an await. The lowering tracks such a
-// local with a drop flag of its own when the paths are branches of an `if`/`match` (with or
-// without awaits in them) and the whole local is moved. Two shapes it does not track, where
-// it still saves the local at the await and rustc rejects that with E0382 (README, "Limits"):
-// a part of the local moved on some paths, and a move inside a loop without awaits that
-// leaves the loop. Write `let n = Some(..)` and `n.take()` on the moving path, or end `n`'s
-// scope before the await.
+// local with a drop flag of its own when the paths are branches of an `if`/`match` or ways out
+// of a loop or labelled block (with or without awaits in them) and the whole local is moved.
+// Two shapes it does not track, where it still saves the local at the await and rustc rejects
+// that with E0382 (README, "Limits"): a part of the local moved on some paths, and a move in a
+// closure or the right operand of `||`/`&&`. Write `let n = Some(..)` and `n.take()` on the
+// moving path, or end `n`'s scope before the await.
 async fn leaf(v: u64) -> u64 {
     v
 }
@@ -19,18 +19,19 @@ async fn part_moved_in_a_branch(c: bool) -> u64 {
 }
 
 #[awaitgraph::state_machine(diagrams = false)]
-async fn moved_in_a_loop_without_awaits(k: u64) -> u64 {
+async fn moved_by_the_right_operand_of_an_or(c: bool) -> u64 {
     let n = String::from("n");
-    for i in 0..k {
-        if i == 2 {
-            drop(n);
-            break;
-        }
+    if c || consume(n) {
+        leaf(0).await;
     }
     leaf(1).await
 }
 
+fn consume(s: String) -> bool {
+    s.is_empty()
+}
+
 fn main() {
     let _ = part_moved_in_a_branch(true);
-    let _ = moved_in_a_loop_without_awaits(1);
+    let _ = moved_by_the_right_operand_of_an_or(true);
 }
