@@ -2236,4 +2236,14 @@ case! {
     }
     drive(f): { f(1).await + f(4).await }
 }
+case! {
+    name: moved_in_the_else_of_a_let_chain_whose_then_awaits,
+    async fn (k: u64) -> u64 {
+        let n = Noisy::new("n");
+        let v = if let Some((c, _g)) = noisy_option(k, "c") && let Ok(r) = noisy_result(3u64, "r") { leaf("a", 1, c + r).await } else { drop(n); 7 };
+        log("after");
+        leaf("z", 1, v).await
+    }
+    drive(f): { f(1).await + f(5).await }
+}
 }

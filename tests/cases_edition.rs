@@ -1303,4 +1303,45 @@ case! {
     }
     drive(f): { f(1).await + f(3).await + f(4).await }
 }
+case! {
+    name: moved_in_the_tail_of_an_else_whose_then_awaits,
+    async fn (k: u64) -> u64 {
+        let n = Noisy::new("n");
+        let v = if let Some((c, _g)) = noisy_option(k, "c") { leaf("a", 1, c).await } else { drop(n); 7 };
+        log("after");
+        leaf("z", 1, v).await
+    }
+    drive(f): { f(1).await + f(5).await }
+}
+case! {
+    name: moved_before_a_break_in_a_block_operand_of_a_condition,
+    async fn (k: u64) -> u64 {
+        let n = Noisy::new("n");
+        let v = if ({ let mut i = 0u64; let mut s = 0u64; while i < 3 { i += 1; if i == k { drop(n); break; } s += i; } s }) % 3 == 0 || leaf("a", 1, 2u64).await == 2 { 1 } else { 2 };
+        log("after");
+        leaf("z", 1, v).await
+    }
+    drive(f): { f(1).await + f(5).await }
+}
+case! {
+    name: moved_before_a_break_to_an_outer_loop_whose_value_awaits,
+    async fn (k: u64) -> u64 {
+        let n = Noisy::new("n");
+        let mut i = 0u64;
+        'outer: loop {
+            i += 1;
+            leaf("a", 1, 0u64).await;
+            let mut s = 0u64;
+            for j in 0..3u64 {
+                s += leaf("b", 1, j).await;
+                if j == k {
+                    drop(n);
+                    break 'outer leaf("c", 1, 10u64).await;
+                }
+            }
+            break 'outer s;
+        }
+    }
+    drive(f): { f(1).await + f(5).await }
+}
 }

@@ -1062,6 +1062,8 @@ impl<'a> Ctx<'a> {
                 }
                 Stmt::Tail(e) => {
                     let v = self.tail(e);
+                    // The value is computed before a jump writes the locals it carries.
+                    self.note_moves(e);
                     out.extend(self.finish_value(v, end));
                     // A tail `break '__body v` (`return v`) or `continue` does not give the
                     // block a value either.

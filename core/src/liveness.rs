@@ -1020,9 +1020,13 @@ struct Walker {
     /// in another branch of the same construct than point `p` does not run after `p`.
     branch_groups: Vec<Vec<(usize, usize)>>,
     /// (start, end) sequence numbers of the branches that end by leaving (`return`, `panic!`,
-    /// an unlabelled `break` or `continue`), and how: the code after such a branch is not
-    /// reached from inside it (up to the end of the innermost loop, for a `break`/`continue`).
-    diverging: Vec<(usize, usize, Leave)>,
+    /// a `break` or `continue`), how, and the start of the loop a labelled one goes to: the
+    /// code after such a branch is not reached from inside it (up to the end of the loop left,
+    /// for a `break`/`continue`).
+    diverging: Vec<(usize, usize, Leave, Option<usize>)>,
+    /// Per enclosing loop or labelled block (as `loop_breaks`): its start (sequence number),
+    /// for a repeating loop.
+    loop_starts: Vec<Option<usize>>,
     /// Per branch `(control id, index)`: the locals `Moved` when it ends.
     branch_moved: std::collections::BTreeMap<(usize, usize), Vec<LocalId>>,
     entry_snapshots: Vec<(Entry, Snapshot)>,
@@ -1395,12 +1399,14 @@ impl Walker {
                 self.loop_exits.push(None);
                 let name = label.as_ref().map(|l| l.ident.to_string());
                 self.loop_breaks.push((name, *repeats, Vec::new()));
+                self.loop_starts.push(repeats.then_some(start));
                 let entry = self.status.clone();
                 self.unreachable = false;
                 self.block(body);
                 // Its end not reached (every path left before): only its exits count.
                 let dead_end = std::mem::take(&mut self.unreachable);
                 let breaks = self.loop_breaks.pop().map(|(.., b)| b).unwrap_or_default();
+                self.loop_starts.pop();
                 // The status after it: where the body ends (conservatively, for a loop),
                 // merged with that at each way out.
                 let body_end = self.status.clone();
@@ -1495,25 +1501,24 @@ impl Walker {
             // drops it at the end of its scope). A `break`/`continue` reaches the code after
             // the innermost loop (approximated so for labelled ones too).
             let leave = block_leave(b);
-            // (A labelled `break`/`continue` may go further than the innermost loop: only one
-            // naming it counts.)
-            let innermost = |l: &str| {
-                let mut named = self
+            // (A labelled `break`/`continue` goes to the loop so named, found by its start; one
+            // to a labelled block is not followed.)
+            let target = |l: &str| {
+                let i = self
                     .loop_breaks
                     .iter()
-                    .rev()
-                    .filter(|(_, repeats, _)| *repeats);
-                named.next().is_some_and(|(n, ..)| n.as_deref() == Some(l))
+                    .rposition(|(n, ..)| n.as_deref() == Some(l));
+                i.and_then(|i| self.loop_starts.get(i).copied().flatten())
             };
-            let to_innermost = match &leave {
-                Some(Leave::Fn | Leave::Break(None) | Leave::Continue(None)) => true,
-                Some(Leave::Break(Some(l)) | Leave::Continue(Some(l))) => innermost(l),
-                None => false,
+            let followed = match &leave {
+                Some(Leave::Fn | Leave::Break(None) | Leave::Continue(None)) => Some(None),
+                Some(Leave::Break(Some(l)) | Leave::Continue(Some(l))) => target(l).map(Some),
+                None => None,
             };
-            if let Some(l) = leave.as_ref().filter(|_| to_innermost)
+            if let (Some(l), Some(target)) = (&leave, followed)
                 && !jumps_before_leaving(b)
             {
-                self.diverging.push((start, self.seq, l.clone()));
+                self.diverging.push((start, self.seq, l.clone(), target));
             }
             match block_exit(b) {
                 Some(Exit::Fn) => continue,
@@ -1627,16 +1632,16 @@ impl Walker {
         // Inside a branch that ends by leaving: the code after the branch is not reached
         // from `p` (only through the next round of a loop, below).
         let left = |u: usize| {
-            self.diverging.iter().any(|(s, e, leave)| {
+            self.diverging.iter().any(|(s, e, leave, target)| {
                 let (s, e) = (*s, *e);
                 s <= p
                     && p <= e
                     && u > e
                     && match leave {
                         Leave::Fn => true,
-                        Leave::Break(_) | Leave::Continue(_) => {
-                            self.innermost_loop((s, e)).is_some_and(|(_, end)| u <= end)
-                        }
+                        Leave::Break(_) | Leave::Continue(_) => self
+                            .left_loop((s, e), *target)
+                            .is_some_and(|(_, end)| u <= end),
                     }
             })
         };
@@ -1654,21 +1659,36 @@ impl Walker {
     /// Whether `p` lies in a branch that ends by leaving loop `lp` (a `break` out of it, a
     /// `return`): no next round of `lp` follows from `p`.
     fn breaks_out(&self, p: usize, lp: (usize, usize)) -> bool {
-        self.diverging.iter().any(|(s, e, leave)| {
+        self.diverging.iter().any(|(s, e, leave, target)| {
             let (s, e) = (*s, *e);
+            // The loop it goes to contains `lp`: it leaves `lp` (a `continue` of `lp` itself
+            // does not).
+            let around = |t: Option<(usize, usize)>| t.is_some_and(|t| t.0 <= lp.0 && lp.1 <= t.1);
             s <= p
                 && p <= e
                 && lp.0 <= s
                 && e <= lp.1
                 && match leave {
                     Leave::Fn => true,
-                    Leave::Break(_) => self.innermost_loop((s, e)) == Some(lp),
-                    Leave::Continue(_) => false,
+                    Leave::Break(_) => around(self.left_loop((s, e), *target)),
+                    Leave::Continue(_) => {
+                        let t = self.left_loop((s, e), *target);
+                        around(t) && t != Some(lp)
+                    }
                 }
         })
     }
 
     /// The innermost loop with awaits (not a labelled block) around the range.
+    /// The loop a `break`/`continue` ending branch `(s, e)` goes to: the one starting at
+    /// `target` (a labelled one), else the innermost.
+    fn left_loop(&self, range: (usize, usize), target: Option<usize>) -> Option<(usize, usize)> {
+        match target {
+            Some(t) => self.loops.iter().find(|&&(a, _)| a == t).copied(),
+            None => self.innermost_loop(range),
+        }
+    }
+
     fn innermost_loop(&self, (s, e): (usize, usize)) -> Option<(usize, usize)> {
         self.loops
             .iter()
@@ -2445,6 +2465,7 @@ fn walk(f: &AsyncFn, body: &Block, awaits: usize, prior: Option<Box<Walker>>) ->
         loop_breaks: Vec::new(),
         branch_groups: Vec::new(),
         diverging: Vec::new(),
+        loop_starts: Vec::new(),
         branch_moved: std::collections::BTreeMap::new(),
         entry_snapshots: Vec::new(),
         used_params: HashSet::new(),

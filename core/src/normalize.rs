@@ -1148,15 +1148,24 @@ impl Normalizer<'_> {
             }
             _ => {}
         }
-        if matches!(e, Expr::Match(_) | Expr::If(_)) && self.has_forced(e) {
-            // An `if`/`match` moving a local on some paths (`Analysis::force`): a statement of
-            // its own, `let __eN = ..;`, lowered with jumps; its scrutinee's temporaries, kept
-            // above, live to the end of the enclosing statement.
+        if matches!(e, Expr::Match(_) | Expr::If(_) | Expr::Block(_)) && self.has_forced(e) {
+            // An `if`/`match`/block moving a local on some paths (`Analysis::force`): a
+            // statement of its own, `let __eN = ..;`, lowered with jumps (a plain block: its
+            // statements seen one by one); its scrutinee's temporaries, kept above, live to the
+            // end of the enclosing statement.
             let taken = std::mem::replace(e, Expr::Verbatim(TokenStream::new()));
-            let t = self.hidden("e", taken.span());
-            let head = Head::Let(Box::new(syn::parse_quote!(#t)));
-            self.control_with(taken, head, out, true, true);
-            *e = syn::parse_quote!(#t);
+            *e = match taken {
+                Expr::Block(b) if b.label.is_none() => {
+                    let at = b.block.brace_token.span.join();
+                    self.hoist_block(b.block.stmts, at, true, out)
+                }
+                taken => {
+                    let t = self.hidden("e", taken.span());
+                    let head = Head::Let(Box::new(syn::parse_quote!(#t)));
+                    self.control_with(taken, head, out, true, true);
+                    syn::parse_quote!(#t)
+                }
+            };
         }
     }
 
@@ -1883,7 +1892,7 @@ pub(crate) fn branching(s: &syn::Stmt) -> Option<&Expr> {
 /// a statement of its own (`let __eN = match ..;`) before the rest.
 pub(crate) fn operand_branchings<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
     match e {
-        Expr::Match(_) | Expr::If(_) if first_await(e).is_none() => out.push(e),
+        Expr::Match(_) | Expr::If(_) | Expr::Block(_) if first_await(e).is_none() => out.push(e),
         Expr::Paren(p) => operand_branchings(&p.expr, out),
         Expr::Group(g) => operand_branchings(&g.expr, out),
         Expr::Cast(c) => operand_branchings(&c.expr, out),
