@@ -1327,9 +1327,7 @@ case! {
     name: moved_before_a_break_to_an_outer_loop_whose_value_awaits,
     async fn (k: u64) -> u64 {
         let n = Noisy::new("n");
-        let mut i = 0u64;
         'outer: loop {
-            i += 1;
             leaf("a", 1, 0u64).await;
             let mut s = 0u64;
             for j in 0..3u64 {
