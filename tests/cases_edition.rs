@@ -1342,4 +1342,36 @@ case! {
     }
     drive(f): { f(1).await + f(5).await }
 }
+case! {
+    name: moved_before_a_break_of_a_while_let_without_awaits_and_before_a_question_break,
+    async fn (k: u64) -> Option<u64> {
+        let a = Noisy::new("a");
+        let b = Noisy::new("b");
+        let mut i = 0u64;
+        while let Some((w, _g)) = noisy_option(i, "o") {
+            i += 1;
+            if w == k {
+                drop(a);
+                break;
+            }
+            if i > 3 {
+                break;
+            }
+        }
+        let mut j = 0u64;
+        loop {
+            j += leaf("j", 1, 1u64).await;
+            if j == k + 1 {
+                drop(b);
+                break leaf("q", 1, Some(j)).await?;
+            }
+            if j > 3 {
+                break 0;
+            }
+        };
+        log("after");
+        Some(leaf("z", 1, i + j).await)
+    }
+    drive(f): { f(1).await.unwrap_or(0) + f(2).await.unwrap_or(0) + f(9).await.unwrap_or(0) }
+}
 }

@@ -2277,8 +2277,19 @@ fn jumps_before_leaving(b: &Block) -> bool {
 }
 
 fn tokens_idents(t: TokenStream, out: &mut HashSet<String>) {
-    for t in t {
-        match t {
+    let mut t = t.into_iter().peekable();
+    while let Some(tt) = t.next() {
+        match tt {
+            // `break '__body v` is the fn's `return v` (see `rewrite::body_label`): not a jump
+            // to code after a branch (see `jumps_before_leaving`).
+            proc_macro2::TokenTree::Ident(i)
+                if i == "break"
+                    && matches!(t.peek(), Some(proc_macro2::TokenTree::Punct(p)) if p.as_char() == '\'')
+                    && {
+                        let mut ahead = t.clone();
+                        ahead.next();
+                        matches!(ahead.next(), Some(proc_macro2::TokenTree::Ident(l)) if l == "__body")
+                    } => {}
             proc_macro2::TokenTree::Ident(i) => {
                 out.insert(i.to_string());
             }

@@ -1941,7 +1941,7 @@ pub(crate) fn is_branching(e: &Expr) -> bool {
         // lowered with jumps, its exits say which way it went (no awaits inside: the statement
         // is verbatim otherwise).
         Expr::ForLoop(f) => f.attrs.is_empty() && first_await(e).is_none(),
-        Expr::While(w) => w.attrs.is_empty() && !has_let(&w.cond) && first_await(e).is_none(),
+        Expr::While(w) => w.attrs.is_empty() && first_await(e).is_none(),
         Expr::Loop(l) => l.attrs.is_empty() && first_await(e).is_none(),
         _ => false,
     }
