@@ -1374,4 +1374,21 @@ case! {
     }
     drive(f): { f(1).await.unwrap_or(0) + f(2).await.unwrap_or(0) + f(9).await.unwrap_or(0) }
 }
+case! {
+    name: moved_by_a_break_value_and_in_a_block_scrutinee,
+    async fn (k: u64) -> u64 {
+        // `Copy`, of a type the lowering cannot see: moved by one way out of the block, as the
+        // `break`'s value, and by the tail on the other.
+        let y = Noisy::new("y").into_len() as u64;
+        let v = 'b: { if k == 1 { break 'b (y); } leaf("b", 1, 2u64).await; y + 1 };
+        let n = Noisy::new("n");
+        let w = match ({ let mut i = 0u64; let mut s = 0u64; while i < 3 { i += 1; if i == k { drop(n); break; } s += i; } s }) % 4 {
+            0 => leaf("m", 1, 1u64).await,
+            _ => 2,
+        };
+        log("after");
+        leaf("z", 1, v + w).await
+    }
+    drive(f): { f(1).await + f(2).await + f(5).await }
+}
 }

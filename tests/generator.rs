@@ -1046,18 +1046,16 @@ impl Gen {
             }
             _ => String::new(),
         };
-        // After a move, the `break`'s value jumps nowhere itself: liveness then takes the
-        // branch for one that may reach the code after it (`jumps_before_leaving`), where the
-        // moved local is still in scope (E0382 in the lowered fn, a known limit).
+        // After a move, the `break`'s value is a leaf's output: one holding a `break` or
+        // `continue` (even of a loop of its own) makes liveness take the branch for one that
+        // may reach the code after it (`jumps_before_leaving` reads tokens), where the moved
+        // local is still in scope (E0382 in the lowered fn, a known limit).
         let value = |g: &mut Self| {
-            let outer = if moved.is_empty() {
-                Vec::new()
-            } else {
-                std::mem::take(&mut g.loops)
-            };
-            let v = g.expr(d);
-            g.loops.extend(outer);
-            v
+            if moved.is_empty() {
+                return g.expr(d);
+            }
+            let (k, p, v) = (g.id(), g.pending(), g.lit());
+            format!("leaf(\"m{k}\", {p}, {v}).await")
         };
         if block {
             let v = value(self);

@@ -1325,6 +1325,7 @@ impl Walker {
                 let mut refs = Refs::new();
                 refs.visit_expr(scrut);
                 self.apply(&refs.out);
+                self.operand_moves(scrut);
                 let blocks: Vec<&Block> = arms.iter().map(|a| &a.body).collect();
                 // The scrutinee is a local (a user's, or the hidden one of an awaited value,
                 // `match f().await { .. }`): an arm whose pattern binds every part by value
@@ -1781,9 +1782,16 @@ impl Walker {
             }
             match s {
                 Stmt::Code(stmt) => {
-                    self.record_breaks(|f| f.visit_stmt(stmt));
+                    // A statement that is a `break`: its value's moves happen before it leaves.
+                    let is_break = matches!(stmt, syn::Stmt::Expr(Expr::Break(_), _));
+                    if !is_break {
+                        self.record_breaks(|f| f.visit_stmt(stmt));
+                    }
                     let refs = Walker::refs_of_stmt(stmt);
                     self.apply(&refs.out);
+                    if is_break {
+                        self.record_breaks(|f| f.visit_stmt(stmt));
+                    }
                     self.branch_moves(crate::normalize::branching(stmt), &refs.out);
                     if let syn::Stmt::Local(syn::Local { init: Some(i), .. }) = stmt {
                         self.operand_moves(&i.expr);
@@ -1801,10 +1809,16 @@ impl Walker {
                     }
                 }
                 Stmt::Tail(e) => {
-                    self.record_breaks(|f| f.visit_expr(e));
+                    let is_break = matches!(e, Expr::Break(_));
+                    if !is_break {
+                        self.record_breaks(|f| f.visit_expr(e));
+                    }
                     let mut refs = Refs::new();
                     refs.with(Mention::Move, e);
                     self.apply(&refs.out);
+                    if is_break {
+                        self.record_breaks(|f| f.visit_expr(e));
+                    }
                     self.branch_moves(crate::normalize::is_branching(e).then_some(e), &refs.out);
                     self.operand_moves(e);
                 }
