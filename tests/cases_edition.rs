@@ -1380,7 +1380,7 @@ case! {
         // `Copy`, of a type the lowering cannot see: moved by one way out of the block, as the
         // `break`'s value, and by the tail on the other.
         let y = Noisy::new("y").into_len() as u64;
-        let v = 'b: { if k == 1 { break 'b (y); } leaf("b", 1, 2u64).await; y + 1 };
+        let v = 'b: { if k == 1 { break 'b y; } leaf("b", 1, 2u64).await; y + 1 };
         let n = Noisy::new("n");
         let w = match ({ let mut i = 0u64; let mut s = 0u64; while i < 3 { i += 1; if i == k { drop(n); break; } s += i; } s }) % 4 {
             0 => leaf("m", 1, 1u64).await,
