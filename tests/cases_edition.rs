@@ -1391,4 +1391,15 @@ case! {
     }
     drive(f): { f(1).await + f(2).await + f(5).await }
 }
+case! {
+    name: moved_in_a_parenthesized_block_without_awaits,
+    async fn (k: u64) -> u64 {
+        let n = Noisy::new("n");
+        #[allow(unused_parens)]
+        let v = ({ if k == 1 { drop(n); } 2 });
+        log("after");
+        leaf("z", 1, v).await
+    }
+    drive(f): { f(1).await + f(2).await }
+}
 }

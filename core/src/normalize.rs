@@ -396,14 +396,17 @@ impl Normalizer<'_> {
 
     /// A statement `<head> <e>` where `e` contains awaits (or a forced [`branching`] one).
     fn statement(&mut self, e: Expr, head: Head, out: &mut Vec<Stmt>) {
-        if std::mem::take(&mut self.forced)
-            && !matches!(e, Expr::Block(ref b) if b.label.is_none())
-            && is_branching(unparen(&e))
-        {
+        // (Forced, see `branching`: its value without parentheses, as liveness named it.)
+        let forced = std::mem::take(&mut self.forced);
+        let e = match e {
+            Expr::Paren(p) if forced => unparen(&p.expr).clone(),
+            e => e,
+        };
+        if forced && !matches!(e, Expr::Block(ref b) if b.label.is_none()) && is_branching(&e) {
             // A `branching` statement without awaits: an `if`, an `if let`, a `match`, a loop
             // or a labelled block. (A plain block is lowered as the nested block below, its
             // statements visible to liveness.)
-            self.control_with(unparen(&e).clone(), head, out, false, true);
+            self.control_with(e, head, out, false, true);
             return;
         }
         if is_control_with_awaits(&e) {
