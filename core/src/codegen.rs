@@ -658,6 +658,12 @@ fn entry_variant(e: Entry) -> Ident {
     }
 }
 
+/// Code of the user's written as is, whose moves [`Ctx::note_moves`] notes.
+enum Verbatim<'s> {
+    Stmt(&'s syn::Stmt),
+    Expr(&'s syn::Expr),
+}
+
 /// Rewrites `break`/`continue` that target a loop with awaits not written natively in the
 /// current arm into jumps.
 struct Jumps<'c, 'a> {
@@ -858,17 +864,31 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// Whether the code after control construct `id` holds a local as an `Option` (moved on
-    /// some of its branches, see [`Analysis::flagged`]).
-    fn flags_after(&self, mut id: usize) -> bool {
-        // Where a jump to the code after it goes (see `forward`).
+    /// Where a jump to the code after control construct `id` lands (see `forward`): the code
+    /// after it or after an enclosing construct, or a loop's head; `None` for a value or the
+    /// end of the body.
+    fn exit_entry(&self, mut id: usize) -> Option<Entry> {
         while let Some((end, _)) = self.forward(id) {
             match end {
                 End::After(parent) => id = parent,
-                _ => return false,
+                End::Loop(parent) => return Some(Entry::LoopHead(parent)),
+                _ => return None,
             }
         }
-        self.analysis.flags_any(Point::Entry(Entry::After(id)))
+        Some(Entry::After(id))
+    }
+
+    /// Whether the code after control construct `id` holds a local as an `Option` (moved on
+    /// some of its branches, see [`Analysis::flagged`]).
+    fn flags_after(&self, id: usize) -> bool {
+        matches!(self.exit_entry(id), Some(e @ Entry::After(_)) if self.analysis.flags_any(Point::Entry(e)))
+    }
+
+    /// [`Ctx::flags_after`], or the loop head a jump there goes to: a loop's `break`s then
+    /// say `Some` or `None` for it.
+    fn flags_at_exit(&self, id: usize) -> bool {
+        self.exit_entry(id)
+            .is_some_and(|e| self.analysis.flags_any(Point::Entry(e)))
     }
 
     /// A jump to `entry`: its value and the locals it carries moved into their slots, then
@@ -958,30 +978,16 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// Notes what the verbatim expression `e` (a condition, a scrutinee) moves on every path
-    /// (see `arm_moved`).
-    fn note_moves(&mut self, e: &syn::Expr) {
+    /// Notes what verbatim code (a statement, or an expression: a condition, a scrutinee, a
+    /// tail) moves on every path (see `arm_moved`).
+    fn note_moves(&mut self, code: Verbatim<'_>) {
         if self.tracks_moves {
-            let stmt = syn::Stmt::Expr(e.clone(), None);
-            self.arm_moved.extend(crate::liveness::certain_moves(&stmt));
+            let moves = match code {
+                Verbatim::Stmt(s) => crate::liveness::certain_moves(s),
+                Verbatim::Expr(e) => crate::liveness::certain_expr_moves(e),
+            };
+            self.arm_moved.extend(moves);
         }
-    }
-
-    /// Whether the code after control construct `id`, or the loop head a jump there goes to,
-    /// holds a local as an `Option` (see `flags_after`).
-    fn flags_at_exit(&self, mut id: usize) -> bool {
-        while let Some((end, _)) = self.forward(id) {
-            match end {
-                End::After(parent) => id = parent,
-                End::Loop(parent) => {
-                    return self
-                        .analysis
-                        .flags_any(Point::Entry(Entry::LoopHead(parent)));
-                }
-                _ => return false,
-            }
-        }
-        self.analysis.flags_any(Point::Entry(Entry::After(id)))
     }
 
     /// A statement of the source, its jumps rewritten.
@@ -1056,14 +1062,12 @@ impl<'a> Ctx<'a> {
                 Stmt::Code(c) => {
                     let t = self.code(c);
                     out.extend(t);
-                    if self.tracks_moves {
-                        self.arm_moved.extend(crate::liveness::certain_moves(c));
-                    }
+                    self.note_moves(Verbatim::Stmt(c));
                 }
                 Stmt::Tail(e) => {
                     let v = self.tail(e);
                     // The value is computed before a jump writes the locals it carries.
-                    self.note_moves(e);
+                    self.note_moves(Verbatim::Expr(e));
                     out.extend(self.finish_value(v, end));
                     // A tail `break '__body v` (`return v`) or `continue` does not give the
                     // block a value either.
@@ -1102,7 +1106,7 @@ impl<'a> Ctx<'a> {
                     match ctl {
                         Control::If { cond, then, els } => {
                             let label = format!("if {}", crate::rewrite::compact(cond));
-                            self.note_moves(cond);
+                            self.note_moves(Verbatim::Expr(cond));
                             let cond = self.expr(cond);
                             let before = self.arm_moved.clone();
                             self.conds.push(label.clone());
@@ -1135,7 +1139,7 @@ impl<'a> Ctx<'a> {
                             out.extend(quote!(let #cv = if #cond #then else #els;));
                         }
                         Control::Match { scrut, arms } => {
-                            self.note_moves(scrut);
+                            self.note_moves(Verbatim::Expr(scrut));
                             let scrut = self.expr(scrut);
                             let before = self.arm_moved.clone();
                             let mut ts = Vec::new();

@@ -623,12 +623,22 @@ fn moved_on_some_paths(e: &Expr, refs: &[Ref]) -> Vec<String> {
 }
 
 /// The outer names a statement of verbatim code moves (or copies) on every path through it.
-pub(crate) fn certain_moves(stmt: &syn::Stmt) -> impl Iterator<Item = String> {
-    Walker::refs_of_stmt(stmt)
-        .out
-        .into_iter()
-        .filter(|r| r.kind == Mention::Move && !r.conditional)
-        .map(|r| r.name)
+pub(crate) fn certain_moves(stmt: &syn::Stmt) -> Vec<String> {
+    unconditional_moves(Walker::refs_of_stmt(stmt))
+}
+
+/// [`certain_moves`] of an expression (a condition, a scrutinee, a block's tail).
+pub(crate) fn certain_expr_moves(e: &Expr) -> Vec<String> {
+    let mut refs = Refs::new();
+    refs.shadow.push(HashSet::new());
+    refs.visit_expr(e);
+    unconditional_moves(refs)
+}
+
+fn unconditional_moves(refs: Refs) -> Vec<String> {
+    let moved = refs.out.into_iter();
+    let moved = moved.filter(|r| r.kind == Mention::Move && !r.conditional);
+    moved.map(|r| r.name).collect()
 }
 
 /// The outer names `handler` moves (or copies) when it runs, `pat`'s bindings aside: those a
@@ -1414,9 +1424,10 @@ impl Walker {
                 let n0 = entry.len();
                 let exits = self.loop_exits.pop().flatten();
                 let mut all_exits = exits.iter().chain(&breaks);
-                let first = match dead_end {
-                    true => all_exits.next().unwrap_or(&body_end),
-                    false => &body_end,
+                let first = if dead_end {
+                    all_exits.next().unwrap_or(&body_end)
+                } else {
+                    &body_end
                 };
                 let mut merged = first[..n0.min(first.len())].to_vec();
                 merged.resize(n0, Status::Moved);
@@ -1680,7 +1691,6 @@ impl Walker {
         })
     }
 
-    /// The innermost loop with awaits (not a labelled block) around the range.
     /// The loop a `break`/`continue` ending branch `(s, e)` goes to: the one starting at
     /// `target` (a labelled one), else the innermost.
     fn left_loop(&self, range: (usize, usize), target: Option<usize>) -> Option<(usize, usize)> {
@@ -1690,6 +1700,7 @@ impl Walker {
         }
     }
 
+    /// The innermost loop with awaits (not a labelled block) around the range.
     fn innermost_loop(&self, (s, e): (usize, usize)) -> Option<(usize, usize)> {
         self.loops
             .iter()
@@ -1742,6 +1753,24 @@ impl Walker {
         }
     }
 
+    /// Applies the mentions of a statement of verbatim code, and records the statuses at the
+    /// `break`s it may take ([`Walker::record_breaks`]): taken before its moves, or after them
+    /// for a statement that is itself a `break` (its value runs before it leaves).
+    fn apply_verbatim(
+        &mut self,
+        refs: &[Ref],
+        is_break: bool,
+        visit: impl Fn(&mut EscapingBreaks),
+    ) {
+        if !is_break {
+            self.record_breaks(&visit);
+        }
+        self.apply(refs);
+        if is_break {
+            self.record_breaks(&visit);
+        }
+    }
+
     /// Records the statuses now as those at the `break`s that `visit`'s code may take out of
     /// the loops with awaits being walked (see `loop_breaks`).
     fn record_breaks(&mut self, visit: impl FnOnce(&mut EscapingBreaks)) {
@@ -1782,20 +1811,11 @@ impl Walker {
             }
             match s {
                 Stmt::Code(stmt) => {
-                    // A statement that is a `break`: its value's moves happen before it leaves.
-                    let is_break = matches!(stmt, syn::Stmt::Expr(Expr::Break(_), _));
-                    if !is_break {
-                        self.record_breaks(|f| f.visit_stmt(stmt));
-                    }
                     let refs = Walker::refs_of_stmt(stmt);
-                    self.apply(&refs.out);
-                    if is_break {
-                        self.record_breaks(|f| f.visit_stmt(stmt));
-                    }
+                    let is_break = matches!(stmt, syn::Stmt::Expr(Expr::Break(_), _));
+                    self.apply_verbatim(&refs.out, is_break, |f| f.visit_stmt(stmt));
                     self.branch_moves(crate::normalize::branching(stmt), &refs.out);
-                    if let syn::Stmt::Local(syn::Local { init: Some(i), .. }) = stmt {
-                        self.operand_moves(&i.expr);
-                    } else if let syn::Stmt::Expr(e, _) = stmt {
+                    if let Some(e) = crate::normalize::stmt_value(stmt) {
                         self.operand_moves(e);
                     }
                     if let syn::Stmt::Local(l) = stmt {
@@ -1809,16 +1829,10 @@ impl Walker {
                     }
                 }
                 Stmt::Tail(e) => {
-                    let is_break = matches!(e, Expr::Break(_));
-                    if !is_break {
-                        self.record_breaks(|f| f.visit_expr(e));
-                    }
                     let mut refs = Refs::new();
                     refs.with(Mention::Move, e);
-                    self.apply(&refs.out);
-                    if is_break {
-                        self.record_breaks(|f| f.visit_expr(e));
-                    }
+                    let is_break = matches!(e, Expr::Break(_));
+                    self.apply_verbatim(&refs.out, is_break, |f| f.visit_expr(e));
                     self.branch_moves(crate::normalize::is_branching(e).then_some(e), &refs.out);
                     self.operand_moves(e);
                 }
@@ -2064,9 +2078,7 @@ pub(crate) fn stmt_exit(s: &Stmt) -> Option<Exit> {
     fn of_expr(e: &Expr) -> Option<Exit> {
         match e {
             Expr::Return(_) | Expr::Macro(_) if diverges(e) => Some(Exit::Fn),
-            Expr::Break(b) if b.label.as_ref().is_some_and(|l| l.ident == "__body") => {
-                Some(Exit::Fn)
-            }
+            Expr::Break(b) if crate::rewrite::returns(b.label.as_ref()) => Some(Exit::Fn),
             Expr::Break(_) | Expr::Continue(_) => Some(Exit::Loop),
             _ => None,
         }
@@ -2096,7 +2108,7 @@ fn block_leave(b: &Block) -> Option<Leave> {
     let label = |l: &Option<syn::Lifetime>| l.as_ref().map(|l| l.ident.to_string());
     match b.stmts.last()? {
         Stmt::Code(syn::Stmt::Expr(e, Some(_))) | Stmt::Tail(e) => match e {
-            Expr::Break(br) if br.label.as_ref().is_none_or(|l| l.ident != "__body") => {
+            Expr::Break(br) if !crate::rewrite::returns(br.label.as_ref()) => {
                 Some(Leave::Break(label(&br.label)))
             }
             Expr::Continue(c) => Some(Leave::Continue(label(&c.label))),
@@ -2171,9 +2183,8 @@ impl<'a> Visit<'a> for EscapingBreaks {
             }
             Expr::Break(br) => {
                 let label = br.label.as_ref().map(|l| l.ident.to_string());
-                // `break '__body`: a `return`.
                 if !caught_natively(&self.native, label.as_deref())
-                    && label.as_deref() != Some("__body")
+                    && !crate::rewrite::returns(br.label.as_ref())
                 {
                     self.found.push(label);
                 }
@@ -2291,19 +2302,16 @@ fn jumps_before_leaving(b: &Block) -> bool {
 }
 
 fn tokens_idents(t: TokenStream, out: &mut HashSet<String>) {
-    let mut t = t.into_iter().peekable();
-    while let Some(tt) = t.next() {
+    let t: Vec<proc_macro2::TokenTree> = t.into_iter().collect();
+    for (k, tt) in t.iter().enumerate() {
         match tt {
             // `break '__body v` is the fn's `return v` (see `rewrite::body_label`): not a jump
             // to code after a branch (see `jumps_before_leaving`).
             proc_macro2::TokenTree::Ident(i)
                 if i == "break"
-                    && matches!(t.peek(), Some(proc_macro2::TokenTree::Punct(p)) if p.as_char() == '\'')
-                    && {
-                        let mut ahead = t.clone();
-                        ahead.next();
-                        matches!(ahead.next(), Some(proc_macro2::TokenTree::Ident(l)) if l == "__body")
-                    } => {}
+                    && matches!(t.get(k + 1), Some(proc_macro2::TokenTree::Punct(p)) if p.as_char() == '\'')
+                    && matches!(t.get(k + 2), Some(proc_macro2::TokenTree::Ident(l))
+                        if l == crate::rewrite::BODY_LABEL) => {}
             proc_macro2::TokenTree::Ident(i) => {
                 out.insert(i.to_string());
             }
@@ -2315,26 +2323,25 @@ fn tokens_idents(t: TokenStream, out: &mut HashSet<String>) {
 
 fn stmts_idents(stmts: &[Stmt], out: &mut HashSet<String>) {
     use quote::ToTokens;
-    let tokens = tokens_idents;
     for s in stmts {
         match s {
-            Stmt::Code(c) => tokens(c.to_token_stream(), out),
-            Stmt::Tail(e) => tokens(e.to_token_stream(), out),
-            Stmt::Await(a) => tokens(a.awaitee.to_token_stream(), out),
+            Stmt::Code(c) => tokens_idents(c.to_token_stream(), out),
+            Stmt::Tail(e) => tokens_idents(e.to_token_stream(), out),
+            Stmt::Await(a) => tokens_idents(a.awaitee.to_token_stream(), out),
             Stmt::Nested { block, .. } => block_idents(block, out),
             Stmt::Control { ctl, .. } => match ctl {
                 Control::If { cond, then, els } => {
-                    tokens(cond.to_token_stream(), out);
+                    tokens_idents(cond.to_token_stream(), out);
                     block_idents(then, out);
                     if let Some(e) = els {
                         block_idents(e, out);
                     }
                 }
                 Control::Match { scrut, arms } => {
-                    tokens(scrut.to_token_stream(), out);
+                    tokens_idents(scrut.to_token_stream(), out);
                     for a in arms {
                         if let Some(g) = &a.guard {
-                            tokens(g.to_token_stream(), out);
+                            tokens_idents(g.to_token_stream(), out);
                         }
                         block_idents(&a.body, out);
                     }

@@ -193,7 +193,7 @@ pub fn first_await(e: &Expr) -> Option<Span> {
 }
 
 /// The value a `let` (not `let .. else`) or expression statement computes.
-fn stmt_value(s: &syn::Stmt) -> Option<&Expr> {
+pub(crate) fn stmt_value(s: &syn::Stmt) -> Option<&Expr> {
     match s {
         syn::Stmt::Local(l) => l
             .init
@@ -1083,7 +1083,7 @@ impl Normalizer<'_> {
         syn::parse_quote!(#t)
     }
 
-    /// Whether `e` holds an `if` or a `match` that liveness asked to lower with jumps (see
+    /// Whether `e` holds an `if`, a `match` or a block that liveness asked to lower with jumps (see
     /// `Analysis::force`), evaluated before what follows it in `e`, as far as
     /// [`Normalizer::keep_temporaries`] follows operands.
     fn has_forced(&self, e: &Expr) -> bool {
@@ -1889,7 +1889,7 @@ pub(crate) fn branching(s: &syn::Stmt) -> Option<&Expr> {
     is_branching(e).then_some(e)
 }
 
-/// The `if`s and `match`es (no awaits inside) that are operands of `e`, down the operands
+/// The `if`s, `match`es and blocks (no awaits inside) that are operands of `e`, down the operands
 /// [`Normalizer::keep_temporaries`] follows (`(match k { .. }) % 3 + f(if c { .. } else { .. })`,
 /// not inside a branch, a closure or `&&`/`||`): liveness may ask to lower one with jumps, as
 /// a statement of its own (`let __eN = match ..;`) before the rest.
@@ -2155,7 +2155,7 @@ fn has_escaping_jump(e: &Expr) -> bool {
 fn has_body_break(e: &Expr) -> bool {
     fn scan(t: TokenStream) -> bool {
         t.into_iter().any(|tt| match tt {
-            proc_macro2::TokenTree::Ident(i) => i == "__body",
+            proc_macro2::TokenTree::Ident(i) => i == crate::rewrite::BODY_LABEL,
             proc_macro2::TokenTree::Group(g) => scan(g.stream()),
             _ => false,
         })

@@ -28,9 +28,17 @@ pub struct Found {
     pub returns: bool,
 }
 
+/// The name of [`body_label`]: a `break` to it is the fn's `return`.
+pub const BODY_LABEL: &str = "__body";
+
 /// The label of the block holding the body.
 pub fn body_label() -> Lifetime {
-    Lifetime::new("'__body", user_edition(Span::mixed_site()))
+    Lifetime::new(&format!("'{BODY_LABEL}"), user_edition(Span::mixed_site()))
+}
+
+/// Whether a `break` with `label` is the fn's `return` (`break '__body v`).
+pub(crate) fn returns(label: Option<&syn::Lifetime>) -> bool {
+    label.is_some_and(|l| l.ident == BODY_LABEL)
 }
 
 thread_local! {
