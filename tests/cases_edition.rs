@@ -1343,6 +1343,62 @@ case! {
     drive(f): { f(1).await + f(5).await }
 }
 case! {
+    name: moved_before_a_break_in_the_left_operand_of_a_lazy_condition,
+    async fn (k: u64) -> u64 {
+        // The block moving `n` before leaving the loop is the left operand of `||`/`&&` in a
+        // condition without awaits: it always runs, so it is lowered with jumps like any
+        // operand (was E0382: the `break` carried `n` as kept; generator, CI seed).
+        let n = Noisy::new("n");
+        let m = Noisy::new("m");
+        for j in 0..3u64 {
+            leaf("a", 1, 0u64).await;
+            if ({ let _t = Noisy::new("t"); if k == j { drop(n); break; } 13u64 }) % 3 == 2 || k == 7 {
+                continue;
+            }
+            if ({ if k == j + 1 { drop(m); break; } j }) < 2 && k > 0 {
+                log("and");
+            }
+        }
+        leaf("z", 1, 0u64).await
+    }
+    drive(f): { f(1).await + f(2).await + f(7).await }
+}
+case! {
+    name: receiver_moved_by_a_block,
+    async fn (k: u64) -> u64 {
+        // `{b}.into_len()`-like: the block moves `b` whatever the method takes, so `b` is not
+        // saved across the await (a method taking `self` the lowering does not know by name).
+        let b = Noisy::new("b");
+        let c = Noisy::new("c");
+        let n = { b }.len() as u64;
+        log("moved");
+        let v = leaf("v", 1, n + k).await;
+        let _d = { &c }.len();
+        leaf("w", 1, v).await
+    }
+    drive(f): { f(1).await }
+}
+case! {
+    name: while_let_scrutinee_with_question_mark,
+    async fn (k: u64) -> Option<u64> {
+        // `?` on the scrutinee: its lowering ends with a `}`, which a `let .. else` does not
+        // take unparenthesized (the macro panicked on this before).
+        let mut i = 0u64;
+        let _a = Noisy::new("a");
+        while let Some((w, _g)) = leaf("s", 1, if i < k { Some(noisy_option(i, "o")) } else { None }).await? {
+            i += w + 1;
+            log("body");
+        }
+        let mut j = 0u64;
+        while let Some(w) = (if j < 9 { Some(j.checked_sub(k)) } else { None })? {
+            j += w + 2;
+            leaf("j", 1, 0u64).await;
+        }
+        Some(i + j)
+    }
+    drive(f): { f(2).await.unwrap_or(7) + f(0).await.unwrap_or(7) }
+}
+case! {
     name: moved_before_a_break_of_a_while_let_without_awaits_and_before_a_question_break,
     async fn (k: u64) -> Option<u64> {
         let a = Noisy::new("a");

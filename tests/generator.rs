@@ -919,8 +919,22 @@ impl Gen {
         let (s, t) = self.in_loop(Loop::of(&label, false, Some(&counter)), mark, |g| {
             g.with_binding(&bind, |g| g.loop_scope(d))
         });
+        let scrut = format!(
+            "noisy_option(if {counter} < {rounds} {{ {counter} + 1 }} else {{ 3 }}{extra}, \"o{k}\")"
+        );
+        // Sometimes through an awaited `?` (whose lowering ends with a `}`).
+        let scrut = match self.ret {
+            Ret::Opt if self.rng.chance(25) => {
+                format!("leaf(\"q{k}\", {}, Some({scrut})).await?", self.pending())
+            }
+            Ret::Res if self.rng.chance(25) => format!(
+                "leaf(\"q{k}\", {}, Ok::<_, SmallError>({scrut})).await?",
+                self.pending()
+            ),
+            _ => scrut,
+        };
         format!(
-            "{{ let mut {counter} = 0u64; let mut {sum} = 0u64; {label}: while let Some(({bind}, {rest})) = noisy_option(if {counter} < {rounds} {{ {counter} + 1 }} else {{ 3 }}{extra}, \"o{k}\"){chain} {{ {counter} += 1; {s}{sum} += {t} + {bind}; }} {sum} }}"
+            "{{ let mut {counter} = 0u64; let mut {sum} = 0u64; {label}: while let Some(({bind}, {rest})) = {scrut}{chain} {{ {counter} += 1; {s}{sum} += {t} + {bind}; }} {sum} }}"
         )
     }
 

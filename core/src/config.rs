@@ -5,6 +5,7 @@
 
 use proc_macro2::TokenStream;
 use quote::quote;
+use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::{LitBool, LitStr, Path, Token};
 
@@ -22,9 +23,13 @@ pub struct Config {
     pub svg: crate::render::SvgRenderer,
     /// Append the state table to the fn's rustdoc (`doc = false` turns it off).
     pub doc: bool,
+    /// Names of methods that take `self` by value in this fn (`consumes = [build, send]`),
+    /// besides those the lowering knows: a local used as their receiver is moved, so it is not
+    /// saved across the awaits after.
+    pub consumes: Vec<String>,
 }
 
-const KEYS: &str = "`crate = \"path\"`, `diagrams = true|false`, `doc = true|false`, `dot = true|false`, `mermaid = true|false`, `svg = true|false|\"graphviz\"|\"fallback\"`";
+const KEYS: &str = "`crate = \"path\"`, `consumes = [method, ..]`, `diagrams = true|false`, `doc = true|false`, `dot = true|false`, `mermaid = true|false`, `svg = true|false|\"graphviz\"|\"fallback\"`";
 
 impl Default for Config {
     fn default() -> Self {
@@ -34,6 +39,7 @@ impl Default for Config {
             formats: crate::render::Formats::default(),
             svg: crate::render::SvgRenderer::Auto,
             doc: true,
+            consumes: Vec::new(),
         }
     }
 }
@@ -75,6 +81,7 @@ impl Parse for Config {
                         )
                     })?;
                 }
+                "consumes" => config.consumes = parse_methods(input)?,
                 "diagrams" => config.diagrams = parse_bool(input, &name)?,
                 "doc" => config.doc = parse_bool(input, &name)?,
                 "dot" => config.formats.dot = parse_bool(input, &name)?,
@@ -110,6 +117,20 @@ impl Parse for Config {
         }
         Ok(config)
     }
+}
+
+/// `[build, send]`: method names.
+fn parse_methods(input: ParseStream<'_>) -> syn::Result<Vec<String>> {
+    let expected = "expected a list of method names: `consumes = [build, send]`";
+    if !input.peek(syn::token::Bracket) {
+        return Err(syn::Error::new(input.span(), expected));
+    }
+    let content;
+    syn::bracketed!(content in input);
+    let names = content
+        .parse_terminated(syn::Ident::parse_any, Token![,])
+        .map_err(|e| syn::Error::new(e.span(), expected))?;
+    Ok(names.iter().map(|i| i.to_string()).collect())
 }
 
 /// `true` or `false`, with an error that shows the option written out.
@@ -149,6 +170,8 @@ mod tests {
         let k = &c.krate;
         assert_eq!(quote!(#k).to_string(), ":: x :: ag");
         assert!(!c.diagrams && c.doc);
+        let c = Config::from_tokens(quote!(consumes = [build, send,])).unwrap();
+        assert_eq!(c.consumes, ["build", "send"]);
     }
 
     #[test]
@@ -158,5 +181,9 @@ mod tests {
         let e = Config::from_tokens(quote!(colour = true)).unwrap_err();
         assert!(e.to_string().contains("unknown option `colour`"), "{e}");
         assert!(e.to_string().contains("crate = "));
+        let e = Config::from_tokens(quote!(consumes = build)).unwrap_err();
+        assert!(e.to_string().contains("`consumes = [build, send]`"), "{e}");
+        let e = Config::from_tokens(quote!(consumes = ["build"])).unwrap_err();
+        assert!(e.to_string().contains("`consumes = [build, send]`"), "{e}");
     }
 }

@@ -53,7 +53,8 @@ pub fn expand(args: TokenStream, item: TokenStream) -> Expansion {
             };
         }
     };
-    match lower(&config, item.clone()) {
+    let lowered = guarded(&item, || lower(&config, item.clone()));
+    match lowered {
         Ok((tokens, graph)) => Expansion {
             tokens,
             graph: Some(graph),
@@ -70,6 +71,30 @@ pub fn expand(args: TokenStream, item: TokenStream) -> Expansion {
     }
 }
 
+/// Runs `lower` so that the macro never panics on any input: a panic of the lowering (a bug)
+/// becomes an error that says so, on the fn's name (the fn is then passed through, so that the
+/// rest of the crate still type-checks).
+fn guarded<T>(item: &TokenStream, lower: impl FnOnce() -> syn::Result<T>) -> syn::Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(lower)).unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let span = syn::parse2::<syn::ItemFn>(item.clone())
+            .map(|f| f.sig.ident.span())
+            .unwrap_or_else(|_| proc_macro2::Span::call_site());
+        Err(syn::Error::new(
+            span,
+            format!(
+                "awaitgraph failed to lower this fn (internal error: {what}). This is a bug in \
+                 awaitgraph: please report it with the fn. Meanwhile, build it natively by \
+                 removing `#[state_machine]`"
+            ),
+        ))
+    })
+}
+
 /// All phases: parse, rewrite, normalize, analyze, generate, build the graph.
 pub fn lower(
     config: &config::Config,
@@ -77,6 +102,7 @@ pub fn lower(
 ) -> syn::Result<(TokenStream, model::StateGraph)> {
     let mut f = parse::parse(item)?;
     rewrite::set_user_edition((!normalize::edition_2024()).then(|| f.sig.ident.span()));
+    normalize::set_consuming(config.consumes.clone());
     let written = written_awaits(&f.block);
     let mut body = f.block.clone();
     let mut bound = Vec::new();
@@ -255,5 +281,22 @@ fn collect_awaits(
             },
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// A panic of the lowering becomes an error on the fn's name that says it is a bug.
+    #[test]
+    fn a_panic_of_the_lowering_is_an_error_on_the_fn_name() {
+        let item: proc_macro2::TokenStream =
+            "async fn broken(n: u32) -> u32 { n }".parse().unwrap();
+        let err =
+            super::guarded(&item, || -> syn::Result<()> { panic!("expected `;`") }).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("internal error: expected `;`"), "{text}");
+        assert!(text.contains("removing `#[state_machine]`"), "{text}");
+        // `broken` starts at column 9.
+        assert_eq!(err.span().start().column, 9);
     }
 }

@@ -500,9 +500,14 @@ impl<'a> Visit<'a> for Refs {
                 self.scoped(|s| {
                     for (i, st) in b.block.stmts.iter().enumerate() {
                         s.temp_borrow = false;
-                        s.visit_stmt(st);
-                        if i + 1 == n && matches!(st, syn::Stmt::Expr(_, None)) {
-                            tail = s.temp_borrow;
+                        match st {
+                            // A block's value is moved out of it: `{b}.build()` moves `b`
+                            // whatever `build` takes.
+                            syn::Stmt::Expr(e, None) if i + 1 == n => {
+                                s.with(Mention::Move, e);
+                                tail = s.temp_borrow;
+                            }
+                            st => s.visit_stmt(st),
                         }
                     }
                 });

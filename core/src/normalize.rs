@@ -706,11 +706,13 @@ impl Normalizer<'_> {
                             .collect();
                         let pat = &l.pat;
                         let keep = self.keep_while_let_value(pat, &mut scrut);
+                        let scrut = let_else_init(scrut);
                         syn::parse_quote!(#label loop { #(#pre)* #keep let #pat = #scrut else { break; }; #(#stmts)* })
                     }
                     Expr::Let(l) => {
                         let (pat, mut scrut) = (&l.pat, (*l.expr).clone());
                         let keep = self.keep_while_let_value(pat, &mut scrut);
+                        let scrut = let_else_init(scrut);
                         syn::parse_quote!(#label loop { #keep let #pat = #scrut else { break; }; #(#stmts)* })
                     }
                     // `while A && let P = e { body }`: `loop { if A && let P = e { body } else { break } }`.
@@ -1128,6 +1130,13 @@ impl Normalizer<'_> {
             Expr::Call(c) => self.keep_in_operands(c.args.iter_mut().collect(), out),
             Expr::Binary(b) if !matches!(b.op, syn::BinOp::And(_) | syn::BinOp::Or(_)) => {
                 self.keep_in_operands(vec![&mut *b.left, &mut *b.right], out)
+            }
+            // `({ if c { drop(n); break } 1 }) > 0 || d`: the left operand of `&&`/`||`, a
+            // temporary scope of its own, holds a forced operand: it becomes a block of its own
+            // first (see `condition`).
+            Expr::Binary(b) if self.has_forced(&b.left) => {
+                let left = std::mem::replace(&mut *b.left, Expr::Verbatim(TokenStream::new()));
+                *b.left = self.condition(left, out);
             }
             Expr::Tuple(t) => self.keep_in_operands(t.elems.iter_mut().collect(), out),
             Expr::Array(a) => self.keep_in_operands(a.elems.iter_mut().collect(), out),
@@ -1891,7 +1900,8 @@ pub(crate) fn branching(s: &syn::Stmt) -> Option<&Expr> {
 
 /// The `if`s, `match`es and blocks (no awaits inside) that are operands of `e`, down the operands
 /// [`Normalizer::keep_temporaries`] follows (`(match k { .. }) % 3 + f(if c { .. } else { .. })`,
-/// not inside a branch, a closure or `&&`/`||`): liveness may ask to lower one with jumps, as
+/// the left operand of `&&`/`||`, not inside a branch, a closure or the right operand of
+/// `&&`/`||`): liveness may ask to lower one with jumps, as
 /// a statement of its own (`let __eN = match ..;`) before the rest.
 pub(crate) fn operand_branchings<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
     match e {
@@ -1915,9 +1925,25 @@ pub(crate) fn operand_branchings<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
             operand_branchings(&b.left, out);
             operand_branchings(&b.right, out);
         }
+        // The left operand of `&&`/`||` always runs (the right one only when needed).
+        Expr::Binary(b) => operand_branchings(&b.left, out),
         Expr::Tuple(t) => t.elems.iter().for_each(|a| operand_branchings(a, out)),
         Expr::Array(a) => a.elems.iter().for_each(|a| operand_branchings(a, out)),
         _ => {}
+    }
+}
+
+/// The initializer of a generated `let P = e else { .. };`, in parentheses when it ends with a
+/// `}` (a `match` the `?` lowering wrote, `a + match ..`), which a `let .. else` does not allow.
+fn let_else_init(e: Expr) -> Expr {
+    let ends_with_brace = matches!(
+        e.to_token_stream().into_iter().last(),
+        Some(proc_macro2::TokenTree::Group(g)) if g.delimiter() == proc_macro2::Delimiter::Brace
+    );
+    if ends_with_brace {
+        syn::parse_quote!((#e))
+    } else {
+        e
     }
 }
 
@@ -2163,7 +2189,19 @@ fn has_body_break(e: &Expr) -> bool {
     scan(e.to_token_stream())
 }
 
-/// Methods that take `self` by value: their receiver is moved, not kept as a temporary.
+thread_local! {
+    /// The fn's `consumes = [..]` option (see [`set_consuming`]).
+    static CONSUMING: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Sets the method names the fn being lowered declares as taking `self` by value (its
+/// `consumes = [..]` option), which [`consumes_receiver`] adds to the names it knows.
+pub fn set_consuming(names: Vec<String>) {
+    CONSUMING.with(|c| *c.borrow_mut() = names);
+}
+
+/// Methods that take `self` by value: their receiver is moved, not kept as a temporary. The
+/// names known for every common type, and those of the fn's `consumes = [..]` option.
 pub(crate) fn consumes_receiver(method: &Ident) -> bool {
     // Only names that take `self` on every common type: `take`, `last`, `max`, `min`, `count`,
     // `nth` also exist as `&self`/`&mut self` methods (`Option::take`, `slice::last`, ...).
@@ -2205,7 +2243,9 @@ pub(crate) fn consumes_receiver(method: &Ident) -> bool {
         "partition",
     ];
     let m = method.to_string();
-    m.starts_with("into") || BY_VALUE.contains(&m.as_str())
+    m.starts_with("into")
+        || BY_VALUE.contains(&m.as_str())
+        || CONSUMING.with(|c| c.borrow().contains(&m))
 }
 
 /// Whether evaluating `e` creates a temporary that rustc keeps to the end of the statement: a

@@ -156,19 +156,25 @@ async fn sleep_ms(ms: u64) {
 }
 
 /// Native and lowered twins of each fn, in modules `native` and `lowered`.
+/// (`options [, consumes = [..]]`: more options of the attribute.)
 macro_rules! twins {
-    (@lower $($f:item)*) => {
-        $(#[awaitgraph::state_machine(diagrams = false)] $f)*
+    (@lower [$($o:tt)*]) => {};
+    (@lower [$($o:tt)*] $f:item $($rest:item)*) => {
+        #[awaitgraph::state_machine(diagrams = false $($o)*)] $f
+        twins!(@lower [$($o)*] $($rest)*);
     };
-    ($($f:item)*) => {
-        mod native {
+    (options [$($o:tt)*] $($f:item)*) => {
+        pub(crate) mod native {
             use super::*;
             $($f)*
         }
-        mod lowered {
+        pub(crate) mod lowered {
             use super::*;
-            twins!(@lower $($f)*);
+            twins!(@lower [$($o)*] $($f)*);
         }
+    };
+    ($($f:item)*) => {
+        twins!(options [] $($f)*);
     };
 }
 
@@ -1461,4 +1467,94 @@ fn lowered_twins_are_lowered() {
     let l = std::any::type_name_of_val(&lowered::first_word(String::new()));
     assert!(!n.contains("awaitgraph"), "{n}");
     assert!(l.contains("awaitgraph"), "{l}");
+}
+
+/// Methods taking `self` that the lowering cannot recognise by name (a builder's, oneshot's
+/// `send`): named in the `consumes = [..]` option, or the receiver moved by a block (`{b}`).
+/// Without either, each local would be saved across the next await and rustc would report
+/// E0382 there (UI test `limits/awaited_method_taking_self`'s note).
+mod consuming {
+    use super::*;
+
+    pub struct Builder(pub Log, pub String);
+    pub struct Conn(pub Log, pub String);
+    impl Drop for Builder {
+        fn drop(&mut self) {
+            self.0.push(format!("drop builder {}", self.1));
+        }
+    }
+    impl Drop for Conn {
+        fn drop(&mut self) {
+            self.0.push(format!("drop conn {}", self.1));
+        }
+    }
+    impl Builder {
+        pub fn name(self, n: &str) -> Builder {
+            Builder(self.0.clone(), format!("{}{n}", self.1))
+        }
+        pub fn build(self) -> Conn {
+            Conn(self.0.clone(), self.1.clone())
+        }
+    }
+    impl Conn {
+        pub async fn run(&self) -> usize {
+            sleep_ms(1).await;
+            self.0.push(format!("run {}", self.1));
+            self.1.len()
+        }
+    }
+
+    twins! {
+        options [, consumes = [name, build, send]]
+        pub async fn connect(log: &Log, name: &str) -> usize {
+            let b = Builder(log.clone(), "b-".into());
+            let b = b.name(name);
+            let c = b.build();
+            let n = c.run().await;
+            let (tx, rx) = oneshot::channel();
+            let sent = tx.send(n);
+            let m = rx.await.unwrap_or(0);
+            log.push("after recv");
+            m + c.run().await + sent.is_ok() as usize
+        }
+    }
+
+    pub mod block {
+        use super::*;
+        twins! {
+            pub async fn connect(log: &Log, name: &str) -> usize {
+                let b = Builder(log.clone(), "k-".into());
+                let c = {b}.name(name).build();
+                let n = c.run().await;
+                log.push("after run");
+                n
+            }
+        }
+    }
+}
+
+#[test]
+fn methods_taking_self_named_in_the_option_or_moved_by_a_block() {
+    let run = |lowered: bool| {
+        let log = Log::default();
+        let out = rt().block_on(async {
+            if lowered {
+                consuming::lowered::connect(&log, "db").await
+                    + consuming::block::lowered::connect(&log, "x").await
+            } else {
+                consuming::native::connect(&log, "db").await
+                    + consuming::block::native::connect(&log, "x").await
+            }
+        });
+        (out, log.take())
+    };
+    let (native, lowered) = (run(false), run(true));
+    assert_eq!(native, lowered);
+    let (out, log) = native;
+    assert_eq!(out, 4 + 4 + 1 + 3);
+    let at = |s: &str| log.iter().position(|l| l == s).unwrap();
+    // Each builder drops inside the method that took it, before any await.
+    assert!(at("drop builder b-db") < at("run b-db"), "{log:?}");
+    assert!(at("drop builder k-x") < at("run k-x"), "{log:?}");
+    assert!(at("drop conn b-db") > at("after recv"), "{log:?}");
 }
