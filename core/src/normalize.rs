@@ -2478,6 +2478,14 @@ fn statement_block(head: Head, mut inner: Vec<Stmt>, value: Expr, out: &mut Vec<
                 // `else` runs after it.
                 let m = proc_macro2::Ident::new("__le", proc_macro2::Span::mixed_site());
                 let names: Vec<&Ident> = names.collect();
+                // `let P: T = e else ..`: an arm's pattern takes no type, the scrutinee does.
+                let (p, value): (&Pat, Expr) = match &**p {
+                    Pat::Type(t) => {
+                        let ty = &t.ty;
+                        (&t.pat, syn::parse_quote!(::core::convert::identity::<#ty>(#value)))
+                    }
+                    p => (p, value),
+                };
                 inner.push(Stmt::Code(syn::parse_quote! {
                     let #m = match #value {
                         #p => ::core::option::Option::Some((#(#names,)*)),

@@ -144,8 +144,18 @@ pub fn parse(item: TokenStream) -> syn::Result<AsyncFn> {
     if let Some(e) = errors {
         return Err(e);
     }
+    // The body's inner attributes (`#![deny(..)]`, which syn puts with the outer ones) apply
+    // to the fn: the lowered fn carries them as outer attributes.
+    let attrs = item
+        .attrs
+        .into_iter()
+        .map(|mut a| {
+            a.style = syn::AttrStyle::Outer;
+            a
+        })
+        .collect();
     Ok(AsyncFn {
-        attrs: item.attrs,
+        attrs,
         vis: item.vis,
         sig,
         block: *item.block,

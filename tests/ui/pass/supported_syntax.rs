@@ -150,8 +150,31 @@ fn require_send<T: Send>(t: T) -> T {
     t
 }
 
+/// Inner attributes of the body apply to the fn (carried as outer ones).
+#[awaitgraph::state_machine]
+async fn inner_attributes(n: u64) -> u64 {
+    #![allow(clippy::let_and_return)]
+    #![deny(unused_variables)]
+    let m = fetch(n).await.unwrap_or(0);
+    m
+}
+
+/// `let P: T = e else { .. }` whose initializer awaits.
+#[awaitgraph::state_machine]
+async fn typed_let_else(n: u64) -> u64 {
+    let Ok(m): Result<u64, String> = fetch(n).await else {
+        return 0;
+    };
+    let Some((a, _)): Option<(u64, String)> = Some((fetch(m).await.unwrap_or(0), String::new())).filter(|_| n > 1) else {
+        return 1;
+    };
+    a
+}
+
 fn main() {
     use awaitgraph::block_on;
+    assert_eq!(block_on(inner_attributes(2)), 4);
+    assert_eq!((block_on(typed_let_else(1)), block_on(typed_let_else(2))), (1, 8));
     assert_eq!(block_on(demo(3, "x")), Ok(6)); // "x-6".len() + 3
     let (t, l, e) = block_on(generic::<u8, ()>(1, "l", 2));
     assert_eq!((t, l, e.as_str()), (1, "l", "2"));
