@@ -2246,4 +2246,31 @@ case! {
     }
     drive(f): { f(1).await + f(5).await }
 }
+case! {
+    name: assertion_message_awaits_only_when_it_fails,
+    async fn (k: u64) -> u64 {
+        // The message's arguments run only when the assertion fails (std: `if !c { panic!(..) }`):
+        // its await must not run before the check (it did, hoisted like a `format!` argument).
+        let _n = Noisy::new("n");
+        assert!(leaf("c", 1, k).await < 5, "k is {} ({})", k, leaf("m", 1, k * 2).await);
+        log("passed");
+        leaf("a", 1, k).await
+    }
+    drive(f): { f(1).await + f(9).await }
+}
+case! {
+    name: debug_assertions_with_awaits,
+    async fn (k: u64) -> u64 {
+        // `debug_assert*!` runs only with `debug_assertions` (the tests' builds have them):
+        // `if cfg!(debug_assertions) { assert!(..) }`, as std expands it.
+        let _n = Noisy::new("n");
+        debug_assert!(leaf("d", 1, k).await < 5, "k {}", leaf("m", 1, k).await);
+        log("after debug_assert");
+        debug_assert_eq!(leaf("e", 1, k).await % 2, 1);
+        debug_assert_ne!(k, leaf("f", 1, 3u64).await, "not {}", k);
+        log("ok");
+        k
+    }
+    drive(f): { f(1).await + f(5).await + f(3).await }
+}
 }

@@ -321,6 +321,59 @@ impl MacroArgs {
     }
 }
 
+/// The assertion macros whose arguments do not all run: `debug_assert*!` runs nothing without
+/// `debug_assertions`, and an assertion's message arguments run only when it fails. When such
+/// an argument awaits, hoisting the await before the macro would run it always: the macro is
+/// rewritten to what std expands it to, with the control flow visible to the lowering.
+/// - `debug_assert!(..)`, `debug_assert_eq!(..)`, `debug_assert_ne!(..)` with an await →
+///   `if ::core::cfg!(debug_assertions) { ::core::assert!(..) }` (`assert_eq`, `assert_ne`);
+/// - `assert!(c, "..", args)` with an await in the message → `if !(c) { ::core::panic!("..",
+///   args) }` (the message it panics with is the formatted message alone);
+/// - `assert_eq!`/`assert_ne!` with an await in the message: an error (std's message holds
+///   both values, which would have to be kept borrowed across that await).
+///
+/// `None` when the macro runs all its arguments (or has no await).
+pub fn lazy_form(mac: &Macro) -> Option<syn::Result<Expr>> {
+    let name = name(mac);
+    let tokens = &mac.tokens;
+    tokens_await(tokens)?;
+    let span = name_span(mac).unwrap_or_else(proc_macro2::Span::call_site);
+    if let Some(plain) = name.strip_prefix("debug_") {
+        if !matches!(plain, "assert" | "assert_eq" | "assert_ne") {
+            return None;
+        }
+        let plain = proc_macro2::Ident::new(plain, span);
+        return Some(Ok(syn::parse_quote_spanned! {span=>
+            if ::core::cfg!(debug_assertions) { ::core::#plain!(#tokens) }
+        }));
+    }
+    if !matches!(name.as_str(), "assert" | "assert_eq" | "assert_ne") {
+        return None;
+    }
+    let Some(Ok(MacroArgs::Exprs(args))) = parse_known(mac) else {
+        return None;
+    };
+    let message_start = format_string_index(&name)?;
+    let await_in_message = args
+        .iter()
+        .skip(message_start)
+        .find_map(crate::normalize::first_await)?;
+    if name != "assert" {
+        let fails = if name == "assert_eq" { "!=" } else { "==" };
+        return Some(Err(syn::Error::new(
+            await_in_message,
+            format!(
+                "#[state_machine] does not lower an `.await` in the message of `{name}!`: it runs only when the assertion fails, and the message also shows both values, borrowed across that await; await before it, or write the check out: `if a {fails} b {{ panic!(\"..{{}}\", x.await) }}`"
+            ),
+        )));
+    }
+    let cond = &args[0];
+    let message = args.iter().skip(1);
+    Some(Ok(syn::parse_quote_spanned! {span=>
+        if !(#cond) { ::core::panic!(#(#message),*) }
+    }))
+}
+
 /// Visits the argument expressions of a known macro (`format!("{}", { continue 'l })`) with
 /// `f`, in evaluation order, and writes them back; other macros are left alone.
 pub fn visit_args_mut(mac: &mut Macro, mut f: impl FnMut(&mut Expr)) {

@@ -2482,7 +2482,10 @@ fn statement_block(head: Head, mut inner: Vec<Stmt>, value: Expr, out: &mut Vec<
                 let (p, value): (&Pat, Expr) = match &**p {
                     Pat::Type(t) => {
                         let ty = &t.ty;
-                        (&t.pat, syn::parse_quote!(::core::convert::identity::<#ty>(#value)))
+                        (
+                            &t.pat,
+                            syn::parse_quote!(::core::convert::identity::<#ty>(#value)),
+                        )
                     }
                     p => (p, value),
                 };

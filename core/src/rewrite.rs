@@ -307,6 +307,14 @@ impl VisitMut for Rewriter<'_> {
                     Err(err) => self.error(err),
                 }
             }
+            Expr::Macro(m) if self.depth == 0 => match macros::lazy_form(&m.mac) {
+                Some(Ok(lowered)) => {
+                    *e = lowered;
+                    self.visit_expr_mut(e);
+                }
+                Some(Err(err)) => self.error(err),
+                None => self.rewrite_macro(&mut m.mac),
+            },
             Expr::Macro(m) => self.rewrite_macro(&mut m.mac),
             _ => visit_mut::visit_expr_mut(self, e),
         }
@@ -314,12 +322,13 @@ impl VisitMut for Rewriter<'_> {
 
     fn visit_block_mut(&mut self, b: &mut syn::Block) {
         // `select! { .. }` as a statement: an expression statement, so that it can become
-        // `async { select! { .. } }.await` (a tail stays the block's value).
+        // `async { select! { .. } }.await` (a tail stays the block's value); so is an
+        // assertion rewritten to an `if` (`macros::lazy_form`).
         if self.depth == 0 {
             let n = b.stmts.len();
             for (i, st) in b.stmts.iter_mut().enumerate() {
                 if let syn::Stmt::Macro(m) = st
-                    && macros::is_awaiting(&m.mac)
+                    && (macros::is_awaiting(&m.mac) || macros::lazy_form(&m.mac).is_some())
                 {
                     let semi = m.semi_token.or_else(|| (i + 1 < n).then(Default::default));
                     let e = Expr::Macro(syn::ExprMacro {
