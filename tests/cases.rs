@@ -2273,4 +2273,22 @@ case! {
     }
     drive(f): { f(1).await + f(5).await + f(3).await }
 }
+case! {
+    name: borrowing_locals_without_destructor_drop_at_the_await,
+    async fn (k: u64) -> u64 {
+        // `first` (an `Option<&Noisy>`) and `it` (a slice iterator) borrow `v`, which is kept
+        // across the await; they are not used after it, so they would be kept only to drop at
+        // the end of the fn, which the state cannot do (a reference into itself; this was a
+        // compile-time refusal). They have no destructor: dropped at the await instead.
+        let v = vec![Noisy::new("a"), Noisy::new("b")];
+        let first = v.first();
+        let n = first.map_or(0, |x| x.len()) as u64;
+        let mut it = v.iter();
+        let second = it.nth(1).map_or(0, |x| x.len()) as u64;
+        let t = leaf("t", 1, n + second + k).await;
+        log("after");
+        t + leaf("u", 1, v.len() as u64).await
+    }
+    drive(f): { f(1).await }
+}
 }

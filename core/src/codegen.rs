@@ -240,7 +240,7 @@ impl<'ast> syn::visit::Visit<'ast> for FindAnonymous {
     fn visit_item(&mut self, _: &'ast syn::Item) {}
 }
 
-fn expr_defines_anonymous(e: &syn::Expr) -> bool {
+pub(crate) fn expr_defines_anonymous(e: &syn::Expr) -> bool {
     defines_anonymous(|f| syn::visit::Visit::visit_expr(f, e))
 }
 
@@ -1337,7 +1337,28 @@ impl<'a> Ctx<'a> {
                 }
             }
         };
+        // Locals dropped here rather than saved (they borrow a saved local and are not used
+        // after): checked to have no destructor (the error points at their initializer). One
+        // with a destructor that needs the borrow is rejected by the borrow checker first (the
+        // local it borrows moves into the state before it drops); the check is for the others
+        // (`Vec<(Noisy, &T)>`, a struct holding a reference and a value with a destructor).
+        let checks = s.dropped_early.iter().map(|id| {
+            let l = self.local(*id);
+            let i = &l.ident;
+            // Located at the initializer (with the call site's hygiene): the error, raised when
+            // the fn is instantiated, points there.
+            let at = Span::call_site().located_at(l.init_span);
+            let check: TokenStream = quote!(#p::dropped_before_await)
+                .into_iter()
+                .map(|mut t| {
+                    t.set_span(at);
+                    t
+                })
+                .collect();
+            quote_spanned!(at=> #check(&#i);)
+        });
         quote! {
+            #(#checks)*
             let #aw = #make;
             // SAFETY: the body runs while the state is `Panicked`, which holds nothing.
             unsafe {

@@ -24,7 +24,7 @@
 //! `async move` block that takes those locals and hands back the ones used later with its
 //! output: the state never holds a reference into itself.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use proc_macro2::{Span, TokenStream};
 use syn::spanned::Spanned;
@@ -114,6 +114,10 @@ pub struct Suspension {
     pub fresh: Vec<Vec<LocalId>>,
     /// The level of each returned local.
     pub returned_levels: Vec<usize>,
+    /// Kept only to be dropped at the end of its scope, but borrowing another kept local: not
+    /// saved here nor at the awaits after; checked (at the first of them) to have no
+    /// destructor, so that dropping it now is the same (see [`dropped_early`]).
+    pub dropped_early: Vec<LocalId>,
 }
 
 /// A point of the body entered other than by falling through, which is not a suspension:
@@ -473,7 +477,8 @@ impl<'a> Visit<'a> for Refs {
                 self.captures(start, is_move);
             }
             Expr::ForLoop(f) => {
-                self.visit_expr(&f.expr);
+                // `into_iter(e)` takes the iterable by value (`for x in v` moves `v`).
+                self.with(Mention::Move, &f.expr);
                 self.cond(|s| {
                     s.scoped(|s| {
                         s.bind_pat(&f.pat);
@@ -848,6 +853,78 @@ const AWAITED_BY_VALUE: &[&str] = &[
     "into_future",
 ];
 
+/// The locals dropped at the await instead of being saved across it, each with the index of
+/// the first await where that happens (the one that checks it). A local is kept across an
+/// await if used after it, or only so that it drops at the end of its scope; when it then
+/// borrows another local kept there (`let r = m.get(&k)?; f().await;` with `r` not used
+/// after), the state would hold a reference into itself, which rustc rejects. If it has no
+/// destructor (a reference, an `Option<&T>`, an iterator over a slice), dropping it at the
+/// await is the same as at the end of its scope: it is not saved, and
+/// `dropped_before_await(&r)` checks at compile time (`mem::needs_drop`, after
+/// monomorphization) that it has none; a guard or other value with a destructor is an error
+/// there. Only where that is exact without more analysis: a local never used after an await
+/// (nor by its awaitee), `Live` wherever an await keeps it, and in scope at no jump target (the
+/// awaits in its scope then follow each other in source order, the first one on every path).
+fn dropped_early(w: &Walker) -> HashMap<LocalId, usize> {
+    // An await's `Before` entry is jumped to only when its awaitee is built at one place for
+    // several arms: a wrapped one, or one defining a closure or `async` block.
+    let may_share = |k: usize| {
+        w.snapshots
+            .get(k)
+            .and_then(Option::as_ref)
+            .is_some_and(|s| {
+                s.anonymous
+                    || s.temp_borrow
+                    || s.borrowed.iter().any(|b| !w.locals[b.0].is_shared_ref())
+            })
+    };
+    let at_entries: HashSet<LocalId> = w
+        .entry_snapshots
+        .iter()
+        .filter(|(e, _)| !matches!(e, Entry::Before(k) if !may_share(*k)))
+        .flat_map(|(_, s)| s.in_scope.iter().map(|&(_, id, _)| id))
+        .collect();
+    let mut out = HashMap::new();
+    for (i, l) in w.locals.iter().enumerate() {
+        let id = LocalId(i);
+        if l.borrows.is_empty()
+            || at_entries.contains(&id)
+            || w.ref_bindings.contains(&id)
+            || l.has_no_drop_glue()
+        {
+            continue;
+        }
+        let mut first = None;
+        let mut conflict = false;
+        let mut exact = true;
+        for (index, snap) in w.snapshots.iter().enumerate() {
+            let Some(snap) = snap else { continue };
+            let Some(&(_, _, status)) = snap.in_scope.iter().find(|x| x.1 == id) else {
+                continue;
+            };
+            match status {
+                Status::Empty | Status::Moved => continue,
+                // (Not taken by the awaitee: that would hold the borrow across the await.)
+                Status::Live if !w.used_after(id, snap.seq) && !snap.mentioned.contains(&id) => {}
+                _ => {
+                    exact = false;
+                    break;
+                }
+            }
+            first.get_or_insert(index);
+            conflict |= snap.in_scope.iter().any(|&(_, b, st)| {
+                l.borrows.contains(&b)
+                    && matches!(st, Status::Live | Status::MaybeEmpty)
+                    && (w.used_after(b, snap.seq) || !w.locals[b.0].has_no_drop_glue())
+            });
+        }
+        if let (true, true, Some(first)) = (exact, conflict, first) {
+            out.insert(id, first);
+        }
+    }
+    out
+}
+
 /// The local at the root of the awaited method call's receiver (`conn` in `conn.read(..)`,
 /// `__self` in `self.conn.flush()`, `x` in `x.a().b()`), and whether the method applied to
 /// that root (`a`) is one known to take `self` ([`consumes_receiver`], [`AWAITED_BY_VALUE`]).
@@ -1005,6 +1082,9 @@ struct Snapshot {
     /// await and not the receiver of the awaited method call (which may consume it).
     wrap_keep: Vec<LocalId>,
     temp_borrow: bool,
+    /// The awaitee defines a closure or an `async` block (its type is new where it is
+    /// written: built at one place, `Entry::Before`, when reached from several arms).
+    anonymous: bool,
     span: Span,
     /// How many locals were declared before this point (their ids are below).
     declared: usize,
@@ -1314,6 +1394,7 @@ impl Walker {
             mentioned: Vec::new(),
             wrap_keep: Vec::new(),
             temp_borrow: false,
+            anonymous: false,
             span: Span::call_site(),
         };
         self.entry_snapshots.push((entry, snap));
@@ -1926,6 +2007,7 @@ impl Walker {
                         mentioned,
                         wrap_keep,
                         temp_borrow: refs.temp_borrow,
+                        anonymous: crate::codegen::expr_defines_anonymous(&a.awaitee),
                         span: a.span,
                     });
                     self.seq += 1;
@@ -2595,6 +2677,7 @@ fn analyze_walked(mut w: Walker) -> syn::Result<Analysis> {
             && !w.locals[id.0].has_no_drop_glue()
             && !plain_after_join.contains(&id)
     };
+    let early = dropped_early(&w);
     for (index, snap) in w.snapshots.iter().enumerate() {
         let Some(snap) = snap else {
             suspensions.push(Suspension::default());
@@ -2621,6 +2704,13 @@ fn analyze_walked(mut w: Walker) -> syn::Result<Analysis> {
                 // (also when not used after: a jump written after a `return` may still name it;
                 // codegen drops the declarations an arm does not use).
                 s.fresh[level].push(id);
+                continue;
+            }
+            if let Some(&first) = early.get(&id) {
+                // Dropped here, checked to have no destructor at its first await.
+                if first == index {
+                    s.dropped_early.push(id);
+                }
                 continue;
             }
             let may_hold = matches!(status, Status::Live | Status::MaybeEmpty);

@@ -371,6 +371,23 @@ impl NoDropImplInPattern for () {}
 /// See [`DropProbe`].
 pub fn assert_no_drop_impl<T: NoDropImplInPattern>(_: T) {}
 
+/// A local the lowering drops at an await instead of saving it: it is not used after the await,
+/// so it would be kept only to drop at the end of its scope, but it borrows another local kept
+/// across the await, and the state cannot hold a reference into itself. Dropping it at the
+/// await is the same only if it has no drop glue (a reference, an `Option<&T>`, a slice
+/// iterator): checked here, when the fn is instantiated (`cargo build`; `cargo check` does not
+/// evaluate it), for the types the borrow checker lets drop early (a guard, whose destructor
+/// needs the borrow, is rejected before: E0505 at the await).
+#[inline(always)]
+pub fn dropped_before_await<T>(_: &T) {
+    const {
+        assert!(
+            !core::mem::needs_drop::<T>(),
+            "#[state_machine] cannot lower this fn: a local that borrows another local kept across a later `.await` has drop glue; natively it drops at the end of its scope, after that await, but the state cannot keep it (a reference to its own local), and dropping it at the await would run its destructor early. Drop it yourself before the await, or borrow again after it. The local is the one whose initializer the note below points at"
+        )
+    }
+}
+
 /// A value a `select!` branch takes by value from the fn. The lowering awaits a `select!` as
 /// one future, `async { select! { .. } }.await`, and that block takes each value a branch moves
 /// when the `select!` starts; natively only the branch taken moves it, and it is otherwise
