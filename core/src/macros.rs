@@ -369,9 +369,10 @@ pub fn lazy_form(mac: &Macro) -> Option<syn::Result<Expr>> {
     }
     let cond = &args[0];
     let message = args.iter().skip(1);
-    Some(Ok(syn::parse_quote_spanned! {span=>
-        if !(#cond) { ::core::panic!(#(#message),*) }
-    }))
+    // The `if !(..)` is ours (lints such as `nonminimal_bool` on `!(!x)` do not apply); the
+    // `panic!` is located at the assertion, as std's is.
+    let panic = quote::quote_spanned!(span=> ::core::panic!(#(#message),*));
+    Some(Ok(syn::parse_quote! { if !(#cond) { #panic } }))
 }
 
 /// Visits the argument expressions of a known macro (`format!("{}", { continue 'l })`) with
