@@ -2291,4 +2291,32 @@ case! {
     }
     drive(f): { f(1).await }
 }
+case! {
+    name: future_from_a_question_mark,
+    async fn (k: u64) -> Option<u64> {
+        // `make(k)?.await`: the `?` gives the future itself (tokio's `fs` ops are written so);
+        // the whole awaited value is evaluated first (was refused), its temporaries (`t`)
+        // living to the end of the statement, after the await.
+        let _n = Noisy::new("n");
+        let a = (if k > 0 { Some(leaf("a", 1, k)) } else { None })?.await;
+        let b = Some(Noisy::new("t").len() as u64).map(|l| leaf("b", 1, l))?.await;
+        log("after");
+        Some(a + b)
+    }
+    drive(f): { f(1).await.unwrap_or(0) + f(0).await.unwrap_or(7) }
+}
+case! {
+    name: await_in_the_place_of_an_assignment_with_a_literal_value,
+    async fn (k: u64) -> u64 {
+        // `conn().await?.pending -= 1` (sqlx): the place awaits; with a literal value, the
+        // order of value and place does not matter (was refused).
+        let mut a = [1u64, 2, 3];
+        a[leaf("i", 1, 1usize).await] += 10;
+        a[leaf("j", 1, 2usize).await] = 7;
+        let _n = Noisy::new("n");
+        a[(leaf("m", 1, k).await % 3) as usize] -= 1;
+        a[0] + a[1] + a[2] + k
+    }
+    drive(f): { f(1).await }
+}
 }

@@ -1626,11 +1626,10 @@ impl Normalizer<'_> {
                             *op = self.bind_now(taken, out);
                         }
                     }
+                    // Elsewhere (`make(k)?.await`, the future itself from a `?`): the whole
+                    // awaited value first, as rustc evaluates it before awaiting.
                     if has_escaping_jump(&awaitee) {
-                        self.error(syn::Error::new(
-                            a.await_token.span,
-                            "#[state_machine] cannot lower a `?`, `return`, `break` or `continue` inside this awaited expression; bind its value first: `let x = y?;` then `f(x).await`",
-                        ));
+                        awaitee = self.bind_now(awaitee, out);
                     }
                 }
                 // Temporaries in the awaited call's arguments live to the end of the statement,
@@ -1690,7 +1689,17 @@ impl Normalizer<'_> {
                     | BitXorAssign(_) | BitAndAssign(_) | BitOrAssign(_) | ShlAssign(_)
                     | ShrAssign(_) => {
                         if let Some(s) = first_await(&b.left) {
-                            self.error(unsupported(s, "the place of a compound assignment"));
+                            // `conn().await?.pending -= 1`: with a literal value, which of the
+                            // two runs first (the value, for primitives) does not matter.
+                            if matches!(unparen(&b.right), Expr::Lit(_)) {
+                                let left = std::mem::replace(
+                                    &mut *b.left,
+                                    Expr::Verbatim(TokenStream::new()),
+                                );
+                                *b.left = self.hoist(left, out);
+                            } else {
+                                self.error(unsupported(s, "the place of a compound assignment"));
+                            }
                         } else {
                             self.operands(vec![&mut *b.right], out);
                         }
@@ -1700,7 +1709,14 @@ impl Normalizer<'_> {
             }
             Expr::Assign(a) => {
                 if let Some(s) = first_await(&a.left) {
-                    self.error(unsupported(s, "the place of an assignment"));
+                    // The value runs first, then the place: the same with a literal value.
+                    if matches!(unparen(&a.right), Expr::Lit(_)) {
+                        let left =
+                            std::mem::replace(&mut *a.left, Expr::Verbatim(TokenStream::new()));
+                        *a.left = self.hoist(left, out);
+                    } else {
+                        self.error(unsupported(s, "the place of an assignment"));
+                    }
                 } else {
                     self.operands(vec![&mut *a.right], out);
                 }
