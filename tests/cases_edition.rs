@@ -718,6 +718,57 @@ case! {
     }
     drive(f): { f(0).await + f(3).await }
 }
+case! {
+    name: select_handlers_break_continue_return_and_question,
+    async fn (n: u32) -> Result<u32, SmallError> {
+        // The tokio idiom: `select!` in a loop whose handlers `break`, `continue`, `return` and
+        // `?` (they run in the fn natively): each becomes a value of the block the `select!`
+        // is awaited in, acted on after it (was refused).
+        let keep = Noisy::new("keep");
+        let mut got = 0u32;
+        let mut rounds = 0u32;
+        'outer: loop {
+            rounds += 1;
+            tokio::select! {
+                biased;
+                v = leaf("a", rounds % 2, rounds), if rounds < 9 => {
+                    let t = Noisy::new("t");
+                    if v == 2 {
+                        continue;
+                    }
+                    for i in 0..v {
+                        if i == 2 {
+                            break;
+                        }
+                        got += i;
+                    }
+                    if v == n {
+                        return Err(SmallError);
+                    }
+                    got += leaf("q", 0, if v == 6 { Err(SmallError) } else { Ok(v) }).await?;
+                    if v > 4 {
+                        break 'outer;
+                    }
+                    drop(t);
+                }
+                _ = leaf("b", 1, ()) => break,
+            }
+            log("round");
+        }
+        let v = loop {
+            break tokio::select! {
+                v = leaf("c", 1, got) => {
+                    if v > 100 {
+                        break v;
+                    }
+                    v + 1
+                }
+            };
+        };
+        Ok(v + keep.len() as u32)
+    }
+    drive(f): { (f(3).await, f(7).await, f(5).await) }
+}
 // A local moved on some branches with awaits and not on others: past the join it is carried as
 // an `Option` (rustc's drop flag), dropped at the end of its scope when still there.
 case! {

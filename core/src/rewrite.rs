@@ -98,6 +98,7 @@ pub fn rewrite(
         found: Found::default(),
         errors: None,
         locals: bound.0,
+        selects: 0,
     };
     r.visit_block_mut(block);
     match r.errors {
@@ -114,6 +115,9 @@ struct Rewriter<'a> {
     errors: Option<syn::Error>,
     /// The names the fn's parameters and patterns bind.
     locals: std::collections::HashSet<String>,
+    /// `select!`s whose handlers leave them so far (each gets an enum of its own, `__Flow<n>`,
+    /// set apart at the fn's level with the body's other items).
+    selects: usize,
 }
 
 impl Rewriter<'_> {
@@ -133,7 +137,7 @@ impl Rewriter<'_> {
     fn await_macro(&mut self, m: &syn::ExprMacro) -> syn::Result<Expr> {
         let name = macros::name(&m.mac);
         let span = macros::name_span(&m.mac).unwrap_or_else(Span::call_site);
-        if let Some((word, at)) = macros::leaving_token(&m.mac.tokens) {
+        let refuse = |word: String, at: Span, place: &str| {
             let instead = if word == "break" || word == "continue" {
                 format!(
                     "let `{name}!` produce a value and act on it after: `let stop = {name}! {{ .. => true, .. }}; if stop {{ {word}; }}`"
@@ -143,12 +147,45 @@ impl Rewriter<'_> {
                     "let `{name}!` produce a value (a `Result` or an `Option`) and act on it after: `let r = {name}! {{ .. }}; let v = r?;`"
                 )
             };
-            return Err(syn::Error::new(
+            syn::Error::new(
                 at,
                 format!(
-                    "#[state_machine] awaits `{name}!` as one future, `async {{ {name}! .. }}.await` (it awaits inside its expansion, which the lowering cannot see), where `{word}` would leave only that block; {instead}"
+                    "#[state_machine] awaits `{name}!` as one future, `async {{ {name}! .. }}.await` (it awaits inside its expansion, which the lowering cannot see), where `{word}`{place} would leave only that block; {instead}"
                 ),
-            ));
+            )
+        };
+        // A `select!` handler runs in the fn (natively it may `return`, `?`, `break` or
+        // `continue`): each such exit becomes a value of the block, acted on after it.
+        let mut mac = m.mac.clone();
+        let mut exits = None;
+        if macros::is_select(&m.mac)
+            && let Ok(mut select) = macros::parse_select(m.mac.tokens.clone())
+        {
+            for b in &select.branches {
+                let parts = [b.fut.as_ref(), b.cond.as_ref()];
+                if let Some((word, at)) = parts
+                    .into_iter()
+                    .flatten()
+                    .find_map(|e| macros::leaving_token(&e.to_token_stream()))
+                {
+                    return Err(refuse(word, at, " in a branch's future or condition"));
+                }
+            }
+            let flow = Ident::new(&format!("__Flow{}", self.selects), Span::mixed_site());
+            let mut ex = SelectExits::new(&flow, self.private);
+            for b in &mut select.branches {
+                ex.visit_expr_mut(&mut b.handler);
+            }
+            if let Some(e) = ex.error.take() {
+                return Err(e);
+            }
+            if ex.returns || !ex.exits.is_empty() {
+                mac.tokens = select.to_tokens();
+                exits = Some(ex);
+                self.selects += 1;
+            }
+        } else if let Some((word, at)) = macros::leaving_token(&m.mac.tokens) {
+            return Err(refuse(word, at, ""));
         }
         let p = self.private;
         let mut checks = Vec::new();
@@ -180,18 +217,64 @@ impl Rewriter<'_> {
                 }
             }
         }
-        let mac = &m.mac;
+        let mac = &mac;
         let attrs = &m.attrs;
         let uses = (!checks.is_empty()).then(
             || quote!(#[allow(unused_imports)] use #p::{ProbeIsCopy as _, ProbeNotCopy as _};),
         );
-        let block: Expr = syn::parse2(quote_spanned!(span=> async { #uses #(#checks)* #mac }))?;
-        Ok(Expr::Await(syn::ExprAwait {
-            attrs: attrs.clone(),
-            base: Box::new(block),
-            dot_token: syn::Token![.](span),
-            await_token: syn::Token![await](span),
-        }))
+        let Some(ex) = exits else {
+            let block: Expr = syn::parse2(quote_spanned!(span=> async { #uses #(#checks)* #mac }))?;
+            return Ok(Expr::Await(syn::ExprAwait {
+                attrs: attrs.clone(),
+                base: Box::new(block),
+                dot_token: syn::Token![.](span),
+                await_token: syn::Token![await](span),
+            }));
+        };
+        // `{ enum __Flow<V, R, B0> { Value(V), Return(R), Break0(B0), Continue1 }
+        //    match async { __Flow::Value(select! { .. }) }.await { .. } }`: only the variants
+        // used (a type parameter nothing gives would not be inferred).
+        let flow = &ex.flow;
+        let ms = Span::mixed_site();
+        let (mut params, mut variants, mut arms) = (
+            vec![Ident::new("__V", ms)],
+            vec![quote!(Value(__V))],
+            vec![quote!(#flow::Value(__v) => __v,)],
+        );
+        if ex.returns {
+            params.push(Ident::new("__R", ms));
+            variants.push(quote!(Return(__R)));
+            arms.push(quote!(#flow::Return(__r) => return __r,));
+        }
+        for (k, exit) in ex.exits.iter().enumerate() {
+            let (word, label, value) = match exit {
+                Exit::Break(l, v) => (quote!(break), l, *v),
+                Exit::Continue(l) => (quote!(continue), l, false),
+            };
+            let variant = exit.variant(k);
+            if value {
+                let t = Ident::new(&format!("__B{k}"), ms);
+                variants.push(quote!(#variant(#t)));
+                params.push(t);
+                arms.push(quote!(#flow::#variant(__b) => #word #label __b,));
+            } else {
+                variants.push(quote!(#variant));
+                arms.push(quote!(#flow::#variant => #word #label,));
+            }
+        }
+        let tokens = quote_spanned! {span=>
+            {
+                enum #flow<#(#params),*> { #(#variants),* }
+                match (async { #uses #(#checks)* #flow::Value(#mac) }).await {
+                    #(#arms)*
+                }
+            }
+        };
+        let mut block: Expr = syn::parse2(tokens)?;
+        if let Expr::Block(b) = &mut block {
+            b.attrs = attrs.clone();
+        }
+        Ok(block)
     }
 
     fn rewrite_macro(&mut self, mac: &mut syn::Macro) {
@@ -209,6 +292,180 @@ impl Rewriter<'_> {
             mac.tokens = rename_self_tokens(mac.tokens.clone());
         }
     }
+}
+
+/// A way a `select!` handler leaves the `select!` other than with its value.
+enum Exit {
+    /// `break ['l] [value]`: the label and whether it has a value.
+    Break(Option<Lifetime>, bool),
+    /// `continue ['l]`.
+    Continue(Option<Lifetime>),
+}
+
+impl Exit {
+    fn variant(&self, k: usize) -> Ident {
+        let word = match self {
+            Exit::Break(..) => "Break",
+            Exit::Continue(_) => "Continue",
+        };
+        Ident::new(&format!("{word}{k}"), Span::mixed_site())
+    }
+
+    fn same(&self, other: &Exit) -> bool {
+        let name = |l: &Option<Lifetime>| l.as_ref().map(|l| l.ident.to_string());
+        match (self, other) {
+            (Exit::Break(a, x), Exit::Break(b, y)) => name(a) == name(b) && x == y,
+            (Exit::Continue(a), Exit::Continue(b)) => name(a) == name(b),
+            _ => false,
+        }
+    }
+}
+
+/// Rewrites the `return`, `?`, `break` and `continue` of `select!` handlers that leave the
+/// `select!` (not those of their own loops, closures and `async` blocks) into
+/// `return __Flow::..` out of the `async` block the `select!` is awaited in.
+struct SelectExits<'a> {
+    flow: Ident,
+    private: &'a TokenStream,
+    /// Loops inside the handler around the current point.
+    loops: usize,
+    /// Labels of the loops and blocks inside the handler around the current point.
+    labels: Vec<String>,
+    returns: bool,
+    exits: Vec<Exit>,
+    error: Option<syn::Error>,
+}
+
+impl<'a> SelectExits<'a> {
+    fn new(flow: &Ident, private: &'a TokenStream) -> Self {
+        SelectExits {
+            flow: flow.clone(),
+            private,
+            loops: 0,
+            labels: Vec::new(),
+            returns: false,
+            exits: Vec::new(),
+            error: None,
+        }
+    }
+
+    fn exit(&mut self, exit: Exit) -> Ident {
+        let k = match self.exits.iter().position(|e| e.same(&exit)) {
+            Some(k) => k,
+            None => {
+                self.exits.push(exit);
+                self.exits.len() - 1
+            }
+        };
+        self.exits[k].variant(k)
+    }
+
+    fn inner(&self, label: Option<&Lifetime>) -> bool {
+        match label {
+            Some(l) => self.labels.contains(&l.ident.to_string()),
+            None => self.loops > 0,
+        }
+    }
+
+    fn in_loop(&mut self, label: Option<&syn::Label>, body: &mut syn::Block) {
+        if let Some(l) = label {
+            self.labels.push(l.name.ident.to_string());
+        }
+        self.loops += 1;
+        self.visit_block_mut(body);
+        self.loops -= 1;
+        if label.is_some() {
+            self.labels.pop();
+        }
+    }
+}
+
+impl VisitMut for SelectExits<'_> {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        let flow = self.flow.clone();
+        let p = self.private;
+        match e {
+            Expr::Closure(_) | Expr::Async(_) | Expr::Const(_) => {}
+            Expr::Loop(l) => self.in_loop(l.label.as_ref(), &mut l.body),
+            Expr::While(w) => {
+                self.visit_expr_mut(&mut w.cond);
+                self.in_loop(w.label.as_ref(), &mut w.body);
+            }
+            Expr::ForLoop(f) => {
+                self.visit_expr_mut(&mut f.expr);
+                self.in_loop(f.label.as_ref(), &mut f.body);
+            }
+            Expr::Block(b) if b.label.is_some() => {
+                let l = b.label.as_ref().map(|l| l.name.ident.to_string());
+                self.labels.extend(l);
+                self.visit_block_mut(&mut b.block);
+                self.labels.pop();
+            }
+            Expr::Return(r) => {
+                if let Some(v) = &mut r.expr {
+                    self.visit_expr_mut(v);
+                }
+                self.returns = true;
+                let v = r.expr.as_ref().map_or_else(|| quote!(()), |v| quote!(#v));
+                let at = r.return_token.span;
+                *e = syn::parse_quote_spanned!(at=> return #flow::Return(#v));
+            }
+            Expr::Try(t) => {
+                self.visit_expr_mut(&mut t.expr);
+                self.returns = true;
+                let inner = &t.expr;
+                let at = t.question_token.span;
+                let cf = quote_spanned!(at=> ::core::ops::ControlFlow);
+                *e = syn::parse_quote_spanned! {at=>
+                    match #p::Branch::branch(#inner) {
+                        #cf::Continue(__v) => __v,
+                        #cf::Break(__r) => return #flow::Return(#p::FromResidual::from_residual(__r)),
+                    }
+                };
+            }
+            Expr::Break(b) => {
+                if let Some(v) = &mut b.expr {
+                    self.visit_expr_mut(v);
+                }
+                if !self.inner(b.label.as_ref()) {
+                    let variant = self.exit(Exit::Break(b.label.clone(), b.expr.is_some()));
+                    let at = b.break_token.span;
+                    *e = match &b.expr {
+                        Some(v) => syn::parse_quote_spanned!(at=> return #flow::#variant(#v)),
+                        None => syn::parse_quote_spanned!(at=> return #flow::#variant),
+                    };
+                }
+            }
+            Expr::Continue(c) => {
+                if !self.inner(c.label.as_ref()) {
+                    let variant = self.exit(Exit::Continue(c.label.clone()));
+                    let at = c.continue_token.span;
+                    *e = syn::parse_quote_spanned!(at=> return #flow::#variant);
+                }
+            }
+            Expr::Macro(m) => {
+                // The known macros' arguments are expressions; another macro's tokens are
+                // not visible: a leaving token there is refused.
+                if macros::parse_known(&m.mac).is_some_and(|r| r.is_ok()) {
+                    macros::visit_args_mut(&mut m.mac, |a| self.visit_expr_mut(a));
+                } else if let Some((word, at)) = macros::leaving_token(&m.mac.tokens) {
+                    let e = syn::Error::new(
+                        at,
+                        format!(
+                            "#[state_machine] cannot see inside this macro, so it cannot lower a `{word}` there that leaves a `select!` handler; bind the macro's value first"
+                        ),
+                    );
+                    match &mut self.error {
+                        Some(all) => all.combine(e),
+                        None => self.error = Some(e),
+                    }
+                }
+            }
+            _ => visit_mut::visit_expr_mut(self, e),
+        }
+    }
+
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 }
 
 /// `self` → `__self` in opaque tokens, except `self::path`.

@@ -635,6 +635,42 @@ twins! {
 
     // ---- join!, try_join!, select! (each awaited as one future by the lowering) ----------
 
+    /// `select!` handlers that leave the loop or the fn (`break`, `continue`, `return`, `?`),
+    /// as tokio servers are written.
+    pub async fn serve_until_shutdown(
+        log: Log,
+        mut rx: mpsc::Receiver<u32>,
+        mut stop: oneshot::Receiver<()>,
+    ) -> Res<u32> {
+        let _h = Held(log.clone(), "server");
+        let mut sum = 0;
+        loop {
+            tokio::select! {
+                biased;
+                _ = &mut stop => {
+                    log.push("stop");
+                    break;
+                }
+                m = rx.recv() => {
+                    let Some(v) = m else { return Ok(sum) };
+                    if v == 0 {
+                        log.push("skip");
+                        continue;
+                    }
+                    if v == 13 {
+                        return Err("unlucky".into());
+                    }
+                    let _g = Held(log.clone(), "msg");
+                    let url = if v == 7 { "v/missing".to_string() } else { format!("v/{v}") };
+                    sum += fetch(&log, &url).await?.len() as u32;
+                }
+            }
+            log.push("next");
+        }
+        log.push("done");
+        Ok(sum)
+    }
+
     pub async fn worker_until_shutdown(
         log: Log,
         mut rx: mpsc::Receiver<u32>,
@@ -1557,4 +1593,40 @@ fn methods_taking_self_named_in_the_option_or_moved_by_a_block() {
     assert!(at("drop builder b-db") < at("run b-db"), "{log:?}");
     assert!(at("drop builder k-x") < at("run k-x"), "{log:?}");
     assert!(at("drop conn b-db") > at("after recv"), "{log:?}");
+}
+
+#[test]
+fn select_handlers_leaving_the_loop_or_the_fn() {
+    let (out, log) = same!(|m, log| {
+        let mut results = Vec::new();
+        for (values, stop_first) in [
+            (vec![1, 0, 2], false),
+            (vec![3, 13, 4], false),
+            (vec![5, 7], false),
+            (vec![6], true),
+        ] {
+            let (tx, rx) = mpsc::channel(8);
+            let (stop_tx, stop_rx) = oneshot::channel();
+            for v in values {
+                tx.send(v).await.unwrap();
+            }
+            drop(tx);
+            let stop_tx = if stop_first {
+                stop_tx.send(()).unwrap();
+                None
+            } else {
+                Some(stop_tx)
+            };
+            let r = m::serve_until_shutdown(log.clone(), rx, stop_rx).await;
+            results.push(r.map_err(|e| e.to_string()));
+            drop(stop_tx);
+        }
+        results
+    });
+    assert_eq!(
+        out,
+        "[Ok(22), Err(\"unlucky\"), Err(\"404 v/missing\"), Ok(0)]"
+    );
+    assert!(log.iter().any(|l| l == "skip"), "{log:?}");
+    assert!(log.iter().any(|l| l == "stop"), "{log:?}");
 }

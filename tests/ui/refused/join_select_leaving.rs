@@ -1,34 +1,36 @@
 // `join!` and `select!` are awaited as one future, `async { select! { .. } }.await`: what would
-// leave that block instead of the fn or its loop is refused.
+// leave that block instead of the fn or its loop is refused, except in a `select!` handler
+// (each such exit becomes a value of the block, acted on after it: tests/cases_edition.rs).
 async fn tick() -> u32 {
     1
 }
 
 #[awaitgraph::state_machine]
-async fn break_in_branch() -> u32 {
-    let mut n = 0;
+async fn question_in_a_select_future() -> Result<u32, String> {
     loop {
         tokio::select! {
-            v = tick() => n += v,
-            _ = tick(), if n > 3 => break,
+            v = async { 1 }, if Ok::<bool, String>(true)? => return Ok(v),
         }
     }
-    n
+}
+
+macro_rules! my_macro {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+
+#[awaitgraph::state_machine]
+async fn leaving_inside_an_unknown_macro_of_a_handler() -> u32 {
+    tokio::select! {
+        v = tick() => if v > 0 { my_macro!(return 1) } else { v },
+    }
 }
 
 #[awaitgraph::state_machine]
 async fn question_in_join() -> Result<u32, String> {
     let (a, b) = tokio::join!(async { 1 }, async { Ok::<u32, String>(2) }.await?);
     Ok(a + b)
-}
-
-#[awaitgraph::state_machine]
-async fn return_in_branch() -> u32 {
-    tokio::select! {
-        v = tick() => return v,
-        else => {}
-    }
-    0
 }
 
 #[awaitgraph::state_machine]
