@@ -914,6 +914,7 @@ fn dropped_early(w: &Walker) -> HashMap<LocalId, usize> {
             first.get_or_insert(index);
             conflict |= snap.in_scope.iter().any(|&(_, b, st)| {
                 l.borrows.contains(&b)
+                    && !w.locals[b.0].is_shared_ref()
                     && matches!(st, Status::Live | Status::MaybeEmpty)
                     && (w.used_after(b, snap.seq) || !w.locals[b.0].has_no_drop_glue())
             });
@@ -2777,7 +2778,9 @@ fn analyze_walked(mut w: Walker) -> syn::Result<Analysis> {
         for &id in &kept {
             let l = &w.locals[id.0];
             for b in &l.borrows {
-                if kept.contains(b) {
+                // Through a shared reference (`s: &str`, `s.split(',')`), what is borrowed is
+                // the referent, not the local: the local may move.
+                if kept.contains(b) && !w.locals[b.0].is_shared_ref() {
                     let target = &w.locals[b.0].ident;
                     let what = if l.borrows.len() == 1 {
                         "borrows"
