@@ -769,6 +769,33 @@ case! {
     }
     drive(f): { (f(3).await, f(7).await, f(5).await) }
 }
+case! {
+    name: select_inside_a_select_handler_leaving_the_loop,
+    async fn (n: u64) -> u64 {
+        // The inner `select!` runs in the outer one's handler: its handlers' exits leave the
+        // outer block too (found by the generator).
+        let mut i = 0u64;
+        let _k = Noisy::new("k");
+        'l: while i < 4 {
+            i += 1;
+            tokio::select! {
+                biased;
+                v = leaf("a", 1, i) => {
+                    tokio::select! {
+                        w = leaf("b", 1, v + n) => {
+                            if w % 3 == 0 { continue 'l; }
+                            if w > 5 { return w * 100; }
+                        }
+                    }
+                    log("inner done");
+                }
+            }
+            log("round");
+        }
+        i
+    }
+    drive(f): { f(0).await + f(1).await + f(2).await }
+}
 // A local moved on some branches with awaits and not on others: past the join it is carried as
 // an `Option` (rustc's drop flag), dropped at the end of its scope when still there.
 case! {

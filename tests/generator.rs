@@ -127,6 +127,9 @@ struct Gen {
     top: bool,
     /// Inside a `while` condition: a `break`/`continue` without a label there is E0590.
     in_while_cond: usize,
+    /// Inside a `select!` handler: its jumps move nothing (a branch moving a local of the fn
+    /// that is not `Copy` is refused).
+    in_select: usize,
     /// Inside the `else` block of a `let .. else`: without awaits, it is verbatim code, where
     /// liveness takes the statuses at a `break` from before the statement (a move before it
     /// is not seen: E0382 in the lowered fn, a known limit).
@@ -201,6 +204,7 @@ fn draw_case(mix: &mut Rng, seed: u64, k: usize, control_flow: bool, options: Op
         in_awaitee: 0,
         top: false,
         in_while_cond: 0,
+        in_select: 0,
         in_let_else: 0,
         edition_2021: options.edition_2021,
     };
@@ -302,6 +306,7 @@ impl Gen {
             || self.in_format > 0
             || self.in_while_cond > 0
             || self.in_let_else > 0
+            || self.in_select > 0
         {
             return None;
         }
@@ -1248,12 +1253,44 @@ impl Gen {
                 let ty = if self.avoid_bugs { ": u64" } else { "" };
                 format!("let {name}{ty} = {{ log(\"b{k}\"); {e} }};")
             }
+            13 if self.control_flow && self.in_format == 0 && self.rng.chance(30) => {
+                self.select_stmt(d)
+            }
             13 => match self.jump(d) {
                 Some(s) => s,
                 None => self.if_stmt(d),
             },
             _ => self.if_stmt(d),
         }
+    }
+
+    /// `tokio::select! { .. }` whose handlers leave it: a `break`/`continue` out of an
+    /// enclosing loop, a `return`, a `?` (they run in the fn natively; the lowering turns each
+    /// into a value of the block it awaits the `select!` in).
+    fn select_stmt(&mut self, d: usize) -> String {
+        let k = self.id();
+        let (p1, p2, v1) = (self.pending(), self.pending(), self.lit());
+        self.in_select += 1;
+        let mut h1 = format!("log(\"h{k}\"); ");
+        if let Some(j) = self.jump(d) {
+            h1.push_str(&j);
+        }
+        if self.ret != Ret::U64 && self.rng.chance(50) {
+            let t = self.try_expr(d);
+            h1.push_str(&format!(" log(\"q{k}\"); let _ = {t};"));
+        }
+        let h2 = if self.rng.chance(40) {
+            let c = self.cond(d, true);
+            let v = self.simple();
+            let r = self.wrap(&v);
+            format!("if {c} {{ return {r}; }}")
+        } else {
+            self.jump(d).unwrap_or_default()
+        };
+        self.in_select -= 1;
+        format!(
+            "tokio::select! {{ biased; v{k} = leaf(\"s{k}\", {p1}, {v1}) => {{ {h1} log(if v{k} > 0 {{ \"a{k}\" }} else {{ \"b{k}\" }}); }} _ = leaf(\"r{k}\", {p2}, ()) => {{ {h2} }} }}"
+        )
     }
 
     /// `if` with awaits in its condition and branches, as a statement.

@@ -443,25 +443,56 @@ impl VisitMut for SelectExits<'_> {
                     *e = syn::parse_quote_spanned!(at=> return #flow::#variant);
                 }
             }
-            Expr::Macro(m) => {
-                // The known macros' arguments are expressions; another macro's tokens are
-                // not visible: a leaving token there is refused.
-                if macros::parse_known(&m.mac).is_some_and(|r| r.is_ok()) {
-                    macros::visit_args_mut(&mut m.mac, |a| self.visit_expr_mut(a));
-                } else if let Some((word, at)) = macros::leaving_token(&m.mac.tokens) {
-                    let e = syn::Error::new(
+            Expr::Macro(m) => self.visit_macro_mut(&mut m.mac),
+            _ => visit_mut::visit_expr_mut(self, e),
+        }
+    }
+
+    fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
+        let mut error = |at: Span, word: &str, what: &str| {
+            let e = syn::Error::new(
+                at,
+                format!(
+                    "#[state_machine] cannot lower a `{word}` {what} inside a `select!` handler, where it would leave the block the `select!` is awaited in; bind the value first"
+                ),
+            );
+            match &mut self.error {
+                Some(all) => all.combine(e),
+                None => self.error = Some(e),
+            }
+        };
+        // A `select!` inside a handler runs in it: its own handlers' exits are the outer
+        // one's (rewritten the same way); its futures and conditions may not leave.
+        if macros::is_select(mac)
+            && let Ok(mut select) = macros::parse_select(mac.tokens.clone())
+        {
+            for b in &select.branches {
+                let parts = [b.fut.as_ref(), b.cond.as_ref()];
+                if let Some((word, at)) = parts
+                    .into_iter()
+                    .flatten()
+                    .find_map(|e| macros::leaving_token(&e.to_token_stream()))
+                {
+                    error(
                         at,
-                        format!(
-                            "#[state_machine] cannot see inside this macro, so it cannot lower a `{word}` there that leaves a `select!` handler; bind the macro's value first"
-                        ),
+                        &word,
+                        "in a branch's future or condition of a `select!`",
                     );
-                    match &mut self.error {
-                        Some(all) => all.combine(e),
-                        None => self.error = Some(e),
-                    }
+                    return;
                 }
             }
-            _ => visit_mut::visit_expr_mut(self, e),
+            for b in &mut select.branches {
+                self.visit_expr_mut(&mut b.handler);
+            }
+            mac.tokens = select.to_tokens();
+            return;
+        }
+        // The known macros' arguments are expressions; another macro's tokens are not
+        // visible: a leaving token there is refused.
+        if !macros::is_awaiting(mac) && macros::parse_known(mac).is_some_and(|r| r.is_ok()) {
+            macros::visit_args_mut(mac, |a| self.visit_expr_mut(a));
+        } else if let Some((word, at)) = macros::leaving_token(&mac.tokens) {
+            error(at, &word, "in a macro it cannot see into");
         }
     }
 
