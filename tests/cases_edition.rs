@@ -796,6 +796,74 @@ case! {
     }
     drive(f): { f(0).await + f(1).await + f(2).await }
 }
+case! {
+    name: for_loop_over_a_borrowed_local_awaited_as_one_future,
+    async fn (k: u64) -> u64 {
+        // The iterator borrows `items`, kept across the awaits of the body: the state cannot
+        // hold both (was refused). The loop is awaited as one future, in a block that holds
+        // `items` and what else the body uses; `continue 'outer` and `return` become values
+        // of that block, acted on after it.
+        let items = vec![Noisy::new("a"), Noisy::new("bb"), Noisy::new("ccc")];
+        let mut total = 0u64;
+        let after = Noisy::new("after");
+        'outer: for round in 0..3u64 {
+            for x in items.iter() {
+                let t = Noisy::new("t");
+                if x.len() as u64 + round == k {
+                    continue 'outer;
+                }
+                if round == 2 && k == 0 {
+                    return total;
+                }
+                total += helper_len(x).await + round;
+                drop(t);
+            }
+            log("round");
+        }
+        for x in &items {
+            if leaf("q", 1, x.len() as u64).await > 1 {
+                break;
+            }
+        }
+        total + items.len() as u64 + after.len() as u64
+    }
+    drive(f): { f(2).await + f(0).await + f(9).await }
+}
+case! {
+    name: for_loop_over_a_borrowed_local_with_a_borrowed_receiver,
+    async fn (k: u64) -> u64 {
+        // The awaited call also borrows `tx`, declared before `xs` (was refused: the wrapper
+        // of the call would have held the iterator and `xs` side by side).
+        let tx = Noisy::new("tx");
+        let xs = vec![1u64, 2, 3, 4];
+        let mut sent = 0;
+        for x in xs.iter().copied().filter(|x| x % 2 == 0) {
+            sent += tx.ping().await as u64 * x + k;
+        }
+        sent + xs.len() as u64
+    }
+    drive(f): { f(1).await }
+}
+case! {
+    name: moved_before_a_break_in_a_block_operand_of_an_awaiting_tail,
+    async fn (k: u64) -> u64 {
+        // The tail of a block with awaits: before 2024 its parts are assigned to holders
+        // (`__e2 = u64::max(..)`), whose operands are forced like a `let`'s (generator, 2021
+        // seed 401: E0382).
+        let n2 = Noisy::new("n1");
+        let n4 = Noisy::new("n3");
+        let n4 = {
+            log("b5");
+            u64::max(
+                n4.ping().await as u64,
+                u64::max(3, { let mut s8 = 0u64; 'l8: for j8 in 0..1u64 { if j8 == k { drop(n2); break 'l8; } s8 += 19u64 + j8; } s8 })
+                    ^ leaf("a9", 1, 4u64).await,
+            )
+        };
+        n4
+    }
+    drive(f): { f(0).await + f(5).await }
+}
 // A local moved on some branches with awaits and not on others: past the join it is carried as
 // an `Option` (rustc's drop flag), dropped at the end of its scope when still there.
 case! {

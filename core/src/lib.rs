@@ -218,6 +218,16 @@ fn written_awaits(block: &syn::Block) -> std::collections::HashMap<AwaitPos, Opt
                 .or_insert(Some(text));
             syn::visit::visit_expr_await(self, a);
         }
+        fn visit_expr_for_loop(&mut self, f: &'a syn::ExprForLoop) {
+            // A `for` loop awaited as one future (its iterator borrows a local kept across its
+            // awaits; the await spanned at `for`): labelled with the loop's head.
+            let (pat, expr) = (rewrite::compact(&f.pat), rewrite::compact(&f.expr));
+            self.0
+                .entry(await_pos(f.for_token.span))
+                .and_modify(|t| *t = None)
+                .or_insert(Some(format!("for {pat} in {expr} {{..}}")));
+            syn::visit::visit_expr_for_loop(self, f);
+        }
         fn visit_macro(&mut self, m: &'a syn::Macro) {
             if macros::is_awaiting(m) {
                 // Awaited as one future (`async { join!(..) }.await`, the await spanned at the

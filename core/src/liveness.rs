@@ -61,6 +61,9 @@ pub struct Local {
     pub init_span: Span,
     /// Its initializer as written (`m.lock().unwrap()`, `rx.recv().await`), when it has one.
     pub init_text: Option<String>,
+    /// For the hidden iterator of a `for` loop: the iterable's tokens (how liveness asks the
+    /// normalizer to await the loop as one future, see [`Analysis::force`]).
+    pub loop_iterable: Option<String>,
     /// Known to be a reference: a `ref` binding, or initialized with `&expr`.
     pub is_reference: bool,
     /// Known to have no drop glue without a written type: the hidden iterator of
@@ -163,7 +166,9 @@ pub struct Analysis {
     /// of their branches moves a local that may need dropping, is not used after them and is
     /// kept across a later suspension or jump. Written verbatim, rustc would refuse to keep it
     /// there (E0382, moved on some paths); as a control construct, the branches that moved it
-    /// say so with a drop flag of the lowering's own ([`Analysis::flagged`]). Non-empty means
+    /// say so with a drop flag of the lowering's own ([`Analysis::flagged`]). Also
+    /// `WRAP_LOOP` + an iterable's tokens: a `for` loop whose iterator borrows a local kept
+    /// across an await in its body, to await as one future (see `normalize`). Non-empty means
     /// the body must be normalized again with them (see `lower`).
     pub force: HashSet<String>,
 }
@@ -1245,6 +1250,14 @@ impl Walker {
                 })
                 .unwrap_or_else(|| ident.span()),
             init_text: init.map(crate::rewrite::compact),
+            loop_iterable: match init {
+                Some(Expr::Call(c))
+                    if c.args.len() == 1 && ident.to_string().starts_with("__iter") =>
+                {
+                    Some(crate::normalize::branching_key(&c.args[0]))
+                }
+                _ => None,
+            },
             is_reference: matches!(init, Some(Expr::Reference(_))),
             range_item: init.is_some_and(|e| self.is_range_item(e)),
         });
@@ -2679,6 +2692,7 @@ fn analyze_walked(mut w: Walker) -> syn::Result<Analysis> {
             && !plain_after_join.contains(&id)
     };
     let early = dropped_early(&w);
+    let mut wrap_loops: HashSet<String> = HashSet::new();
     for (index, snap) in w.snapshots.iter().enumerate() {
         let Some(snap) = snap else {
             suspensions.push(Suspension::default());
@@ -2787,6 +2801,12 @@ fn analyze_walked(mut w: Walker) -> syn::Result<Analysis> {
                     } else {
                         "borrows, among others,"
                     };
+                    if let Some(key) = &l.loop_iterable {
+                        // Awaited as one future instead, in a compiler-checked block that
+                        // holds both (`normalize`'s `for` lowering).
+                        wrap_loops.insert(format!("{}{key}", crate::normalize::WRAP_LOOP));
+                        continue;
+                    }
                     let message = if l.ident.to_string().starts_with("__iter") {
                         format!(
                             "the iterator of this `for` loop borrows `{target}`, and both are kept across the `.await` of `Suspend{index}` in its body; the state enum moves saved locals, so the iterator cannot keep borrowing it. Iterate over indices (`for i in 0..{target}.len() {{ let x = &{target}[i]; .. }}`) or over an owned iterator (`for x in {target}.clone()`, `for x in std::mem::take(&mut {target})`)"
@@ -2860,7 +2880,7 @@ fn analyze_walked(mut w: Walker) -> syn::Result<Analysis> {
         w.in_scope_after(id, seq, true)
             .any(|st| !matches!(st, Status::Moved | Status::Empty))
     };
-    let force: HashSet<String> = w
+    let mut force: HashSet<String> = w
         .branch_moves
         .iter()
         // Its own uses aside: in a loop, the path that moves it must leave the loop (rustc
@@ -2870,6 +2890,7 @@ fn analyze_walked(mut w: Walker) -> syn::Result<Analysis> {
         })
         .map(|(key, ..)| key.clone())
         .collect();
+    force.extend(wrap_loops);
     // What each branch end moved, for the locals flagged at the join after it.
     let flagged_ids: HashSet<LocalId> = flagged.iter().map(|(_, id)| *id).collect();
     let moved_at_end = w

@@ -185,7 +185,10 @@ pub fn leaving_token(tokens: &TokenStream) -> Option<(String, proc_macro2::Span)
                         "return" => return Some((s, id.span())),
                         "break" | "continue" => {
                             let labelled = matches!(tts.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '\'');
-                            if !in_loop || labelled {
+                            // (`break '__flow ..` leaves the lowering's own block, inside.)
+                            let flow = labelled
+                                && matches!(tts.get(i + 2), Some(TokenTree::Ident(l)) if l == crate::rewrite::FLOW_LABEL);
+                            if (!in_loop || labelled) && !flow {
                                 return Some((s, id.span()));
                             }
                         }

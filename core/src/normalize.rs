@@ -730,6 +730,46 @@ impl Normalizer<'_> {
                     desugared => self.control(desugared, head, out, in_expression),
                 }
             }
+            Expr::ForLoop(f)
+                if first_await(&f.expr).is_none()
+                    && self
+                        .force
+                        .contains(&format!("{WRAP_LOOP}{}", branching_key(&f.expr))) =>
+            {
+                // Its iterator borrows a local kept across the awaits of its body: the loop is
+                // awaited as one future, `async { for .. }.await`, where rustc checks the
+                // borrow (the awaitee's wrapper holds the local); what leaves the loop other
+                // than its end (`break 'outer`, a `return`) becomes a value of the block,
+                // acted on after it (as for a `select!` handler).
+                let span = f.for_token.span;
+                let flow = Ident::new(&format!("__LoopFlow{}", self.controls), Span::mixed_site());
+                self.controls += 1;
+                let private = self.private.clone();
+                let mut ex = crate::rewrite::SelectExits::new(&flow, &private);
+                let mut e = Expr::ForLoop(f);
+                syn::visit_mut::VisitMut::visit_expr_mut(&mut ex, &mut e);
+                if let Some(err) = ex.take_error() {
+                    self.error(err);
+                }
+                let body = crate::rewrite::body_label();
+                let tokens = ex.block(
+                    TokenStream::new(),
+                    e.to_token_stream(),
+                    quote!(break #body),
+                    span,
+                );
+                // `{ enum __LoopFlowN<..> { .. } match async { .. }.await { .. } }`: the enum
+                // set apart with the body's items, the `match` lowered here.
+                let Ok(Expr::Block(mut b)) = syn::parse2::<Expr>(tokens) else {
+                    self.error(syn::Error::new(span, "#[state_machine] internal error: the block awaiting this `for` loop did not parse"));
+                    return;
+                };
+                let Some(syn::Stmt::Expr(m, None)) = b.block.stmts.pop() else {
+                    return;
+                };
+                self.items.extend(b.block.stmts);
+                self.control_with(m, head, out, in_expression, forced);
+            }
             Expr::ForLoop(f) => {
                 let label = f.label.as_ref().map(|l| {
                     let n = &l.name;
@@ -1128,6 +1168,8 @@ impl Normalizer<'_> {
                 self.hoist_temporary(&mut r.expr, out);
             }
             Expr::Call(c) => self.keep_in_operands(c.args.iter_mut().collect(), out),
+            // (The value runs first; the place is a local.)
+            Expr::Assign(a) => self.keep_temporaries(&mut a.right, out),
             Expr::Binary(b) if !matches!(b.op, syn::BinOp::And(_) | syn::BinOp::Or(_)) => {
                 self.keep_in_operands(vec![&mut *b.left, &mut *b.right], out)
             }
@@ -1943,6 +1985,8 @@ pub(crate) fn operand_branchings<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
         }
         // The left operand of `&&`/`||` always runs (the right one only when needed).
         Expr::Binary(b) => operand_branchings(&b.left, out),
+        // (Before edition 2024, a tail's hidden locals are assigned: `__e2 = <operand>;`.)
+        Expr::Assign(a) => operand_branchings(&a.right, out),
         Expr::Tuple(t) => t.elems.iter().for_each(|a| operand_branchings(a, out)),
         Expr::Array(a) => a.elems.iter().for_each(|a| operand_branchings(a, out)),
         _ => {}
@@ -1993,6 +2037,10 @@ pub(crate) fn is_branching(e: &Expr) -> bool {
 }
 
 /// How liveness names a [`branching`] expression to [`normalize_with`]: its tokens.
+/// How liveness asks for a `for` loop to be awaited as one future (see `Analysis::force`):
+/// this prefix, then its iterable's [`branching_key`].
+pub const WRAP_LOOP: &str = "wrap loop: ";
+
 pub(crate) fn branching_key(e: &Expr) -> String {
     e.to_token_stream().to_string()
 }

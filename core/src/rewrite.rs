@@ -179,7 +179,7 @@ impl Rewriter<'_> {
             if let Some(e) = ex.error.take() {
                 return Err(e);
             }
-            if ex.returns || !ex.exits.is_empty() {
+            if ex.any() {
                 mac.tokens = select.to_tokens();
                 exits = Some(ex);
                 self.selects += 1;
@@ -231,45 +231,12 @@ impl Rewriter<'_> {
                 await_token: syn::Token![await](span),
             }));
         };
-        // `{ enum __Flow<V, R, B0> { Value(V), Return(R), Break0(B0), Continue1 }
-        //    match async { __Flow::Value(select! { .. }) }.await { .. } }`: only the variants
-        // used (a type parameter nothing gives would not be inferred).
-        let flow = &ex.flow;
-        let ms = Span::mixed_site();
-        let (mut params, mut variants, mut arms) = (
-            vec![Ident::new("__V", ms)],
-            vec![quote!(Value(__V))],
-            vec![quote!(#flow::Value(__v) => __v,)],
+        let tokens = ex.block(
+            quote!(#uses #(#checks)*),
+            quote!(#mac),
+            quote!(return),
+            span,
         );
-        if ex.returns {
-            params.push(Ident::new("__R", ms));
-            variants.push(quote!(Return(__R)));
-            arms.push(quote!(#flow::Return(__r) => return __r,));
-        }
-        for (k, exit) in ex.exits.iter().enumerate() {
-            let (word, label, value) = match exit {
-                Exit::Break(l, v) => (quote!(break), l, *v),
-                Exit::Continue(l) => (quote!(continue), l, false),
-            };
-            let variant = exit.variant(k);
-            if value {
-                let t = Ident::new(&format!("__B{k}"), ms);
-                variants.push(quote!(#variant(#t)));
-                params.push(t);
-                arms.push(quote!(#flow::#variant(__b) => #word #label __b,));
-            } else {
-                variants.push(quote!(#variant));
-                arms.push(quote!(#flow::#variant => #word #label,));
-            }
-        }
-        let tokens = quote_spanned! {span=>
-            {
-                enum #flow<#(#params),*> { #(#variants),* }
-                match (async { #uses #(#checks)* #flow::Value(#mac) }).await {
-                    #(#arms)*
-                }
-            }
-        };
         let mut block: Expr = syn::parse2(tokens)?;
         if let Expr::Block(b) = &mut block {
             b.attrs = attrs.clone();
@@ -292,6 +259,15 @@ impl Rewriter<'_> {
             mac.tokens = rename_self_tokens(mac.tokens.clone());
         }
     }
+}
+
+/// The label of the block inside the `async` block a `select!` or a `for` loop is awaited in,
+/// that [`SelectExits`] leaves with a `__Flow` value (a `break` to it, not a `return`: the
+/// wrapper of an awaitee writes such a block inline, one future instead of two).
+pub(crate) const FLOW_LABEL: &str = "__flow";
+
+fn flow_label() -> Lifetime {
+    Lifetime::new(&format!("'{FLOW_LABEL}"), Span::mixed_site())
 }
 
 /// A way a `select!` handler leaves the `select!` other than with its value.
@@ -323,8 +299,8 @@ impl Exit {
 
 /// Rewrites the `return`, `?`, `break` and `continue` of `select!` handlers that leave the
 /// `select!` (not those of their own loops, closures and `async` blocks) into
-/// `return __Flow::..` out of the `async` block the `select!` is awaited in.
-struct SelectExits<'a> {
+/// `break '__flow __Flow::..` out of the block the `select!` is awaited in.
+pub(crate) struct SelectExits<'a> {
     flow: Ident,
     private: &'a TokenStream,
     /// Loops inside the handler around the current point.
@@ -337,7 +313,7 @@ struct SelectExits<'a> {
 }
 
 impl<'a> SelectExits<'a> {
-    fn new(flow: &Ident, private: &'a TokenStream) -> Self {
+    pub(crate) fn new(flow: &Ident, private: &'a TokenStream) -> Self {
         SelectExits {
             flow: flow.clone(),
             private,
@@ -346,6 +322,67 @@ impl<'a> SelectExits<'a> {
             returns: false,
             exits: Vec::new(),
             error: None,
+        }
+    }
+
+    /// The first error met (a leaving token in a macro it cannot see into).
+    pub(crate) fn take_error(&mut self) -> Option<syn::Error> {
+        self.error.take()
+    }
+
+    /// Whether anything leaves (else the block is not needed).
+    pub(crate) fn any(&self) -> bool {
+        self.returns || !self.exits.is_empty()
+    }
+
+    /// `{ enum __Flow<V, R, B0> { Value(V), Return(R), Break0(B0), Continue1 }
+    ///    match async { <inner: its value> }.await { __Flow::Value(v) => v,
+    ///    __Flow::Return(r) => <ret> r, __Flow::Break0(b) => break 'l b, .. } }`, with the
+    /// variants used only (a type parameter nothing gives would not be inferred); `prefix`
+    /// is statements of the `async` block before `value`.
+    pub(crate) fn block(
+        &self,
+        prefix: TokenStream,
+        value: TokenStream,
+        ret: TokenStream,
+        span: Span,
+    ) -> TokenStream {
+        let flow = &self.flow;
+        let ms = Span::mixed_site();
+        let (mut params, mut variants, mut arms) = (
+            vec![Ident::new("__V", ms)],
+            vec![quote!(Value(__V))],
+            vec![quote!(#flow::Value(__v) => __v,)],
+        );
+        if self.returns {
+            params.push(Ident::new("__R", ms));
+            variants.push(quote!(Return(__R)));
+            arms.push(quote!(#flow::Return(__r) => #ret __r,));
+        }
+        for (k, exit) in self.exits.iter().enumerate() {
+            let (word, label, value) = match exit {
+                Exit::Break(l, v) => (quote!(break), l, *v),
+                Exit::Continue(l) => (quote!(continue), l, false),
+            };
+            let variant = exit.variant(k);
+            if value {
+                let t = Ident::new(&format!("__B{k}"), ms);
+                variants.push(quote!(#variant(#t)));
+                params.push(t);
+                arms.push(quote!(#flow::#variant(__b) => #word #label __b,));
+            } else {
+                variants.push(quote!(#variant));
+                arms.push(quote!(#flow::#variant => #word #label,));
+            }
+        }
+        let out = flow_label();
+        quote_spanned! {span=>
+            {
+                enum #flow<#(#params),*> { #(#variants),* }
+                match async { #prefix #out: { #flow::Value(#value) } }.await {
+                    #(#arms)*
+                }
+            }
         }
     }
 
@@ -383,6 +420,7 @@ impl<'a> SelectExits<'a> {
 impl VisitMut for SelectExits<'_> {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
         let flow = self.flow.clone();
+        let out = flow_label();
         let p = self.private;
         match e {
             Expr::Closure(_) | Expr::Async(_) | Expr::Const(_) => {}
@@ -408,7 +446,7 @@ impl VisitMut for SelectExits<'_> {
                 self.returns = true;
                 let v = r.expr.as_ref().map_or_else(|| quote!(()), |v| quote!(#v));
                 let at = r.return_token.span;
-                *e = syn::parse_quote_spanned!(at=> return #flow::Return(#v));
+                *e = syn::parse_quote_spanned!(at=> break #out #flow::Return(#v));
             }
             Expr::Try(t) => {
                 self.visit_expr_mut(&mut t.expr);
@@ -419,7 +457,7 @@ impl VisitMut for SelectExits<'_> {
                 *e = syn::parse_quote_spanned! {at=>
                     match #p::Branch::branch(#inner) {
                         #cf::Continue(__v) => __v,
-                        #cf::Break(__r) => return #flow::Return(#p::FromResidual::from_residual(__r)),
+                        #cf::Break(__r) => break #out #flow::Return(#p::FromResidual::from_residual(__r)),
                     }
                 };
             }
@@ -427,12 +465,20 @@ impl VisitMut for SelectExits<'_> {
                 if let Some(v) = &mut b.expr {
                     self.visit_expr_mut(v);
                 }
+                // (After the rewrite, a `return v` is `break '__body v`.)
+                if returns(b.label.as_ref()) {
+                    self.returns = true;
+                    let v = b.expr.as_ref().map_or_else(|| quote!(()), |v| quote!(#v));
+                    let at = b.break_token.span;
+                    *e = syn::parse_quote_spanned!(at=> break #out #flow::Return(#v));
+                    return;
+                }
                 if !self.inner(b.label.as_ref()) {
                     let variant = self.exit(Exit::Break(b.label.clone(), b.expr.is_some()));
                     let at = b.break_token.span;
                     *e = match &b.expr {
-                        Some(v) => syn::parse_quote_spanned!(at=> return #flow::#variant(#v)),
-                        None => syn::parse_quote_spanned!(at=> return #flow::#variant),
+                        Some(v) => syn::parse_quote_spanned!(at=> break #out #flow::#variant(#v)),
+                        None => syn::parse_quote_spanned!(at=> break #out #flow::#variant),
                     };
                 }
             }
@@ -440,7 +486,7 @@ impl VisitMut for SelectExits<'_> {
                 if !self.inner(c.label.as_ref()) {
                     let variant = self.exit(Exit::Continue(c.label.clone()));
                     let at = c.continue_token.span;
-                    *e = syn::parse_quote_spanned!(at=> return #flow::#variant);
+                    *e = syn::parse_quote_spanned!(at=> break #out #flow::#variant);
                 }
             }
             Expr::Macro(m) => self.visit_macro_mut(&mut m.mac),
