@@ -119,7 +119,7 @@ pub struct Suspension {
     pub returned_levels: Vec<usize>,
     /// Kept only to be dropped at the end of its scope, but borrowing another kept local: not
     /// saved here nor at the awaits after; checked (at the first of them) to have no
-    /// destructor, so that dropping it now is the same (see [`dropped_early`]).
+    /// destructor, so that dropping it now is the same (see `liveness::dropped_early`).
     pub dropped_early: Vec<LocalId>,
 }
 

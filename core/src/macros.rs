@@ -76,6 +76,17 @@ pub struct Select {
 }
 
 impl Select {
+    /// The first `return`, `?`, `break` or `continue` (see [`leaving_token`]) in a branch's
+    /// future or condition: those run when the `select!` starts, in the block it is awaited
+    /// in, which they would leave instead of the fn or its loop.
+    pub fn leaving_outside_handlers(&self) -> Option<(String, proc_macro2::Span)> {
+        self.branches
+            .iter()
+            .flat_map(|b| [b.fut.as_ref(), b.cond.as_ref()])
+            .flatten()
+            .find_map(|e| leaving_token(&e.to_token_stream()))
+    }
+
     /// The tokens to put back between the macro's delimiters.
     pub fn to_tokens(&self) -> TokenStream {
         let mut out = self.biased.clone().unwrap_or_default();

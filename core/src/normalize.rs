@@ -745,7 +745,7 @@ impl Normalizer<'_> {
                 let flow = Ident::new(&format!("__LoopFlow{}", self.controls), Span::mixed_site());
                 self.controls += 1;
                 let private = self.private.clone();
-                let mut ex = crate::rewrite::SelectExits::new(&flow, &private);
+                let mut ex = crate::rewrite::BlockExits::new(&flow, &private);
                 let mut e = Expr::ForLoop(f);
                 syn::visit_mut::VisitMut::visit_expr_mut(&mut ex, &mut e);
                 if let Some(err) = ex.take_error() {
@@ -2036,11 +2036,11 @@ pub(crate) fn is_branching(e: &Expr) -> bool {
     }
 }
 
-/// How liveness names a [`branching`] expression to [`normalize_with`]: its tokens.
 /// How liveness asks for a `for` loop to be awaited as one future (see `Analysis::force`):
 /// this prefix, then its iterable's [`branching_key`].
 pub const WRAP_LOOP: &str = "wrap loop: ";
 
+/// How liveness names a [`branching`] expression to [`normalize_with`]: its tokens.
 pub(crate) fn branching_key(e: &Expr) -> String {
     e.to_token_stream().to_string()
 }

@@ -161,18 +161,11 @@ impl Rewriter<'_> {
         if macros::is_select(&m.mac)
             && let Ok(mut select) = macros::parse_select(m.mac.tokens.clone())
         {
-            for b in &select.branches {
-                let parts = [b.fut.as_ref(), b.cond.as_ref()];
-                if let Some((word, at)) = parts
-                    .into_iter()
-                    .flatten()
-                    .find_map(|e| macros::leaving_token(&e.to_token_stream()))
-                {
-                    return Err(refuse(word, at, " in a branch's future or condition"));
-                }
+            if let Some((word, at)) = select.leaving_outside_handlers() {
+                return Err(refuse(word, at, " in a branch's future or condition"));
             }
             let flow = Ident::new(&format!("__Flow{}", self.selects), Span::mixed_site());
-            let mut ex = SelectExits::new(&flow, self.private);
+            let mut ex = BlockExits::new(&flow, self.private);
             for b in &mut select.branches {
                 ex.visit_expr_mut(&mut b.handler);
             }
@@ -262,7 +255,7 @@ impl Rewriter<'_> {
 }
 
 /// The label of the block inside the `async` block a `select!` or a `for` loop is awaited in,
-/// that [`SelectExits`] leaves with a `__Flow` value (a `break` to it, not a `return`: the
+/// that [`BlockExits`] leaves with a `__Flow` value (a `break` to it, not a `return`: the
 /// wrapper of an awaitee writes such a block inline, one future instead of two).
 pub(crate) const FLOW_LABEL: &str = "__flow";
 
@@ -297,10 +290,12 @@ impl Exit {
     }
 }
 
-/// Rewrites the `return`, `?`, `break` and `continue` of `select!` handlers that leave the
-/// `select!` (not those of their own loops, closures and `async` blocks) into
-/// `break '__flow __Flow::..` out of the block the `select!` is awaited in.
-pub(crate) struct SelectExits<'a> {
+/// Rewrites the `return`, `?` (or, after the rewrite, `break '__body`), `break` and `continue`
+/// of code awaited as one future that leave it (not those of its own loops, closures and
+/// `async` blocks) into `break '__flow __Flow::..` out of the block it is awaited in: the
+/// handlers of a `select!`, a `for` loop whose iterator borrows a kept local (see
+/// `normalize`). [`BlockExits::block`] writes that block and acts on the value after it.
+pub(crate) struct BlockExits<'a> {
     flow: Ident,
     private: &'a TokenStream,
     /// Loops inside the handler around the current point.
@@ -312,9 +307,9 @@ pub(crate) struct SelectExits<'a> {
     error: Option<syn::Error>,
 }
 
-impl<'a> SelectExits<'a> {
+impl<'a> BlockExits<'a> {
     pub(crate) fn new(flow: &Ident, private: &'a TokenStream) -> Self {
-        SelectExits {
+        BlockExits {
             flow: flow.clone(),
             private,
             loops: 0,
@@ -417,7 +412,7 @@ impl<'a> SelectExits<'a> {
     }
 }
 
-impl VisitMut for SelectExits<'_> {
+impl VisitMut for BlockExits<'_> {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
         let flow = self.flow.clone();
         let out = flow_label();
@@ -512,20 +507,13 @@ impl VisitMut for SelectExits<'_> {
         if macros::is_select(mac)
             && let Ok(mut select) = macros::parse_select(mac.tokens.clone())
         {
-            for b in &select.branches {
-                let parts = [b.fut.as_ref(), b.cond.as_ref()];
-                if let Some((word, at)) = parts
-                    .into_iter()
-                    .flatten()
-                    .find_map(|e| macros::leaving_token(&e.to_token_stream()))
-                {
-                    error(
-                        at,
-                        &word,
-                        "in a branch's future or condition of a `select!`",
-                    );
-                    return;
-                }
+            if let Some((word, at)) = select.leaving_outside_handlers() {
+                error(
+                    at,
+                    &word,
+                    "in a branch's future or condition of a `select!`",
+                );
+                return;
             }
             for b in &mut select.branches {
                 self.visit_expr_mut(&mut b.handler);
