@@ -2037,7 +2037,7 @@ pub(crate) fn is_branching(e: &Expr) -> bool {
 }
 
 /// How liveness asks for a `for` loop to be awaited as one future (see `Analysis::force`):
-/// this prefix, then its iterable's [`branching_key`].
+/// this prefix, then its iterable's `branching_key`.
 pub const WRAP_LOOP: &str = "wrap loop: ";
 
 /// How liveness names a [`branching`] expression to [`normalize_with`]: its tokens.
