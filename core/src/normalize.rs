@@ -2259,7 +2259,7 @@ thread_local! {
 }
 
 /// Sets the method names the fn being lowered declares as taking `self` by value (its
-/// `consumes = [..]` option), which [`consumes_receiver`] adds to the names it knows.
+/// `consumes = [..]` option), which `consumes_receiver` adds to the names it knows.
 pub fn set_consuming(names: Vec<String>) {
     CONSUMING.with(|c| *c.borrow_mut() = names);
 }
