@@ -732,6 +732,7 @@ impl Normalizer<'_> {
             }
             Expr::ForLoop(f)
                 if first_await(&f.expr).is_none()
+                    && block_awaits(&f.body)
                     && self
                         .force
                         .contains(&format!("{WRAP_LOOP}{}", branching_key(&f.expr))) =>
