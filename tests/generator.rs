@@ -562,6 +562,7 @@ impl Gen {
             22 => self.loop_expr(d),
             23 => self.while_expr(d),
             24 => self.for_expr(d),
+            25 if self.rng.chance(40) => self.for_borrowed_vec_expr(d),
             25 => self.for_vec_expr(d),
             26 => self.while_let_expr(d),
             27 => self.labelled_block_expr(d),
@@ -887,6 +888,35 @@ impl Gen {
         format!(
             "{{ let mut {sum} = 0u64; {label}: for {var} in Vec::<Noisy>::from([{}]) {{ {s}{sum} += {t}{len}; }} {sum} }}",
             items.join(", ")
+        )
+    }
+
+    /// `let vK = vec![Noisy, ..]; for nK in &vK { .. }`: the iterator borrows `vK`, kept
+    /// across the awaits of the body (the lowering awaits such a loop as one future, its
+    /// `break`/`continue` out and `return`/`?` acted on after it); the loop variable is a
+    /// reference, never moved.
+    fn for_borrowed_vec_expr(&mut self, d: usize) -> String {
+        let k = self.id();
+        let (label, var, sum, items) = (
+            format!("'l{k}"),
+            format!("n{k}"),
+            format!("s{k}"),
+            format!("v{k}"),
+        );
+        let values: Vec<String> = (0..self.rng.below(4))
+            .map(|i| format!("Noisy::new(\"w{k}_{i}\")"))
+            .collect();
+        let mark = self.vars.len();
+        self.ctl += 1;
+        self.declare(var.clone(), Ty::Noisy, false);
+        self.vars[mark].shadowable = false;
+        // (At no level: never moved.)
+        self.vars[mark].ctl = usize::MAX;
+        self.ctl -= 1;
+        let (s, t) = self.in_loop(Loop::of(&label, false, None), mark, |g| g.loop_scope(d));
+        format!(
+            "{{ let mut {sum} = 0u64; let {items} = Vec::<Noisy>::from([{}]); {label}: for {var} in &{items} {{ {s}{sum} += {t} + {var}.len() as u64; }} {sum} + {items}.len() as u64 }}",
+            values.join(", ")
         )
     }
 
