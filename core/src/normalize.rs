@@ -766,6 +766,7 @@ impl Normalizer<'_> {
                     return;
                 };
                 let Some(syn::Stmt::Expr(m, None)) = b.block.stmts.pop() else {
+                    self.error(syn::Error::new(span, "#[state_machine] internal error: the block awaiting this `for` loop has no value"));
                     return;
                 };
                 self.items.extend(b.block.stmts);
@@ -1169,7 +1170,7 @@ impl Normalizer<'_> {
                 self.hoist_temporary(&mut r.expr, out);
             }
             Expr::Call(c) => self.keep_in_operands(c.args.iter_mut().collect(), out),
-            // (The value runs first; the place is a local.)
+            // (The value runs first, its temporaries kept like an operand's; the place after.)
             Expr::Assign(a) => self.keep_temporaries(&mut a.right, out),
             Expr::Binary(b) if !matches!(b.op, syn::BinOp::And(_) | syn::BinOp::Or(_)) => {
                 self.keep_in_operands(vec![&mut *b.left, &mut *b.right], out)
