@@ -130,6 +130,9 @@ struct Gen {
     /// Inside a `select!` handler: its jumps move nothing (a branch moving a local of the fn
     /// that is not `Copy` is refused).
     in_select: usize,
+    /// Inside a `select!` handler: the locals declared before it (below this index) are not
+    /// moved there.
+    select_floor: usize,
     /// Inside the `else` block of a `let .. else`: without awaits, it is verbatim code, where
     /// liveness takes the statuses at a `break` from before the statement (a move before it
     /// is not seen: E0382 in the lowered fn, a known limit).
@@ -205,6 +208,7 @@ fn draw_case(mix: &mut Rng, seed: u64, k: usize, control_flow: bool, options: Op
         top: false,
         in_while_cond: 0,
         in_select: 0,
+        select_floor: 0,
         in_let_else: 0,
         edition_2021: options.edition_2021,
     };
@@ -289,7 +293,9 @@ impl Gen {
         let u: Vec<usize> = self
             .usable(Ty::Noisy)
             .into_iter()
-            .filter(|&i| self.vars[i].ctl < self.ctl && inside(self.vars[i].ctl))
+            .filter(|&i| {
+                self.vars[i].ctl < self.ctl && inside(self.vars[i].ctl) && i >= self.select_floor
+            })
             .collect();
         // A loop's condition runs again each round: no move there of what it did not declare.
         if u.is_empty() || self.in_awaitee > 0 || self.in_format > 0 || self.in_while_cond > 0 {
@@ -333,7 +339,7 @@ impl Gen {
         let u: Vec<usize> = self
             .usable(Ty::Noisy)
             .into_iter()
-            .filter(|&i| self.vars[i].ctl == self.ctl)
+            .filter(|&i| self.vars[i].ctl == self.ctl && i >= self.select_floor)
             .collect();
         if u.is_empty() {
             None
@@ -1301,6 +1307,7 @@ impl Gen {
         let k = self.id();
         let (p1, p2, v1) = (self.pending(), self.pending(), self.lit());
         self.in_select += 1;
+        let floor = std::mem::replace(&mut self.select_floor, self.vars.len());
         let mut h1 = format!("log(\"h{k}\"); ");
         if let Some(j) = self.jump(d) {
             h1.push_str(&j);
@@ -1318,6 +1325,7 @@ impl Gen {
             self.jump(d).unwrap_or_default()
         };
         self.in_select -= 1;
+        self.select_floor = floor;
         format!(
             "tokio::select! {{ biased; v{k} = leaf(\"s{k}\", {p1}, {v1}) => {{ {h1} log(if v{k} > 0 {{ \"a{k}\" }} else {{ \"b{k}\" }}); }} _ = leaf(\"r{k}\", {p2}, ()) => {{ {h2} }} }}"
         )
