@@ -858,6 +858,33 @@ const AWAITED_BY_VALUE: &[&str] = &[
     "into_future",
 ];
 
+/// Whether `e` holds (outside closures and `async` blocks) a `for` loop whose iterable
+/// borrows a local (`&v`, `v.iter()`).
+fn borrowing_for_loop(e: &Expr) -> bool {
+    struct Find(bool);
+    impl<'a> Visit<'a> for Find {
+        fn visit_expr(&mut self, e: &'a Expr) {
+            match e {
+                Expr::Closure(_) | Expr::Async(_) => {}
+                Expr::ForLoop(f) => {
+                    let iterable = match unparen(&f.expr) {
+                        Expr::Reference(r) => &*r.expr,
+                        other => other,
+                    };
+                    self.0 |= matches!(unparen(&f.expr), Expr::Reference(_))
+                        || borrowed_root(iterable, true).is_some();
+                    visit::visit_expr(self, e);
+                }
+                _ => visit::visit_expr(self, e),
+            }
+        }
+        fn visit_item(&mut self, _: &'a syn::Item) {}
+    }
+    let mut f = Find(false);
+    f.visit_expr(e);
+    f.0
+}
+
 /// The locals dropped at the await instead of being saved across it, each with the index of
 /// the first await where that happens (the one that checks it). A local is kept across an
 /// await if used after it, or only so that it drops at the end of its scope; when it then
@@ -1825,6 +1852,12 @@ impl Walker {
             })
             .collect();
         if ids.is_empty() {
+            return;
+        }
+        // A `for` loop over a borrow of a local in it (`for x in &v`): lowered with jumps, its
+        // iterator and that local would be carried side by side (E0505); verbatim, a move on
+        // some of its paths of a `Copy` local (which syntax cannot tell) still compiles.
+        if borrowing_for_loop(e) {
             return;
         }
         let key = crate::normalize::branching_key(e);
