@@ -348,21 +348,21 @@ impl MacroArgs {
 ///
 /// `None` when the macro runs all its arguments (or has no await).
 pub fn lazy_form(mac: &Macro) -> Option<syn::Result<Expr>> {
+    // (The name first: most macros are none of these, and their tokens are not scanned.)
     let name = name(mac);
+    let plain = name.strip_prefix("debug_").unwrap_or(&name);
+    if !matches!(plain, "assert" | "assert_eq" | "assert_ne") {
+        return None;
+    }
     let tokens = &mac.tokens;
     tokens_await(tokens)?;
     let span = name_span(mac).unwrap_or_else(proc_macro2::Span::call_site);
-    if let Some(plain) = name.strip_prefix("debug_") {
-        if !matches!(plain, "assert" | "assert_eq" | "assert_ne") {
-            return None;
-        }
+    if plain != name {
         let plain = proc_macro2::Ident::new(plain, span);
-        return Some(Ok(syn::parse_quote_spanned! {span=>
+        let tokens = quote::quote_spanned! {span=>
             if ::core::cfg!(debug_assertions) { ::core::#plain!(#tokens) }
-        }));
-    }
-    if !matches!(name.as_str(), "assert" | "assert_eq" | "assert_ne") {
-        return None;
+        };
+        return Some(syn::parse2(tokens));
     }
     let Some(Ok(MacroArgs::Exprs(args))) = parse_known(mac) else {
         return None;
@@ -381,12 +381,12 @@ pub fn lazy_form(mac: &Macro) -> Option<syn::Result<Expr>> {
             ),
         )));
     }
-    let cond = &args[0];
+    let cond = args.first()?;
     let message = args.iter().skip(1);
     // The `if !(..)` is ours (lints such as `nonminimal_bool` on `!(!x)` do not apply); the
     // `panic!` is located at the assertion, as std's is.
     let panic = quote::quote_spanned!(span=> ::core::panic!(#(#message),*));
-    Some(Ok(syn::parse_quote! { if !(#cond) { #panic } }))
+    Some(syn::parse2(quote!(if !(#cond) { #panic })))
 }
 
 /// Visits the argument expressions of a known macro (`format!("{}", { continue 'l })`) with

@@ -1342,15 +1342,8 @@ impl Normalizer<'_> {
         diverge: Expr,
     ) -> (syn::Stmt, syn::Stmt) {
         let o = quote!(::core::option::Option);
-        let (pat, init) = match pat {
-            // `let P: T = e else ..`: the type is the scrutinee's.
-            Pat::Type(t) => {
-                let ty = &t.ty;
-                let e: Expr = syn::parse_quote!(::core::convert::identity::<#ty>(#init));
-                (*t.pat, e)
-            }
-            p => (p, init),
-        };
+        let (pat, init) = untyped(&pat, init);
+        let pat = pat.clone();
         let mut idents = Vec::new();
         crate::liveness::pat_idents(&pat, &mut idents);
         let names: Vec<&Ident> = idents.iter().map(|(i, _, _)| i).collect();
@@ -1464,6 +1457,18 @@ impl Normalizer<'_> {
             user: false,
         });
         syn::parse_quote!(#t)
+    }
+
+    /// The place of an assignment (`what`) that awaits, `conn().await?.pending -= 1`: its
+    /// awaits hoisted when the value is a literal (the value runs first, for `=` and for
+    /// primitives: with a literal, the order does not matter), refused otherwise.
+    fn awaiting_place(&mut self, place: &mut Expr, value: &Expr, what: &str, out: &mut Vec<Stmt>) {
+        if matches!(unparen(value), Expr::Lit(_)) {
+            let taken = std::mem::replace(place, Expr::Verbatim(TokenStream::new()));
+            *place = self.hoist(taken, out);
+        } else if let Some(s) = first_await(place) {
+            self.error(unsupported(s, &format!("the place of {what}")));
+        }
     }
 
     /// The compile-time check that no type destructured by `pat` (an arm binding every part
@@ -1732,18 +1737,13 @@ impl Normalizer<'_> {
                     AddAssign(_) | SubAssign(_) | MulAssign(_) | DivAssign(_) | RemAssign(_)
                     | BitXorAssign(_) | BitAndAssign(_) | BitOrAssign(_) | ShlAssign(_)
                     | ShrAssign(_) => {
-                        if let Some(s) = first_await(&b.left) {
-                            // `conn().await?.pending -= 1`: with a literal value, which of the
-                            // two runs first (the value, for primitives) does not matter.
-                            if matches!(unparen(&b.right), Expr::Lit(_)) {
-                                let left = std::mem::replace(
-                                    &mut *b.left,
-                                    Expr::Verbatim(TokenStream::new()),
-                                );
-                                *b.left = self.hoist(left, out);
-                            } else {
-                                self.error(unsupported(s, "the place of a compound assignment"));
-                            }
+                        if first_await(&b.left).is_some() {
+                            self.awaiting_place(
+                                &mut b.left,
+                                &b.right,
+                                "a compound assignment",
+                                out,
+                            );
                         } else {
                             self.operands(vec![&mut *b.right], out);
                         }
@@ -1752,15 +1752,8 @@ impl Normalizer<'_> {
                 }
             }
             Expr::Assign(a) => {
-                if let Some(s) = first_await(&a.left) {
-                    // The value runs first, then the place: the same with a literal value.
-                    if matches!(unparen(&a.right), Expr::Lit(_)) {
-                        let left =
-                            std::mem::replace(&mut *a.left, Expr::Verbatim(TokenStream::new()));
-                        *a.left = self.hoist(left, out);
-                    } else {
-                        self.error(unsupported(s, "the place of an assignment"));
-                    }
+                if first_await(&a.left).is_some() {
+                    self.awaiting_place(&mut a.left, &a.right, "an assignment", out);
                 } else {
                     self.operands(vec![&mut *a.right], out);
                 }
@@ -1992,6 +1985,21 @@ pub(crate) fn operand_branchings<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
         Expr::Tuple(t) => t.elems.iter().for_each(|a| operand_branchings(a, out)),
         Expr::Array(a) => a.elems.iter().for_each(|a| operand_branchings(a, out)),
         _ => {}
+    }
+}
+
+/// `let P: T = e else ..` matched by a `match` (whose arms take no type): the pattern without
+/// its type, and the value with it, `identity::<T>(e)`.
+fn untyped(pat: &Pat, value: Expr) -> (&Pat, Expr) {
+    match pat {
+        Pat::Type(t) => {
+            let ty = &t.ty;
+            (
+                &t.pat,
+                syn::parse_quote!(::core::convert::identity::<#ty>(#value)),
+            )
+        }
+        p => (p, value),
     }
 }
 
@@ -2544,17 +2552,7 @@ fn statement_block(head: Head, mut inner: Vec<Stmt>, value: Expr, out: &mut Vec<
                 // `else` runs after it.
                 let m = proc_macro2::Ident::new("__le", proc_macro2::Span::mixed_site());
                 let names: Vec<&Ident> = names.collect();
-                // `let P: T = e else ..`: an arm's pattern takes no type, the scrutinee does.
-                let (p, value): (&Pat, Expr) = match &**p {
-                    Pat::Type(t) => {
-                        let ty = &t.ty;
-                        (
-                            &t.pat,
-                            syn::parse_quote!(::core::convert::identity::<#ty>(#value)),
-                        )
-                    }
-                    p => (p, value),
-                };
+                let (p, value) = untyped(p, value);
                 inner.push(Stmt::Code(syn::parse_quote! {
                     let #m = match #value {
                         #p => ::core::option::Option::Some((#(#names,)*)),

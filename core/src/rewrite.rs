@@ -254,6 +254,28 @@ impl Rewriter<'_> {
     }
 }
 
+/// `e?` as the lowering writes it, `match Branch::branch(e) { Continue(v) => v, Break(r) =>
+/// <leave> (FromResidual::from_residual(r)) }`, where `leave` is `break '__body` (the fn's
+/// `return`) or `break '__flow __Flow::Return`.
+fn question(private: &TokenStream, t: &syn::ExprTry, leave: TokenStream) -> Expr {
+    let (inner, span) = (&t.expr, t.question_token.span);
+    let v = Ident::new("__v", Span::mixed_site());
+    let r = Ident::new("__r", Span::mixed_site());
+    let cf = quote_spanned!(span=> ::core::ops::ControlFlow);
+    expr(quote_spanned! {span=>
+        match #private::Branch::branch(#inner) {
+            #cf::Continue(#v) => #v,
+            #cf::Break(#r) => #leave (#private::FromResidual::from_residual(#r)),
+        }
+    })
+}
+
+/// Tokens of ours around user expressions already parsed, as an expression: if they ever
+/// failed to parse, kept verbatim (rustc then reports), never a panic.
+fn expr(tokens: TokenStream) -> Expr {
+    syn::parse2(tokens.clone()).unwrap_or(Expr::Verbatim(tokens))
+}
+
 /// The label of the block inside the `async` block a `select!` or a `for` loop is awaited in,
 /// that [`BlockExits`] leaves with a `__Flow` value (a `break` to it, not a `return`: the
 /// wrapper of an awaitee writes such a block inline, one future instead of two).
@@ -297,6 +319,8 @@ impl Exit {
 /// `normalize`). [`BlockExits::block`] writes that block and acts on the value after it.
 pub(crate) struct BlockExits<'a> {
     flow: Ident,
+    /// `'__flow`, see [`FLOW_LABEL`].
+    out: Lifetime,
     private: &'a TokenStream,
     /// Loops inside the handler around the current point.
     loops: usize,
@@ -311,6 +335,7 @@ impl<'a> BlockExits<'a> {
     pub(crate) fn new(flow: &Ident, private: &'a TokenStream) -> Self {
         BlockExits {
             flow: flow.clone(),
+            out: flow_label(),
             private,
             loops: 0,
             labels: Vec::new(),
@@ -370,7 +395,7 @@ impl<'a> BlockExits<'a> {
                 arms.push(quote!(#flow::#variant => #word #label,));
             }
         }
-        let out = flow_label();
+        let out = &self.out;
         quote_spanned! {span=>
             {
                 enum #flow<#(#params),*> { #(#variants),* }
@@ -379,6 +404,17 @@ impl<'a> BlockExits<'a> {
                 }
             }
         }
+    }
+
+    /// `return v`: `break '__flow __Flow::Return(v)`.
+    fn returning(&mut self, value: &mut Option<Box<Expr>>, at: Span) -> Expr {
+        if let Some(v) = value {
+            self.visit_expr_mut(v);
+        }
+        self.returns = true;
+        let (flow, out) = (&self.flow, &self.out);
+        let v = value.as_ref().map_or_else(|| quote!(()), |v| quote!(#v));
+        expr(quote_spanned!(at=> break #out #flow::Return(#v)))
     }
 
     fn exit(&mut self, exit: Exit) -> Ident {
@@ -414,9 +450,6 @@ impl<'a> BlockExits<'a> {
 
 impl VisitMut for BlockExits<'_> {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
-        let flow = self.flow.clone();
-        let out = flow_label();
-        let p = self.private;
         match e {
             Expr::Closure(_) | Expr::Async(_) | Expr::Const(_) => {}
             Expr::Loop(l) => self.in_loop(l.label.as_ref(), &mut l.body),
@@ -434,54 +467,35 @@ impl VisitMut for BlockExits<'_> {
                 self.visit_block_mut(&mut b.block);
                 self.labels.pop();
             }
-            Expr::Return(r) => {
-                if let Some(v) = &mut r.expr {
-                    self.visit_expr_mut(v);
-                }
-                self.returns = true;
-                let v = r.expr.as_ref().map_or_else(|| quote!(()), |v| quote!(#v));
-                let at = r.return_token.span;
-                *e = syn::parse_quote_spanned!(at=> break #out #flow::Return(#v));
-            }
             Expr::Try(t) => {
                 self.visit_expr_mut(&mut t.expr);
                 self.returns = true;
-                let inner = &t.expr;
-                let at = t.question_token.span;
-                let cf = quote_spanned!(at=> ::core::ops::ControlFlow);
-                *e = syn::parse_quote_spanned! {at=>
-                    match #p::Branch::branch(#inner) {
-                        #cf::Continue(__v) => __v,
-                        #cf::Break(__r) => break #out #flow::Return(#p::FromResidual::from_residual(__r)),
-                    }
-                };
+                let (flow, out) = (&self.flow, &self.out);
+                *e = question(self.private, t, quote!(break #out #flow::Return));
+            }
+            Expr::Return(r) => *e = self.returning(&mut r.expr, r.return_token.span),
+            // A `return v` as the rewrite writes it.
+            Expr::Break(b) if returns(b.label.as_ref()) => {
+                *e = self.returning(&mut b.expr, b.break_token.span);
             }
             Expr::Break(b) => {
                 if let Some(v) = &mut b.expr {
                     self.visit_expr_mut(v);
                 }
-                // (After the rewrite, a `return v` is `break '__body v`.)
-                if returns(b.label.as_ref()) {
-                    self.returns = true;
-                    let v = b.expr.as_ref().map_or_else(|| quote!(()), |v| quote!(#v));
-                    let at = b.break_token.span;
-                    *e = syn::parse_quote_spanned!(at=> break #out #flow::Return(#v));
-                    return;
-                }
                 if !self.inner(b.label.as_ref()) {
                     let variant = self.exit(Exit::Break(b.label.clone(), b.expr.is_some()));
-                    let at = b.break_token.span;
+                    let (flow, out, at) = (&self.flow, &self.out, b.break_token.span);
                     *e = match &b.expr {
-                        Some(v) => syn::parse_quote_spanned!(at=> break #out #flow::#variant(#v)),
-                        None => syn::parse_quote_spanned!(at=> break #out #flow::#variant),
+                        Some(v) => expr(quote_spanned!(at=> break #out #flow::#variant(#v))),
+                        None => expr(quote_spanned!(at=> break #out #flow::#variant)),
                     };
                 }
             }
             Expr::Continue(c) => {
                 if !self.inner(c.label.as_ref()) {
                     let variant = self.exit(Exit::Continue(c.label.clone()));
-                    let at = c.continue_token.span;
-                    *e = syn::parse_quote_spanned!(at=> break #out #flow::#variant);
+                    let (flow, out, at) = (&self.flow, &self.out, c.continue_token.span);
+                    *e = expr(quote_spanned!(at=> break #out #flow::#variant));
                 }
             }
             Expr::Macro(m) => self.visit_macro_mut(&mut m.mac),
@@ -604,21 +618,7 @@ impl VisitMut for Rewriter<'_> {
                 self.found.question = true;
                 self.visit_expr_mut(&mut t.expr);
                 let label = body_label();
-                let p = self.private;
-                let inner = &t.expr;
-                let span = t.question_token.span;
-                let v = Ident::new("__v", Span::mixed_site());
-                let r = Ident::new("__r", Span::mixed_site());
-                let cf = quote_spanned!(span=> ::core::ops::ControlFlow);
-                let tokens = quote_spanned! {span=>
-                    match #p::Branch::branch(#inner) {
-                        #cf::Continue(#v) => #v,
-                        #cf::Break(#r) => break #label (#p::FromResidual::from_residual(#r)),
-                    }
-                };
-                // The tokens are ours around a user expression already parsed: if they ever
-                // failed to parse, keep them verbatim (rustc then reports), never panic.
-                *e = syn::parse2(tokens.clone()).unwrap_or(Expr::Verbatim(tokens));
+                *e = question(self.private, t, quote!(break #label));
             }
             Expr::Macro(m) if self.depth == 0 && macros::is_awaiting(&m.mac) => {
                 match self.await_macro(m) {
